@@ -1,0 +1,53 @@
+# 武隆督办 — two commands: `make run` (embedded demo) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: install install-test run test lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: install
+
+# Embedded defaults: SQLite + Celery on kombu's filesystem transport, under var/.
+RUN_ENV := DEBUG=1 SUPERVISION_TODAY=$${SUPERVISION_TODAY:-2024-06-28}
+
+run: install
+	@set -e; export $(RUN_ENV); \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py load_seeds --demo; \
+	$(VENV)/bin/celery -A config worker -l info --concurrency=2 & worker=$$!; \
+	$(VENV)/bin/celery -A config beat -l info & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
+	echo "==> 武隆督办: http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install
+	DEBUG=1 $(PY) manage.py check
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	@echo "No benchmarks yet: see bench/README.md"
+
+clean:
+	rm -rf var/ .pytest_cache

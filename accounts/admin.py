@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import Department, User
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name", "kind", "is_active", "assumed"]
+    list_filter = ["kind", "is_active", "assumed"]
+    search_fields = ["code", "name", "short_name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "role", "department", "is_active"]
+    list_filter = ["role", "department__kind", "is_active", "is_superuser"]
+    search_fields = ["username", "display_name", "phone", "department__name"]
+    autocomplete_fields = ["department"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("督办信息", {"fields": ("display_name", "phone", "department", "role")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("督办信息", {"fields": ("display_name", "phone", "department", "role")}),
+    )

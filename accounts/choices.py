@@ -1,0 +1,16 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SUPERVISOR = "supervisor", "督查办"
+    LEADER = "leader", "区领导"
+    OWNER = "owner", "责任单位"
+    VIEWER = "viewer", "只读"
+
+
+class DepartmentKind(models.TextChoices):
+    DISTRICT = "district", "区级部门"
+    TOWN = "town", "乡镇"
+    STREET = "street", "街道"
+    SOE = "soe", "国企"
+    OTHER = "other", "其他"

@@ -1,0 +1,80 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.models import Department, User
+
+
+def department_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    source_ref: str = "",
+    assumed: bool = False,
+) -> Department:
+    department = Department(
+        code=code,
+        name=name,
+        kind=kind,
+        short_name=short_name,
+        source_ref=source_ref,
+        assumed=assumed,
+    )
+    department.full_clean()
+    department.save()
+    return department
+
+
+def department_find(code_or_name: str) -> Department | None:
+    """An active department by code, full name or short name."""
+    return (
+        Department.objects.filter(is_active=True).filter(code=code_or_name).first()
+        or Department.objects.filter(is_active=True, name=code_or_name).first()
+        or Department.objects.filter(is_active=True, short_name=code_or_name).first()
+    )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    department: Department | None = None,
+    password: str | None = None,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+) -> User:
+    """Create a user; an owner must belong to a department. Refuses with ValidationError."""
+    errors = {}
+    if role not in Role.values:
+        errors["role"] = f"未知角色“{role}”，可选：{'、'.join(Role.values)}。"
+    if role == Role.OWNER and department is None:
+        errors["department"] = "责任单位用户必须指定所属单位。"
+    if User.objects.filter(username=username).exists():
+        errors["username"] = f"用户名“{username}”已存在。"
+    user = User(
+        username=username,
+        role=role,
+        department=department,
+        display_name=display_name,
+        phone=phone,
+        email=email,
+    )
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user

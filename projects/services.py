@@ -1,0 +1,182 @@
+"""The one path for writes to key projects, milestones and investment reports."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Department, User
+from config import clock
+from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
+
+PROJECT_EDITABLE = {
+    "name",
+    "category",
+    "year",
+    "stage",
+    "lead_department",
+    "responsible_leader",
+    "location",
+    "industry_chain",
+    "total_investment",
+    "annual_plan_investment",
+    "planned_start",
+    "planned_end",
+    "target_text",
+    "description",
+    "source_ref",
+    "assumed",
+    "is_archived",
+}
+
+
+def _check_date(field: str, value: dt.date | None) -> None:
+    if value is not None and not (2000 <= value.year <= 2100):
+        raise ValidationError({field: "日期须在 2000–2100 年之间。"})
+
+
+@transaction.atomic
+def project_create(
+    *,
+    code: str,
+    name: str,
+    category: str,
+    year: int,
+    stage: str,
+    lead_department: Department,
+    co_departments: list[Department] | tuple = (),
+    **fields,
+) -> Project:
+    unknown = set(fields) - PROJECT_EDITABLE
+    if unknown:
+        raise ValueError(f"unknown project fields: {sorted(unknown)}")
+    project = Project(
+        code=code,
+        name=name,
+        category=category,
+        year=year,
+        stage=stage,
+        lead_department=lead_department,
+        **fields,
+    )
+    _check_date("planned_start", project.planned_start)
+    _check_date("planned_end", project.planned_end)
+    project.full_clean()
+    project.save()
+    if co_departments:
+        project.co_departments.set(co_departments)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, co_departments=None, **fields) -> Project:
+    unknown = set(fields) - PROJECT_EDITABLE
+    if unknown:
+        raise ValueError(f"unknown project fields: {sorted(unknown)}")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    for name, value in fields.items():
+        setattr(project, name, value)
+    _check_date("planned_start", project.planned_start)
+    _check_date("planned_end", project.planned_end)
+    project.full_clean()
+    project.save()
+    if co_departments is not None:
+        project.co_departments.set(co_departments)
+    return project
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    project: Project,
+    name: str,
+    due_date: dt.date,
+    sequence: int = 1,
+    note: str = "",
+    source_ref: str = "",
+) -> Milestone:
+    _check_date("due_date", due_date)
+    milestone = Milestone(
+        project=project,
+        name=name,
+        due_date=due_date,
+        sequence=sequence,
+        note=note,
+        source_ref=source_ref,
+    )
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str = "") -> Milestone:
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    _check_date("completed_on", completed_on)
+    if completed_on > clock.today():
+        raise ValidationError({"completed_on": "完成日期不能晚于今天。"})
+    if milestone.completed_on is not None:
+        raise ValidationError({"completed_on": f"该节点已于 {milestone.completed_on} 完成。"})
+    milestone.completed_on = completed_on
+    if note:
+        milestone.note = note
+    milestone.full_clean()
+    milestone.save(update_fields=["completed_on", "note"])
+    return milestone
+
+
+def _month_start(period: dt.date) -> dt.date:
+    return period.replace(day=1)
+
+
+@transaction.atomic
+def investment_report_create(
+    *,
+    project: Project,
+    period: dt.date,
+    amount: Decimal,
+    reported_by: User,
+    note: str = "",
+) -> InvestmentReport:
+    _check_date("period", period)
+    period = _month_start(period)
+    if period > _month_start(clock.today()):
+        raise ValidationError({"period": "不能填报未来月份的投资。"})
+    report = InvestmentReport(
+        project=project,
+        period=period,
+        amount=amount,
+        note=note,
+        reported_by=reported_by,
+        reported_at=clock.now(),
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def investment_report_correct(
+    *,
+    report: InvestmentReport,
+    amount: Decimal,
+    revised_by: User,
+    note: str | None = None,
+) -> InvestmentReport:
+    """Correct a month's figure, keeping what it held before as a revision."""
+    report = InvestmentReport.objects.select_for_update().get(pk=report.pk)
+    previous = InvestmentReportRevision(
+        report=report,
+        amount=report.amount,
+        note=report.note,
+        revised_by=revised_by,
+        revised_at=clock.now(),
+    )
+    report.amount = amount
+    if note is not None:
+        report.note = note
+    report.full_clean()
+    previous.save()
+    report.save(update_fields=["amount", "note", "updated_at"])
+    return report

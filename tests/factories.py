@@ -1,0 +1,65 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from accounts.choices import DepartmentKind, Role
+from accounts.models import Department, User
+from projects.choices import Category, Stage
+from projects.models import InvestmentReport, Milestone, Project
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    short_name = factory.Sequence(lambda n: f"单位{n}")
+    kind = DepartmentKind.DISTRICT
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.VIEWER
+    password = factory.django.Password("pass-word-123")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"P-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    category = Category.DISTRICT
+    year = 2024
+    stage = Stage.UNDER_CONSTRUCTION
+    lead_department = factory.SubFactory(DepartmentFactory)
+    annual_plan_investment = Decimal("10000.00")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"节点{n}")
+    due_date = dt.date(2024, 12, 31)
+
+
+class InvestmentReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvestmentReport
+
+    project = factory.SubFactory(ProjectFactory)
+    period = dt.date(2024, 1, 1)
+    amount = Decimal("1000.00")
+    reported_by = factory.SubFactory(
+        UserFactory, role=Role.OWNER, department=factory.SelfAttribute("..project.lead_department")
+    )
+    reported_at = factory.LazyFunction(lambda: dt.datetime(2024, 2, 1, 9, tzinfo=dt.UTC))
