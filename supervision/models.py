@@ -1,0 +1,322 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from supervision.choices import (
+    OPEN_STATUSES,
+    Comparison,
+    Domain,
+    ExtensionStatus,
+    Priority,
+    ReportFrequency,
+    TaskAction,
+    TaskSource,
+    TaskStatus,
+)
+from supervision.querysets import TaskQuerySet
+
+VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
+
+
+def _valid(field: str, choices) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"%(app_label)s_%(class)s_{field}_valid",
+    )
+
+
+class Task(models.Model):
+    """督办事项. Only ``supervision.transitions`` changes ``status``."""
+
+    code = models.CharField("编号", max_length=30, unique=True)
+    title = models.CharField("事项名称", max_length=200)
+    content = models.TextField("事项内容", blank=True)
+    source = models.CharField("来源", max_length=16, choices=TaskSource.choices)
+    source_ref = models.CharField("来源依据", max_length=200, blank=True)
+    domain = models.CharField("报表类别", max_length=12, choices=Domain.choices)
+    lead_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name="牵头单位",
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+    )
+    co_departments = models.ManyToManyField(
+        "accounts.Department", verbose_name="配合单位", blank=True, related_name="co_tasks"
+    )
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任领导",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tasks",
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name="关联项目",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    deadline = models.DateField("办理时限")
+    report_frequency = models.CharField(
+        "报送频次", max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.MONTHLY
+    )
+    priority = models.CharField(
+        "优先级", max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    target_metric = models.CharField("量化指标", max_length=100, blank=True)
+    target_value = models.DecimalField("目标值", **VALUE)
+    target_unit = models.CharField("单位", max_length=20, blank=True)
+    latest_value = models.DecimalField("最新值", **VALUE)
+    status = models.CharField(
+        "状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.DRAFT
+    )
+    assumed = models.BooleanField("牵头单位为推定", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    assigned_at = models.DateTimeField("交办时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("签收时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("申请办结时间", null=True, blank=True)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "督办事项"
+        verbose_name_plural = "督办事项"
+        ordering = ["deadline", "code"]
+        indexes = [
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="task_open_deadline_idx",
+            ),
+            models.Index(fields=["lead_department", "status"], name="task_dept_status_idx"),
+            models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
+        ]
+        constraints = [
+            _valid("source", TaskSource),
+            _valid("domain", Domain),
+            _valid("report_frequency", ReportFrequency),
+            _valid("priority", Priority),
+            _valid("status", TaskStatus),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=dt.date(2000, 1, 1))
+                & Q(deadline__lte=dt.date(2100, 12, 31)),
+                name="%(app_label)s_%(class)s_deadline_range",
+                violation_error_message="办理时限须在 2000–2100 年之间。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=TaskStatus.CLOSED) | Q(closed_at__isnull=False),
+                name="%(app_label)s_%(class)s_closed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TaskEvent(models.Model):
+    """流转记录: the append-only closed-loop log."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="事项", on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField("动作", max_length=20, choices=TaskAction.choices)
+    from_status = models.CharField("原状态", max_length=12, choices=TaskStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=TaskStatus.choices, blank=True)
+    comment = models.TextField("意见/说明", blank=True)
+    data = models.JSONField("变更明细", default=dict, blank=True)
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "流转记录"
+        verbose_name_plural = "流转记录"
+        ordering = ["task_id", "created_at", "id"]
+        indexes = [models.Index(fields=["task", "created_at"], name="taskevent_task_time_idx")]
+        constraints = [_valid("action", TaskAction)]
+
+    def __str__(self):
+        return f"{self.task_id} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("TaskEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("TaskEvent is append-only")
+
+
+class ProgressReport(models.Model):
+    """进展反馈: 进展情况, 存在问题, 需协调事项, 下步计划."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="事项", on_delete=models.PROTECT, related_name="reports"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name="报送单位", on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
+    )
+    content = models.TextField("进展情况")
+    problems = models.TextField("存在问题", blank=True)
+    coordination = models.TextField("需协调事项", blank=True)
+    next_steps = models.TextField("下步计划", blank=True)
+    percent = models.PositiveSmallIntegerField("完成进度%", null=True, blank=True)
+    value = models.DecimalField("指标完成值", **VALUE)
+    created_at = models.DateTimeField("报送时间")
+
+    class Meta:
+        verbose_name = "进展反馈"
+        verbose_name_plural = "进展反馈"
+        ordering = ["task_id", "created_at", "id"]
+        indexes = [models.Index(fields=["task", "created_at"], name="progress_task_time_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__lte=100),
+                name="%(app_label)s_%(class)s_percent_range",
+                violation_error_message="完成进度须在 0–100 之间。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the original deadline is kept alongside the requested one."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="事项", on_delete=models.PROTECT, related_name="extensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    original_deadline = models.DateField("原办理时限")
+    requested_deadline = models.DateField("申请延至")
+    reason = models.TextField("延期理由")
+    status = models.CharField(
+        "审批状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_comment = models.TextField("审批意见", blank=True)
+    created_at = models.DateTimeField("申请时间")
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["task_id", "created_at", "id"]
+        constraints = [
+            _valid("status", ExtensionStatus),
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="%(app_label)s_%(class)s_one_pending",
+                violation_error_message="该事项已有待审批的延期申请。",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_deadline__gt=F("original_deadline")),
+                name="%(app_label)s_%(class)s_later_date",
+                violation_error_message="申请延期的日期须晚于原办理时限。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} → {self.requested_deadline}"
+
+
+class Indicator(models.Model):
+    """预期目标: a 2024 expected indicator or aggregate target, per report card."""
+
+    code = models.CharField("编号", max_length=20, unique=True)
+    name = models.CharField("指标名称", max_length=200)
+    domain = models.CharField("报表类别", max_length=12, choices=Domain.choices)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    target_value = models.DecimalField("目标值", max_digits=16, decimal_places=4)
+    comparison = models.CharField(
+        "目标方向", max_length=10, choices=Comparison.choices, default=Comparison.AT_LEAST
+    )
+    latest_value = models.DecimalField("最新值", **VALUE)
+    period_values = models.JSONField("分期数值", default=dict, blank=True)
+    target_text = models.TextField("报告原文", blank=True)
+    source_ref = models.CharField("来源章节", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField("年度", default=2024)
+
+    class Meta:
+        verbose_name = "预期指标"
+        verbose_name_plural = "预期指标"
+        ordering = ["code"]
+        constraints = [_valid("domain", Domain), _valid("comparison", Comparison)]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class EscalationPolicy(models.Model):
+    """The reminder ladder's thresholds, in working days (DESIGN.md defaults)."""
+
+    name = models.CharField("名称", max_length=50, unique=True, default="默认")
+    warning_days = models.PositiveSmallIntegerField("预警（到期前工作日）", default=3)
+    escalate_days = models.PositiveSmallIntegerField("督办（逾期工作日）", default=3)
+    notice_days = models.PositiveSmallIntegerField("通报（逾期工作日）", default=5)
+    acceptance_days = models.PositiveSmallIntegerField("签收时限（交办后工作日）", default=2)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "督办提醒策略"
+        verbose_name_plural = "督办提醒策略"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="%(app_label)s_%(class)s_one_active",
+                violation_error_message="只能启用一个提醒策略。",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalate_days__gte=1) & Q(notice_days__gte=F("escalate_days")),
+                name="%(app_label)s_%(class)s_rungs_in_order",
+                violation_error_message="通报天数不能少于督办天数，且督办天数至少为 1。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "EscalationPolicy":
+        """The active policy, or an unsaved one with the defaults."""
+        return cls.objects.filter(is_active=True).first() or cls()

@@ -1,0 +1,20 @@
+import datetime as dt
+
+from config import clock
+from supervision.models import EscalationPolicy, Task
+from supervision.workdays import overdue_workdays
+
+
+def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None = None):
+    """Tasks with their light annotated by the database (constant query count)."""
+    policy = policy or EscalationPolicy.current()
+    return Task.objects.with_light(today or clock.today(), policy.warning_days).select_related(
+        "lead_department", "responsible_leader", "project"
+    )
+
+
+def overdue_days(task: Task, today: dt.date | None = None) -> int:
+    """Working days past the deadline, #{d : deadline < d ≤ today}; 0 once closed or cancelled."""
+    if not task.is_open:
+        return 0
+    return overdue_workdays(task.deadline, today or clock.today())

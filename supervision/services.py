@@ -1,0 +1,262 @@
+"""Writes to tasks that are not status moves: create, edit, progress, extensions.
+
+Status moves live in ``supervision.transitions``; everything here shares its row lock,
+its actor checks and its event log, and runs in one transaction.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Department, User
+from config import clock
+from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
+from supervision.models import ExtensionRequest, ProgressReport, Task
+from supervision.transitions import (
+    ActorNotAllowed,
+    TransitionNotAllowed,
+    is_co_owner,
+    is_lead_owner,
+    is_supervisor,
+    lock_task,
+    record_event,
+)
+
+TASK_EDITABLE = {
+    "title",
+    "content",
+    "source",
+    "source_ref",
+    "domain",
+    "lead_department",
+    "responsible_leader",
+    "project",
+    "deadline",
+    "report_frequency",
+    "priority",
+    "target_metric",
+    "target_value",
+    "target_unit",
+    "assumed",
+}
+_EXTENDABLE = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+
+
+def _check_date(field: str, value: dt.date | None) -> None:
+    if value is not None and not (2000 <= value.year <= 2100):
+        raise ValidationError({field: "日期须在 2000–2100 年之间。"})
+
+
+def _require_supervisor(actor: User, what: str) -> None:
+    if not is_supervisor(actor):
+        raise ActorNotAllowed(f"只有督查办可以{what}。")
+
+
+def _as_json(value):
+    if isinstance(value, Department | User):
+        return value.pk
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User,
+    code: str,
+    title: str,
+    source: str,
+    domain: str,
+    lead_department: Department,
+    deadline: dt.date,
+    co_departments=(),
+    **fields,
+) -> Task:
+    """Create a draft task (the supervision office files it)."""
+    _require_supervisor(actor, "创建督办事项")
+    unknown = set(fields) - TASK_EDITABLE
+    if unknown:
+        raise ValueError(f"unknown task fields: {sorted(unknown)}")
+    _check_date("deadline", deadline)
+    task = Task(
+        code=code,
+        title=title,
+        source=source,
+        domain=domain,
+        lead_department=lead_department,
+        deadline=deadline,
+        created_by=actor,
+        status=TaskStatus.DRAFT,
+        **fields,
+    )
+    task.full_clean()
+    task.save()
+    if co_departments:
+        task.co_departments.set(co_departments)
+    record_event(task=task, actor=actor, action=TaskAction.CREATE, to_status=task.status)
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task | int, actor: User, co_departments=None, **fields) -> Task:
+    """Edit an open task's details; the event records every changed field, before and after."""
+    _require_supervisor(actor, "修改督办事项")
+    unknown = set(fields) - TASK_EDITABLE
+    if unknown:
+        raise ValueError(f"unknown task fields: {sorted(unknown)}")
+    task = lock_task(task)
+    if not task.is_open:
+        raise TransitionNotAllowed(f"事项已{task.get_status_display()}，不能修改。")
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(task, name)
+        if old != value:
+            changes[name] = [_as_json(old), _as_json(value)]
+            setattr(task, name, value)
+    _check_date("deadline", task.deadline)
+    task.full_clean()
+    if co_departments is not None:
+        old_ids = sorted(task.co_departments.values_list("pk", flat=True))
+        new_ids = sorted(d.pk for d in co_departments)
+        if old_ids != new_ids:
+            changes["co_departments"] = [old_ids, new_ids]
+            task.co_departments.set(co_departments)
+    if changes:
+        task.save()
+        record_event(task=task, actor=actor, action=TaskAction.EDIT, data={"changes": changes})
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task | int, actor: User) -> None:
+    """Delete a draft (nothing was ever sent); anything later is cancelled, never deleted."""
+    _require_supervisor(actor, "删除督办事项")
+    task = lock_task(task)
+    if task.status != TaskStatus.DRAFT:
+        raise TransitionNotAllowed("只能删除草稿状态的事项，已交办的事项请撤销。")
+    task.co_departments.clear()
+    task.events.all()._raw_delete(task.events.db)  # the draft's own log goes with it
+    task.delete()
+
+
+@transaction.atomic
+def progress_report_create(
+    *,
+    task: Task | int,
+    actor: User,
+    content: str,
+    problems: str = "",
+    coordination: str = "",
+    next_steps: str = "",
+    percent: int | None = None,
+    value: Decimal | None = None,
+) -> ProgressReport:
+    """反馈进展: owners of the lead or a co-operating department report on a task in hand."""
+    task = lock_task(task)
+    if not (is_lead_owner(actor, task) or is_co_owner(actor, task)):
+        raise ActorNotAllowed("只有牵头或配合单位可以反馈进展。")
+    if task.status != TaskStatus.IN_PROGRESS:
+        raise TransitionNotAllowed(
+            f"事项当前状态为“{task.get_status_display()}”，不能反馈进展（须先签收）。"
+        )
+    if percent is not None and not (0 <= percent <= 100):
+        raise ValidationError({"percent": "完成进度须在 0–100 之间。"})
+    report = ProgressReport(
+        task=task,
+        department=actor.department,
+        author=actor,
+        content=(content or "").strip(),
+        problems=problems,
+        coordination=coordination,
+        next_steps=next_steps,
+        percent=percent,
+        value=value,
+        created_at=clock.now(),
+    )
+    report.full_clean()
+    report.save()
+    data = {"report": report.pk, "percent": percent}
+    if value is not None:
+        data["value"] = [_as_json(task.latest_value), _as_json(value)]
+        task.latest_value = value
+        task.save(update_fields=["latest_value", "updated_at"])
+    record_event(
+        task=task, actor=actor, action=TaskAction.PROGRESS, comment=report.content, data=data
+    )
+    return report
+
+
+@transaction.atomic
+def extension_request_create(
+    *, task: Task | int, actor: User, requested_deadline: dt.date, reason: str
+) -> ExtensionRequest:
+    """申请延期: the lead department asks for a later deadline, with a reason."""
+    task = lock_task(task)
+    if not is_lead_owner(actor, task):
+        raise ActorNotAllowed("只有牵头单位可以申请延期。")
+    if task.status not in _EXTENDABLE:
+        raise TransitionNotAllowed(f"事项当前状态为“{task.get_status_display()}”，不能申请延期。")
+    if task.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise TransitionNotAllowed("该事项已有待审批的延期申请。")
+    _check_date("requested_deadline", requested_deadline)
+    request = ExtensionRequest(
+        task=task,
+        requested_by=actor,
+        original_deadline=task.deadline,
+        requested_deadline=requested_deadline,
+        reason=(reason or "").strip(),
+        created_at=clock.now(),
+    )
+    request.full_clean()
+    request.save()
+    record_event(
+        task=task,
+        actor=actor,
+        action=TaskAction.EXTENSION_REQUEST,
+        comment=request.reason,
+        data={"extension": request.pk, "deadline": [str(task.deadline), str(requested_deadline)]},
+    )
+    return request
+
+
+@transaction.atomic
+def _extension_decide(
+    *, extension: ExtensionRequest | int, actor: User, approve: bool, comment: str
+) -> ExtensionRequest:
+    _require_supervisor(actor, "审批延期")
+    pk = extension.pk if isinstance(extension, ExtensionRequest) else extension
+    task = lock_task(ExtensionRequest.objects.values_list("task_id", flat=True).get(pk=pk))
+    extension = ExtensionRequest.objects.select_for_update().get(pk=pk)
+    if extension.status != ExtensionStatus.PENDING:
+        raise TransitionNotAllowed(f"该延期申请已{extension.get_status_display()}。")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": "驳回延期须说明理由。"})
+    if approve and not task.is_open:
+        raise TransitionNotAllowed(f"事项已{task.get_status_display()}，不能延期。")
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    extension.decided_by = actor
+    extension.decided_at = clock.now()
+    extension.decision_comment = comment
+    extension.save()
+    data = {"extension": extension.pk}
+    if approve:
+        data["deadline"] = [str(task.deadline), str(extension.requested_deadline)]
+        task.deadline = extension.requested_deadline
+        task.save(update_fields=["deadline", "updated_at"])
+    action = TaskAction.EXTENSION_APPROVE if approve else TaskAction.EXTENSION_REJECT
+    record_event(task=task, actor=actor, action=action, comment=comment, data=data)
+    return extension
+
+
+def extension_approve(*, extension, actor: User, comment: str = "") -> ExtensionRequest:
+    """批准延期: the deadline moves; the request and the event keep the original date."""
+    return _extension_decide(extension=extension, actor=actor, approve=True, comment=comment)
+
+
+def extension_reject(*, extension, actor: User, comment: str) -> ExtensionRequest:
+    """驳回延期: the deadline stays; a reason is required."""
+    return _extension_decide(extension=extension, actor=actor, approve=False, comment=comment)

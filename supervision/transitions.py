@@ -1,0 +1,214 @@
+"""The only place a task's status changes (DESIGN.md, "Tasks and the closed loop").
+
+Each move locks the task row, checks the allowed-transition table and the actor's right,
+and writes exactly one ``TaskEvent`` in the same transaction. An illegal move raises a
+``TransitionError`` and changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from config import clock
+from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
+from supervision.models import Task, TaskEvent
+
+
+class TransitionError(Exception):
+    """The one domain error for a move that is not allowed (API: 409, or 403 for the actor)."""
+
+    code = "invalid_transition"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionNotAllowed(TransitionError):
+    """The move is not allowed from the task's current status."""
+
+
+class ActorNotAllowed(TransitionError):
+    """The actor's role or department may not make this move on this task."""
+
+    code = "permission_denied"
+
+
+# --- who may act -------------------------------------------------------------------------
+
+
+def is_supervisor(user: User) -> bool:
+    return user.is_active and user.is_supervisor
+
+
+def is_lead_owner(user: User, task: Task) -> bool:
+    return user.is_active and user.is_owner and user.department_id == task.lead_department_id
+
+
+def is_co_owner(user: User, task: Task) -> bool:
+    return (
+        user.is_active
+        and user.is_owner
+        and task.co_departments.filter(pk=user.department_id).exists()
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: tuple[str, ...]
+    target: str
+    who: Callable[[User, Task], bool]
+    who_label: str
+
+
+def _supervisor(user: User, task: Task) -> bool:
+    return is_supervisor(user)
+
+
+RULES: dict[str, Rule] = {
+    TaskAction.ASSIGN: Rule((TaskStatus.DRAFT,), TaskStatus.ASSIGNED, _supervisor, "督查办"),
+    TaskAction.ACCEPT: Rule(
+        (TaskStatus.ASSIGNED,), TaskStatus.IN_PROGRESS, is_lead_owner, "牵头单位"
+    ),
+    TaskAction.SUBMIT: Rule(
+        (TaskStatus.IN_PROGRESS,), TaskStatus.SUBMITTED, is_lead_owner, "牵头单位"
+    ),
+    TaskAction.CLOSE: Rule((TaskStatus.SUBMITTED,), TaskStatus.CLOSED, _supervisor, "督查办"),
+    TaskAction.RETURN: Rule((TaskStatus.SUBMITTED,), TaskStatus.IN_PROGRESS, _supervisor, "督查办"),
+    TaskAction.CANCEL: Rule(OPEN_STATUSES, TaskStatus.CANCELLED, _supervisor, "督查办"),
+}
+
+# The timestamp each target status stamps on the task.
+_STAMPS = {
+    TaskStatus.ASSIGNED: "assigned_at",
+    TaskStatus.SUBMITTED: "submitted_at",
+    TaskStatus.CLOSED: "closed_at",
+}
+
+
+def lock_task(task: Task | int) -> Task:
+    """Re-read the task under a row lock (call inside a transaction)."""
+    pk = task.pk if isinstance(task, Task) else task
+    return Task.objects.select_for_update().get(pk=pk)
+
+
+def record_event(
+    *,
+    task: Task,
+    actor: User | None,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    data: dict | None = None,
+) -> TaskEvent:
+    return TaskEvent.objects.create(
+        task=task,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        data=data or {},
+        created_at=clock.now(),
+    )
+
+
+def allowed_actions(task: Task, user: User) -> list[str]:
+    """The status moves ``user`` may make on ``task`` now (for buttons and the API)."""
+    return [
+        action
+        for action, rule in RULES.items()
+        if task.status in rule.sources and rule.who(user, task)
+    ]
+
+
+@transaction.atomic
+def _move(
+    *,
+    task: Task | int,
+    actor: User,
+    action: str,
+    comment: str = "",
+    required: tuple[str, str] | None = None,
+) -> Task:
+    """Apply one row of ``RULES``; ``required`` = (field, message) when the comment is mandatory."""
+    task = lock_task(task)
+    rule = RULES[action]
+    if not rule.who(actor, task):
+        raise ActorNotAllowed(f"只有{rule.who_label}可以{TaskAction(action).label}该事项。")
+    if task.status not in rule.sources:
+        raise TransitionNotAllowed(
+            f"事项当前状态为“{task.get_status_display()}”，不能{TaskAction(action).label}。"
+        )
+    comment = (comment or "").strip()
+    if required and not comment:
+        raise ValidationError({required[0]: required[1]})
+    from_status = task.status
+    task.status = rule.target
+    now = clock.now()
+    fields = ["status", "updated_at"]
+    stamp = _STAMPS.get(rule.target)
+    if action == TaskAction.ACCEPT:
+        stamp = "accepted_at"
+    if stamp:
+        setattr(task, stamp, now)
+        fields.append(stamp)
+    task.save(update_fields=fields)
+    record_event(
+        task=task,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=rule.target,
+        comment=comment,
+    )
+    return task
+
+
+def task_assign(*, task: Task | int, actor: User, comment: str = "") -> Task:
+    """交办: the supervision office sends a draft to its lead department."""
+    return _move(task=task, actor=actor, action=TaskAction.ASSIGN, comment=comment)
+
+
+def task_accept(*, task: Task | int, actor: User, comment: str = "") -> Task:
+    """签收: the lead department signs for the task."""
+    return _move(task=task, actor=actor, action=TaskAction.ACCEPT, comment=comment)
+
+
+def task_submit(*, task: Task | int, actor: User, summary: str) -> Task:
+    """申请办结: the lead department reports the task done and asks for closure."""
+    return _move(
+        task=task,
+        actor=actor,
+        action=TaskAction.SUBMIT,
+        comment=summary,
+        required=("summary", "申请办结须填写办结情况。"),
+    )
+
+
+def task_verify(*, task: Task | int, actor: User, approved: bool, comment: str = "") -> Task:
+    """核验: the supervision office closes (销号) or returns the task with a reason."""
+    if approved:
+        return _move(task=task, actor=actor, action=TaskAction.CLOSE, comment=comment)
+    return _move(
+        task=task,
+        actor=actor,
+        action=TaskAction.RETURN,
+        comment=comment,
+        required=("comment", "退回须说明理由。"),
+    )
+
+
+def task_cancel(*, task: Task | int, actor: User, reason: str) -> Task:
+    """撤销: the supervision office withdraws an open task, with a reason."""
+    return _move(
+        task=task,
+        actor=actor,
+        action=TaskAction.CANCEL,
+        comment=reason,
+        required=("reason", "撤销须说明理由。"),
+    )
