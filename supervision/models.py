@@ -266,7 +266,9 @@ class Indicator(models.Model):
     name = models.CharField("指标名称", max_length=200)
     domain = models.CharField("报表类别", max_length=12, choices=Domain.choices)
     unit = models.CharField("单位", max_length=20, blank=True)
-    target_value = models.DecimalField("目标值", max_digits=16, decimal_places=4)
+    target_value = models.DecimalField(
+        "目标值", help_text="定性目标（如“完成市上下达的节能减排任务”）为空", **VALUE
+    )
     comparison = models.CharField(
         "目标方向", max_length=10, choices=Comparison.choices, default=Comparison.AT_LEAST
     )

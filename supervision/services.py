@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import Department, User
 from config import clock
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
-from supervision.models import ExtensionRequest, ProgressReport, Task
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task
 from supervision.transitions import (
     ActorNotAllowed,
     TransitionNotAllowed,
@@ -260,3 +260,16 @@ def extension_approve(*, extension, actor: User, comment: str = "") -> Extension
 def extension_reject(*, extension, actor: User, comment: str) -> ExtensionRequest:
     """驳回延期: the deadline stays; a reason is required."""
     return _extension_decide(extension=extension, actor=actor, approve=False, comment=comment)
+
+
+@transaction.atomic
+def indicator_save(*, code: str, **fields) -> tuple[Indicator, bool]:
+    """Create or update an indicator by code; returns (indicator, created)."""
+    indicator = Indicator.objects.select_for_update().filter(code=code).first()
+    created = indicator is None
+    indicator = indicator or Indicator(code=code)
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    indicator.save()
+    return indicator, created
