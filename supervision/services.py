@@ -237,6 +237,10 @@ def _extension_decide(
         raise ValidationError({"comment": "驳回延期须说明理由。"})
     if approve and not task.is_open:
         raise TransitionNotAllowed(f"事项已{task.get_status_display()}，不能延期。")
+    if approve and extension.requested_deadline <= task.deadline:
+        raise TransitionNotAllowed(
+            f"申请延至 {extension.requested_deadline} 不晚于现行办理时限 {task.deadline}，不能批准。"
+        )
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     extension.decided_by = actor
     extension.decided_at = clock.now()

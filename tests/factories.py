@@ -63,3 +63,31 @@ class InvestmentReportFactory(factory.django.DjangoModelFactory):
         UserFactory, role=Role.OWNER, department=factory.SelfAttribute("..project.lead_department")
     )
     reported_at = factory.LazyFunction(lambda: dt.datetime(2024, 2, 1, 9, tzinfo=dt.UTC))
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """A task put directly in any status (tests only; the app moves status via transitions).
+
+    ``co_departments=[...]`` sets the co-operating departments. A closed task gets a
+    ``closed_at`` (the database requires one); the other timestamps stay empty.
+    """
+
+    class Meta:
+        model = "supervision.Task"
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"T-{n:05d}")
+    title = factory.Sequence(lambda n: f"测试督办事项{n}")
+    source = "work_report"
+    domain = "economy"
+    lead_department = factory.SubFactory(DepartmentFactory)
+    deadline = dt.date(2024, 12, 31)
+    status = "draft"
+    closed_at = factory.LazyAttribute(
+        lambda task: dt.datetime(2024, 6, 1, 9, tzinfo=dt.UTC) if task.status == "closed" else None
+    )
+
+    @factory.post_generation
+    def co_departments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.co_departments.set(extracted)
