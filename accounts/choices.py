@@ -14,3 +14,8 @@ class DepartmentKind(models.TextChoices):
     STREET = "street", "街道"
     SOE = "soe", "国企"
     OTHER = "other", "其他"
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "只读"
+    WRITE = "write", "读写"

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from accounts.choices import DepartmentKind, Role
+from accounts.choices import DepartmentKind, Role, TokenScope
 
 
 class Department(models.Model):
@@ -71,3 +71,79 @@ class User(AbstractUser):
     @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER and self.department_id is not None
+
+
+class ApiToken(models.Model):
+    """An API token. Only a lookup prefix and a SHA-256 digest are stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField("名称", max_length=100)
+    prefix = models.CharField("前缀", max_length=12, unique=True)
+    digest = models.CharField("摘要", max_length=64)
+    scope = models.CharField("权限范围", max_length=5, choices=TokenScope.choices)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=TokenScope.values), name="%(app_label)s_%(class)s_scope_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class AuditRecord(models.Model):
+    """Who changed what through the API, before and after (tasks log to ``TaskEvent``)."""
+
+    actor = models.ForeignKey(
+        User, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField("动作", max_length=40)
+    model = models.CharField("对象类型", max_length=60)
+    object_id = models.CharField("对象ID", max_length=40)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.model}#{self.object_id} {self.action}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an ``Idempotency-Key``, replayed for repeats."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "幂等记录"
+        verbose_name_plural = "幂等记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="%(app_label)s_%(class)s_unique_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

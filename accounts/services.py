@@ -1,9 +1,12 @@
+import hashlib
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.choices import Role
-from accounts.models import Department, User
+from accounts.models import ApiToken, Department, User
 
 
 def department_create(
@@ -87,3 +90,35 @@ def department_update(*, department: Department, **fields) -> Department:
     department.full_clean()
     department.save()
     return department
+
+
+def token_issue(
+    *, user: User, scope: str, name: str = "", expires_at=None
+) -> tuple["ApiToken", str]:
+    """Issue a token; returns (record, plaintext). The plaintext is never stored."""
+    from accounts.choices import TokenScope
+
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": f"未知权限范围“{scope}”，可选：read、write。"})
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name or f"{user.username}-{scope}",
+        prefix=prefix,
+        digest=token_digest(secret),
+        scope=scope,
+        expires_at=expires_at,
+    )
+    return token, f"wl_{prefix}_{secret}"
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_revoke(*, token: "ApiToken") -> None:
+    from config import clock
+
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])

@@ -7,3 +7,24 @@ def project_list(*, today=None):
     return Project.objects.with_figures(today or clock.today()).select_related(
         "lead_department", "responsible_leader"
     )
+
+
+def milestone_list(*, today=None):
+    from django.db.models import BooleanField, Case, Q, Value, When
+
+    from projects.models import Milestone
+
+    today = today or clock.today()
+    return Milestone.objects.select_related("project").annotate(
+        is_overdue=Case(
+            When(Q(completed_on__isnull=True, due_date__lt=today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def investment_report_list():
+    from projects.models import InvestmentReport
+
+    return InvestmentReport.objects.select_related("project", "reported_by")

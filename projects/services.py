@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from config import clock
+from config.errors import DomainError
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 
 PROJECT_EDITABLE = {
@@ -180,3 +181,24 @@ def investment_report_correct(
     previous.save()
     report.save(update_fields=["amount", "note", "updated_at"])
     return report
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    """Delete a project that nothing refers to yet; otherwise archive it instead."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.milestones.exists() or project.investment_reports.exists() or project.tasks.exists():
+        raise DomainError("该项目已有节点、投资填报或督办事项，不能删除，请改为归档。")
+    project.co_departments.clear()
+    project.delete()
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, **fields) -> Milestone:
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    for name, value in fields.items():
+        setattr(milestone, name, value)
+    _check_date("due_date", milestone.due_date)
+    milestone.full_clean()
+    milestone.save()
+    return milestone

@@ -13,25 +13,22 @@ from django.db import transaction
 
 from accounts.models import User
 from config import clock
+from config.errors import DomainError, NotPermitted
 from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
 from supervision.models import Task, TaskEvent
 
 
-class TransitionError(Exception):
+class TransitionError(DomainError):
     """The one domain error for a move that is not allowed (API: 409, or 403 for the actor)."""
 
     code = "invalid_transition"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class TransitionNotAllowed(TransitionError):
     """The move is not allowed from the task's current status."""
 
 
-class ActorNotAllowed(TransitionError):
+class ActorNotAllowed(TransitionError, NotPermitted):
     """The actor's role or department may not make this move on this task."""
 
     code = "permission_denied"

@@ -1,0 +1,29 @@
+from rest_framework import serializers
+
+from accounts.models import Department, User
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "short_name", "kind", "is_active", "assumed", "source_ref"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "role", "department"]
+        read_only_fields = fields
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="仅显示这一次；以 Authorization: Bearer <token> 使用")
+    scope = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,76 @@
+import datetime as dt
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from accounts.api.serializers import (
+    DepartmentSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+)
+from accounts.filters import DepartmentFilter, UserFilter
+from accounts.models import Department, User
+from accounts.services import department_create, department_update, token_issue
+from config import clock
+from config.api import ApiModelViewSet, ApiViewSet, IsSupervisorOrReadOnly, LoginRateThrottle
+
+TOKEN_LIFETIME = dt.timedelta(days=30)
+
+
+class MeViewSet(ApiViewSet):
+    serializer_class = UserSerializer
+    pagination_class = None
+
+    @extend_schema(summary="当前用户")
+    def list(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class DepartmentViewSet(ApiModelViewSet):
+    queryset = Department.objects.order_by("code")
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilter
+    permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
+    search_fields = ["code", "name", "short_name"]
+    ordering_fields = ["code", "name", "kind"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        return department_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        return department_update(department=serializer.instance, **serializer.validated_data)
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = User.objects.filter(is_active=True).order_by("username")
+    serializer_class = UserSerializer
+    filterset_class = UserFilter
+    search_fields = ["username", "display_name"]
+    ordering_fields = ["username", "role"]
+
+
+class TokenViewSet(ApiViewSet):
+    """``POST auth/token/``: exchange a username and password for a write token (30 days)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle]
+    serializer_class = TokenRequestSerializer
+    pagination_class = None
+
+    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer})
+    def create(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None:
+            raise exceptions.AuthenticationFailed("用户名或密码错误。")
+        token, plaintext = token_issue(
+            user=user, scope="write", name="auth/token", expires_at=clock.now() + TOKEN_LIFETIME
+        )
+        body = {"token": plaintext, "scope": token.scope, "expires_at": token.expires_at}
+        return Response(TokenResponseSerializer(body).data, status=201)

@@ -1,0 +1,20 @@
+import django_filters
+
+from accounts.choices import DepartmentKind, Role
+from accounts.models import Department, User
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices)
+
+    class Meta:
+        model = Department
+        fields = ["kind", "is_active", "assumed"]
+
+
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["role", "department"]

@@ -1,0 +1,227 @@
+"""What every API endpoint shares: auth, permissions, pagination, errors, ETag, idempotency.
+
+Viewsets subclass ``ApiViewSet`` / ``ApiModelViewSet`` and stay three lines long.
+"""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.models import AuditRecord, IdempotencyRecord
+from config.drf import IsSupervisorOrReadOnly, LoginRateThrottle, Pagination, ReadTokenIsReadOnly  # noqa: F401
+from config.errors import DomainError, NotPermitted
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("对象已被他人修改（If-Match 不匹配），请刷新后重试。")
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("操作与当前状态冲突。")
+    default_code = "conflict"
+
+
+def _django_errors(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): msgs
+            for field, msgs in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+def exception_handler(exc, context):
+    """One mapping from errors to JSON ``{"code", "message", "errors"?}``.
+
+    Domain errors: ``DomainError`` (e.g. an illegal transition) → 409, ``NotPermitted`` → 403, Django's
+    ``ValidationError`` → 400. Anything unexpected is not caught here: it is a bug.
+    """
+    if isinstance(exc, NotPermitted):
+        exc = exceptions.PermissionDenied(exc.message)
+    elif isinstance(exc, DomainError):
+        exc = Conflict(exc.message, code=exc.code)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_errors(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("对象不存在或无权查看。"))
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {
+            "code": "validation_error",
+            "message": str(_("请求数据有误，请按字段提示修改。")),
+            "errors": detail,
+        }
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = {
+            "code": codes if isinstance(codes, str) else "error",
+            "message": str(exc.detail) if hasattr(exc, "detail") else str(exc),
+        }
+    return response
+
+
+# --- viewset bases -----------------------------------------------------------------------
+
+
+def etag_for(data) -> str:
+    body = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+class IdempotentPostMixin:
+    """``Idempotency-Key`` on POST: the first response is kept and replayed to repeats."""
+
+    idempotency_header = "HTTP_IDEMPOTENCY_KEY"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._idempotency = None
+        key = request.META.get(self.idempotency_header, "").strip()
+        if request.method != "POST" or not key or not request.user.is_authenticated:
+            return
+        if len(key) > 255:
+            raise exceptions.ValidationError({"Idempotency-Key": [_("长度不能超过 255。")]})
+        try:
+            with transaction.atomic():
+                record, created = IdempotencyRecord.objects.get_or_create(
+                    user=request.user,
+                    key=key,
+                    defaults={"method": "POST", "path": request.path, "status_code": 0},
+                )
+        except IntegrityError:  # a concurrent twin inserted it first
+            record, created = IdempotencyRecord.objects.get(user=request.user, key=key), False
+        if created:
+            self._idempotency = record
+            return
+        if record.path != request.path:
+            raise exceptions.ValidationError({"Idempotency-Key": [_("该幂等键已用于另一请求。")]})
+        if record.status_code == 0:
+            raise Conflict(
+                _("相同幂等键的请求正在处理，请稍后重试。"), code="idempotency_in_progress"
+            )
+        replay = Response(record.body, status=record.status_code)
+        replay["Idempotent-Replayed"] = "true"
+        self.post = lambda *args, **kwargs: replay  # the handler dispatch() calls next
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record = getattr(self, "_idempotency", None)
+        if record is not None:
+            if response.status_code >= 500 or response.status_code == 429:
+                record.delete()  # transient: let the client retry with the same key
+            else:
+                record.status_code = response.status_code
+                record.body = response.data
+                record.save(update_fields=["status_code", "body"])
+        return response
+
+
+class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
+    """Shared base: auth, scope check, pagination, throttling, idempotent POSTs."""
+
+    pagination_class = Pagination
+
+
+class ETagMixin:
+    """``ETag`` on GET of one object; ``If-Match`` on PATCH/PUT → 412 when stale."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_for(response.data)
+        return response
+
+    def check_if_match(self, request, instance):
+        expected = request.META.get("HTTP_IF_MATCH")
+        if not expected or expected.strip() == "*":
+            return
+        current = etag_for(self.get_serializer(instance).data)
+        candidates = [tag.strip().removeprefix("W/") for tag in expected.split(",")]
+        if current not in candidates:
+            raise PreconditionFailed()
+
+
+class AuditMixin:
+    """An ``AuditRecord`` (before/after) for every create, update and delete."""
+
+    def audit(self, action: str, instance, before, after):
+        AuditRecord.objects.create(
+            actor=self.request.user,
+            action=action,
+            model=instance._meta.label,
+            object_id=str(instance.pk),
+            before=before,
+            after=after,
+        )
+
+
+class ApiModelViewSet(
+    ETagMixin, AuditMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):
+    """List, retrieve; create/update/delete call ``perform_*`` hooks the subclass implements
+    through its services. Writes are atomic and audited; updates honour ``If-Match``."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            instance = self.perform_create(serializer)
+            data = self.get_serializer(self.refetch(instance)).data
+            self.audit("create", instance, None, data)
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            instance = self.get_object()
+            self.check_if_match(request, instance)
+            before = self.get_serializer(instance).data
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            instance = self.perform_update(serializer)
+            after = self.get_serializer(self.refetch(instance)).data
+            self.audit("update", instance, before, after)
+        response = Response(after)
+        response["ETag"] = etag_for(after)
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()
+            self.check_if_match(request, instance)
+            before = self.get_serializer(instance).data
+            self.audit("delete", instance, before, None)
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def refetch(self, instance):
+        """The instance as the list/detail queryset shows it (with its annotations)."""
+        return self.get_queryset().get(pk=instance.pk)
+
+    def perform_create(self, serializer):
+        raise exceptions.MethodNotAllowed(self.request.method)
+
+    def perform_update(self, serializer):
+        raise exceptions.MethodNotAllowed(self.request.method)
+
+    def perform_destroy(self, instance):
+        raise exceptions.MethodNotAllowed(self.request.method)

@@ -1,0 +1,111 @@
+import datetime as dt
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from projects.models import InvestmentReport, Milestone, Project
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    completed_investment = serializers.DecimalField(read_only=True, **MONEY)
+    completion_rate = serializers.DecimalField(
+        read_only=True, allow_null=True, max_digits=7, decimal_places=2
+    )
+    time_progress = serializers.DecimalField(read_only=True, max_digits=7, decimal_places=2)
+    light = serializers.ChoiceField(read_only=True, choices=["green", "yellow", "red"])
+    total_investment = serializers.DecimalField(
+        required=False, allow_null=True, min_value=0, **MONEY
+    )
+    annual_plan_investment = serializers.DecimalField(required=False, min_value=0, **MONEY)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "name",
+            "category",
+            "year",
+            "stage",
+            "lead_department",
+            "co_departments",
+            "responsible_leader",
+            "location",
+            "industry_chain",
+            "total_investment",
+            "annual_plan_investment",
+            "completed_investment",
+            "completion_rate",
+            "time_progress",
+            "light",
+            "planned_start",
+            "planned_end",
+            "target_text",
+            "description",
+            "source_ref",
+            "assumed",
+            "is_archived",
+        ]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MonthField(serializers.Field):
+    """A month as ``"YYYY-MM"`` (stored as its first day)."""
+
+    default_error_messages = {"invalid": "月份格式应为 YYYY-MM，且在 2000–2100 年之间。"}
+
+    def to_representation(self, value: dt.date) -> str:
+        return f"{value:%Y-%m}"
+
+    def to_internal_value(self, data) -> dt.date:
+        match = re.fullmatch(r"(\d{4})-(\d{2})", str(data))
+        if not match:
+            self.fail("invalid")
+        year, month = int(match[1]), int(match[2])
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            self.fail("invalid")
+        return dt.date(year, month, 1)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "project",
+            "name",
+            "due_date",
+            "completed_on",
+            "sequence",
+            "note",
+            "is_overdue",
+        ]
+        read_only_fields = ["completed_on"]
+
+
+class MilestoneCompleteSerializer(serializers.Serializer):
+    completed_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class InvestmentReportSerializer(serializers.ModelSerializer):
+    period = MonthField()
+    amount = serializers.DecimalField(min_value=0, **MONEY)
+
+    class Meta:
+        model = InvestmentReport
+        fields = ["id", "project", "period", "amount", "note", "reported_by", "reported_at"]
+        read_only_fields = ["reported_by", "reported_at"]
+        validators = []  # one-per-month is checked by the service with a clear message
+
+
+class InvestmentReportUpdateSerializer(InvestmentReportSerializer):
+    class Meta(InvestmentReportSerializer.Meta):
+        read_only_fields = ["project", "period", "reported_by", "reported_at"]

@@ -1,0 +1,121 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api import ApiModelViewSet, IsSupervisorOrReadOnly
+from projects.api.serializers import (
+    InvestmentReportSerializer,
+    InvestmentReportUpdateSerializer,
+    MilestoneCompleteSerializer,
+    MilestoneSerializer,
+    ProjectSerializer,
+)
+from projects.filters import InvestmentReportFilter, MilestoneFilter, ProjectFilter
+from projects.permissions import require_project_fields, require_project_writer
+from projects.selectors import investment_report_list, milestone_list, project_list
+from projects.services import (
+    investment_report_correct,
+    investment_report_create,
+    milestone_complete,
+    milestone_create,
+    milestone_update,
+    project_create,
+    project_delete,
+    project_update,
+)
+
+
+class ProjectViewSet(ApiModelViewSet):
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+    search_fields = ["code", "name", "target_text", "location"]
+    ordering_fields = ["code", "name", "year", "annual_plan_investment", "completion_rate"]
+    ordering = ["code"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return project_list().prefetch_related("co_departments")
+
+    def get_permissions(self):
+        if self.action in ("create", "destroy"):
+            return [*super().get_permissions(), IsSupervisorOrReadOnly()]
+        return super().get_permissions()
+
+    def perform_create(self, serializer):
+        return project_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        project = serializer.instance
+        require_project_fields(self.request.user, project, set(serializer.validated_data))
+        return project_update(project=project, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        project_delete(project=instance)
+
+
+class MilestoneViewSet(ApiModelViewSet):
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilter
+    search_fields = ["name", "project__name", "project__code"]
+    ordering_fields = ["due_date", "sequence", "completed_on"]
+    ordering = ["project_id", "sequence", "due_date"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return milestone_list()
+
+    def perform_create(self, serializer):
+        require_project_writer(self.request.user, serializer.validated_data["project"])
+        return milestone_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        milestone = serializer.instance
+        require_project_writer(self.request.user, milestone.project)
+        if "project" in serializer.validated_data:
+            require_project_writer(self.request.user, serializer.validated_data["project"])
+        return milestone_update(milestone=milestone, **serializer.validated_data)
+
+    @extend_schema(request=MilestoneCompleteSerializer, responses=MilestoneSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """节点完成：填写完成日期和佐证说明。"""
+        milestone = self.get_object()
+        require_project_writer(request.user, milestone.project)
+        body = MilestoneCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        before = self.get_serializer(milestone).data
+        milestone = milestone_complete(milestone=milestone, **body.validated_data)
+        after = self.get_serializer(self.refetch(milestone)).data
+        self.audit("complete", milestone, before, after)
+        return Response(after)
+
+
+class InvestmentReportViewSet(ApiModelViewSet):
+    filterset_class = InvestmentReportFilter
+    search_fields = ["project__name", "project__code", "note"]
+    ordering_fields = ["period", "amount", "reported_at"]
+    ordering = ["project_id", "period"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return investment_report_list()
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return InvestmentReportUpdateSerializer
+        return InvestmentReportSerializer
+
+    def perform_create(self, serializer):
+        require_project_writer(self.request.user, serializer.validated_data["project"])
+        return investment_report_create(reported_by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        report = serializer.instance
+        require_project_writer(self.request.user, report.project)
+        data = serializer.validated_data
+        return investment_report_correct(
+            report=report,
+            amount=data.get("amount", report.amount),
+            note=data.get("note"),
+            revised_by=self.request.user,
+        )

@@ -1,0 +1,191 @@
+from rest_framework import serializers
+
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.selectors import overdue_days
+
+VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": False}
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    light = serializers.ChoiceField(read_only=True, choices=["green", "yellow", "red"])
+    overdue_days = serializers.SerializerMethodField(help_text="逾期工作日数")
+    target_value = serializers.DecimalField(min_value=0, **VALUE)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "code",
+            "title",
+            "content",
+            "source",
+            "source_ref",
+            "domain",
+            "lead_department",
+            "co_departments",
+            "responsible_leader",
+            "project",
+            "deadline",
+            "report_frequency",
+            "priority",
+            "status",
+            "light",
+            "target_metric",
+            "target_value",
+            "target_unit",
+            "latest_value",
+            "overdue_days",
+            "assumed",
+            "assigned_at",
+            "accepted_at",
+            "submitted_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "latest_value",
+            "assigned_at",
+            "accepted_at",
+            "submitted_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_overdue_days(self, task) -> int:
+        return overdue_days(task, self.context.get("today"))
+
+
+class TaskUpdateSerializer(TaskSerializer):
+    class Meta(TaskSerializer.Meta):
+        read_only_fields = [*TaskSerializer.Meta.read_only_fields, "code"]
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class SubmitSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=5000, help_text="办结情况")
+
+
+class VerifySerializer(serializers.Serializer):
+    approved = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    value = serializers.DecimalField(**VALUE)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "task",
+            "department",
+            "author",
+            "content",
+            "problems",
+            "coordination",
+            "next_steps",
+            "percent",
+            "value",
+            "created_at",
+        ]
+        read_only_fields = ["task", "department", "author", "created_at"]
+        extra_kwargs = {
+            "content": {"max_length": 10000},
+            "problems": {"max_length": 10000},
+            "coordination": {"max_length": 10000},
+            "next_steps": {"max_length": 10000},
+        }
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "task",
+            "requested_by",
+            "original_deadline",
+            "requested_deadline",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+        read_only_fields = [
+            "task",
+            "requested_by",
+            "original_deadline",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+        extra_kwargs = {"reason": {"max_length": 5000}}
+
+
+class TaskEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskEvent
+        fields = [
+            "id",
+            "task",
+            "actor",
+            "action",
+            "from_status",
+            "to_status",
+            "comment",
+            "data",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "code",
+            "name",
+            "domain",
+            "unit",
+            "target_value",
+            "comparison",
+            "latest_value",
+            "period_values",
+            "target_text",
+            "source_ref",
+            "year",
+        ]
+        read_only_fields = ["code", "target_text", "source_ref"]
+
+    def validate_period_values(self, value):
+        import re
+        from decimal import Decimal, InvalidOperation
+
+        if not isinstance(value, dict):
+            raise serializers.ValidationError('应为对象，如 {"2024Q1": 6.8}。')
+        for period, number in value.items():
+            if not re.fullmatch(r"20\d\d(Q[1-4]|-(0[1-9]|1[0-2]))?", str(period)):
+                raise serializers.ValidationError(f"期别“{period}”格式应为 2024Q1 或 2024-03。")
+            try:
+                Decimal(str(number))
+            except InvalidOperation:
+                raise serializers.ValidationError(f"期别“{period}”的数值无效。") from None
+            if isinstance(number, bool) or not isinstance(number, int | float | str):
+                raise serializers.ValidationError(f"期别“{period}”的数值无效。")
+        return value

@@ -1,0 +1,192 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config import clock
+from config.api import ApiModelViewSet, ApiViewSet, IsSupervisorOrReadOnly
+from supervision import services, transitions
+from supervision.api.serializers import (
+    CancelSerializer,
+    CommentSerializer,
+    ExtensionRequestSerializer,
+    IndicatorSerializer,
+    ProgressReportSerializer,
+    SubmitSerializer,
+    TaskEventSerializer,
+    TaskSerializer,
+    TaskUpdateSerializer,
+    VerifySerializer,
+)
+from supervision.filters import ExtensionFilter, TaskFilter
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, TaskEvent
+from supervision.selectors import task_list
+
+
+class TaskViewSet(ApiModelViewSet):
+    filterset_class = TaskFilter
+    search_fields = ["code", "title", "content"]
+    ordering_fields = ["deadline", "code", "priority", "status", "assigned_at", "updated_at"]
+    ordering = ["deadline", "code"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return task_list().prefetch_related("co_departments")
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return TaskUpdateSerializer
+        return TaskSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": clock.today()}
+
+    def get_permissions(self):
+        if self.action in ("create", "update", "partial_update", "destroy"):
+            return [*super().get_permissions(), IsSupervisorOrReadOnly()]
+        return super().get_permissions()
+
+    def perform_create(self, serializer):
+        return services.task_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        return services.task_update(
+            task=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.task_delete(task=instance, actor=self.request.user)
+
+    # The task's own log (TaskEvent) is its audit trail.
+    def audit(self, action, instance, before, after):
+        return None
+
+    # --- the closed loop ---------------------------------------------------------------
+
+    def _move(self, request, serializer_class, move, **fixed):
+        task = self.get_object()
+        body = serializer_class(data=request.data) if serializer_class else None
+        if body is not None:
+            body.is_valid(raise_exception=True)
+        move(task=task, actor=request.user, **fixed, **(body.validated_data if body else {}))
+        return Response(self.get_serializer(self.refetch(task)).data)
+
+    @extend_schema(request=CommentSerializer, responses=TaskSerializer, summary="交办")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self._move(request, CommentSerializer, transitions.task_assign)
+
+    @extend_schema(request=CommentSerializer, responses=TaskSerializer, summary="签收")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._move(request, CommentSerializer, transitions.task_accept)
+
+    @extend_schema(request=SubmitSerializer, responses=TaskSerializer, summary="申请办结")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._move(request, SubmitSerializer, transitions.task_submit)
+
+    @extend_schema(request=VerifySerializer, responses=TaskSerializer, summary="核验（销号或退回）")
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._move(request, VerifySerializer, transitions.task_verify)
+
+    @extend_schema(request=CancelSerializer, responses=TaskSerializer, summary="撤销")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._move(request, CancelSerializer, transitions.task_cancel)
+
+    @extend_schema(
+        request=ProgressReportSerializer,
+        responses={201: ProgressReportSerializer},
+        summary="反馈进展",
+    )
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        task = self.get_object()
+        body = ProgressReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = services.progress_report_create(
+            task=task, actor=request.user, **body.validated_data
+        )
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["get"], responses=ExtensionRequestSerializer(many=True), summary="延期申请列表"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=ExtensionRequestSerializer,
+        responses={201: ExtensionRequestSerializer},
+        summary="申请延期",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def extensions(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            rows = task.extensions.order_by("created_at", "id")
+            return Response(ExtensionRequestSerializer(rows, many=True).data)
+        body = ExtensionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        extension = services.extension_request_create(
+            task=task, actor=request.user, **body.validated_data
+        )
+        return Response(ExtensionRequestSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=TaskEventSerializer(many=True), summary="流转记录（按时间先后）")
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def events(self, request, pk=None):
+        task = self.get_object()
+        rows = TaskEvent.objects.filter(task=task).order_by("created_at", "id")
+        return Response(TaskEventSerializer(rows, many=True).data)
+
+    @extend_schema(responses=ProgressReportSerializer(many=True), summary="进展反馈")
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def reports(self, request, pk=None):
+        task = self.get_object()
+        rows = ProgressReport.objects.filter(task=task).order_by("created_at", "id")
+        return Response(ProgressReportSerializer(rows, many=True).data)
+
+
+class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    queryset = ExtensionRequest.objects.order_by("-created_at", "-id")
+    serializer_class = ExtensionRequestSerializer
+    filterset_class = ExtensionFilter
+    ordering_fields = ["created_at", "requested_deadline"]
+
+    def _decide(self, request, decide):
+        extension = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        extension = decide(extension=extension, actor=request.user, **body.validated_data)
+        return Response(ExtensionRequestSerializer(extension).data)
+
+    @extend_schema(
+        request=CommentSerializer, responses=ExtensionRequestSerializer, summary="批准延期"
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, services.extension_approve)
+
+    @extend_schema(
+        request=CommentSerializer, responses=ExtensionRequestSerializer, summary="驳回延期"
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.extension_reject)
+
+
+class IndicatorViewSet(ApiModelViewSet):
+    queryset = Indicator.objects.order_by("code")
+    serializer_class = IndicatorSerializer
+    permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
+    filterset_fields = ["domain", "comparison", "year"]
+    search_fields = ["code", "name", "target_text"]
+    ordering_fields = ["code", "domain"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        indicator, _ = services.indicator_save(
+            code=serializer.instance.code, **serializer.validated_data
+        )
+        return indicator

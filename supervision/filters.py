@@ -1,0 +1,48 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from projects.choices import Light
+from supervision.choices import Domain, ExtensionStatus, Priority, TaskSource, TaskStatus
+from supervision.models import ExtensionRequest, Task
+
+
+class TaskFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
+    domain = django_filters.ChoiceFilter(choices=Domain.choices)
+    source = django_filters.ChoiceFilter(choices=TaskSource.choices)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    light = django_filters.ChoiceFilter(choices=Light.choices)
+    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期（至少一个工作日）")
+    department = django_filters.NumberFilter(method="filter_department", label="牵头或配合单位")
+
+    class Meta:
+        model = Task
+        fields = [
+            "status",
+            "domain",
+            "source",
+            "priority",
+            "lead_department",
+            "responsible_leader",
+            "project",
+            "report_frequency",
+            "assumed",
+        ]
+
+    def filter_overdue(self, queryset, name, value):
+        # Overdue by at least one working day is exactly the red light of an open task.
+        return queryset.filter(light="red") if value else queryset.exclude(light="red")
+
+    def filter_department(self, queryset, name, value):
+        co = Task.co_departments.through.objects.filter(task=OuterRef("pk"), department=value)
+        return queryset.filter(Q(lead_department=value) | Exists(co))
+
+
+class ExtensionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ExtensionStatus.choices)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["status", "task"]
