@@ -34,6 +34,7 @@ run: install
 test: install
 	DEBUG=1 $(PY) manage.py check
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --file $${VAR_DIR:-var}/openapi.yml
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(VENV)/bin/pytest $(PYTEST_ARGS)

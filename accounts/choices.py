@@ -19,3 +19,9 @@ class DepartmentKind(models.TextChoices):
 class TokenScope(models.TextChoices):
     READ = "read", "只读"
     WRITE = "write", "读写"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", "即时邮件"
+    DIGEST = "digest", "每日汇总"
+    NONE = "none", "不发邮件"

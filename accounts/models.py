@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from accounts.choices import DepartmentKind, Role, TokenScope
+from accounts.choices import DepartmentKind, EmailMode, Role, TokenScope
 
 
 class Department(models.Model):
@@ -16,6 +16,9 @@ class Department(models.Model):
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
     assumed = models.BooleanField(
         "推定", default=False, help_text="报告未明确，由系统推定，督查办可调整"
+    )
+    email_mode = models.CharField(
+        "提醒邮件方式", max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
     )
 
     class Meta:

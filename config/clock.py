@@ -44,3 +44,13 @@ def override(moment: dt.datetime):
         yield moment
     finally:
         _override.reset(token)
+
+
+def localdate(moment: dt.datetime) -> dt.date:
+    """The Asia/Shanghai calendar day of an aware moment."""
+    return timezone.localtime(moment).date()
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in the project's time zone (aware)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

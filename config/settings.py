@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "django_celery_beat",
     "accounts",
     "projects",
     "supervision",
@@ -142,7 +144,32 @@ CELERY_TASK_TIME_LIMIT = 600  # shorter than the Redis visibility timeout
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables at beat start; the office edits them in the admin.
+# The digest runs every day at 09:00 and itself skips non-working days (调休 Saturdays count).
+CELERY_BEAT_SCHEDULE = {
+    "scan-deadlines": {
+        "task": "supervision.tasks.scan_deadlines",
+        "schedule": env.int("SCAN_INTERVAL_SECONDS", default=15 * 60),
+    },
+    "deliver-reminders": {"task": "supervision.tasks.deliver_reminders", "schedule": 60.0},
+    "sweep-webhooks": {"task": "supervision.tasks.sweep_webhooks", "schedule": 60.0},
+    "daily-digest": {
+        "task": "supervision.tasks.send_daily_digest",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "weekly-notice": {
+        "task": "supervision.tasks.compile_weekly_notice",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+    },
+}
+
+# Webhooks (API.md): private targets only where explicitly allowed (tests, embedded demo).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -165,7 +192,7 @@ REST_FRAMEWORK = {
         "login": env("API_RATE_LOGIN", default="10/min"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -187,8 +214,20 @@ CACHES = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "武隆督办 API",
-    "DESCRIPTION": "Wulong District supervision system, REST API v1.",
+    "DESCRIPTION": (
+        "Wulong District supervision system, REST API v1 (contract: docs/API.md). "
+        "Errors are `{code, message, errors?}`; GET of one object returns an `ETag` that "
+        "PATCH takes back as `If-Match` (412 when stale); a POST with `Idempotency-Key` "
+        "is answered once and replayed after."
+    ),
     "VERSION": "1.0.0",
+    # Request bodies leave out read-only fields (TaskRequest vs Task), so clients and
+    # fuzzers generate only what the API accepts.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "supervision.choices.TaskStatus",
+        "ExtensionStatusEnum": "supervision.choices.ExtensionStatus",
+    },
 }
 
 LOGIN_URL = "admin:login"

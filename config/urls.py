@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import DepartmentViewSet, MeViewSet, TokenViewSet, UserViewSet
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
+from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
 
 router = DefaultRouter()
@@ -19,6 +20,9 @@ router.register("investment-reports", InvestmentReportViewSet, basename="investm
 router.register("tasks", TaskViewSet, basename="task")
 router.register("extensions", ExtensionViewSet, basename="extension")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("reminders", ReminderViewSet, basename="reminder")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Department, User
-from config import clock
+from config import clock, events
 from config.errors import DomainError
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 
@@ -124,6 +124,16 @@ def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str
         milestone.note = note
     milestone.full_clean()
     milestone.save(update_fields=["completed_on", "note"])
+    events.publish(
+        "milestone.completed",
+        {
+            "id": milestone.pk,
+            "project": milestone.project_id,
+            "name": milestone.name,
+            "due_date": milestone.due_date.isoformat(),
+            "completed_on": completed_on.isoformat(),
+        },
+    )
     return milestone
 
 
@@ -154,6 +164,16 @@ def investment_report_create(
     )
     report.full_clean()
     report.save()
+    events.publish(
+        "investment.reported",
+        {
+            "id": report.pk,
+            "project": project.pk,
+            "period": f"{report.period:%Y-%m}",
+            "amount": str(report.amount),
+            "reported_by": reported_by.pk,
+        },
+    )
     return report
 
 

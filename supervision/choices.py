@@ -79,3 +79,28 @@ class ExtensionStatus(models.TextChoices):
 class Comparison(models.TextChoices):
     AT_LEAST = "at_least", "不低于"
     AT_MOST = "at_most", "不高于"
+
+
+class ReminderKind(models.TextChoices):
+    DEADLINE = "deadline", "办理时限"
+    ACCEPTANCE = "acceptance", "签收"
+    REPORT = "report", "进展报送"
+
+
+class ReminderLevel(models.TextChoices):
+    """The escalation ladder, lowest rung first (the order matters)."""
+
+    WARNING = "warning", "预警"
+    DUE = "due", "到期"
+    OVERDUE = "overdue", "催办"
+    ESCALATED = "escalated", "督办"
+    NOTICE = "notice", "通报"
+
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(ReminderLevel.values)}
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SUCCEEDED = "succeeded", "已送达"
+    FAILED = "failed", "失败"

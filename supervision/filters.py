@@ -2,8 +2,16 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from projects.choices import Light
-from supervision.choices import Domain, ExtensionStatus, Priority, TaskSource, TaskStatus
-from supervision.models import ExtensionRequest, Task
+from supervision.choices import (
+    Domain,
+    ExtensionStatus,
+    Priority,
+    ReminderKind,
+    ReminderLevel,
+    TaskSource,
+    TaskStatus,
+)
+from supervision.models import ExtensionRequest, Notification, Reminder, Task
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -46,3 +54,40 @@ class ExtensionFilter(django_filters.FilterSet):
     class Meta:
         model = ExtensionRequest
         fields = ["status", "task"]
+
+
+class ReminderFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ReminderKind.choices)
+    level = django_filters.ChoiceFilter(choices=ReminderLevel.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    sent = django_filters.BooleanFilter(field_name="sent_at", lookup_expr="isnull", exclude=True)
+    acknowledged = django_filters.BooleanFilter(
+        field_name="acknowledged_at", lookup_expr="isnull", exclude=True
+    )
+    ack_overdue = django_filters.BooleanFilter(
+        method="filter_ack_overdue", label="督办及以上、发送超过一个工作日仍未签收"
+    )
+
+    class Meta:
+        model = Reminder
+        fields = ["kind", "level", "task", "milestone", "department"]
+
+    def filter_ack_overdue(self, queryset, name, value):
+        from config import clock
+        from supervision.selectors import unacknowledged_escalations
+
+        overdue = unacknowledged_escalations(clock.now())
+        return (
+            queryset.filter(pk__in=overdue.values("pk"))
+            if value
+            else queryset.exclude(pk__in=overdue.values("pk"))
+        )
+
+
+class NotificationFilter(django_filters.FilterSet):
+    read = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Notification
+        fields = ["read"]

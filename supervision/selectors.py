@@ -18,3 +18,14 @@ def overdue_days(task: Task, today: dt.date | None = None) -> int:
     if not task.is_open:
         return 0
     return overdue_workdays(task.deadline, today or clock.today())
+
+
+def unacknowledged_escalations(now):
+    """督办 and 通报 reminders sent more than one working day ago and still not acknowledged."""
+    from supervision.models import Reminder
+    from supervision.workdays import add_workdays
+
+    cutoff = clock.start_of(add_workdays(clock.localdate(now), -1) + dt.timedelta(days=1))
+    return Reminder.objects.filter(
+        level__in=["escalated", "notice"], acknowledged_at__isnull=True, sent_at__lt=cutoff
+    )

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Department, User
-from config import clock
+from config import clock, events
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
 from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task
 from supervision.transitions import (
@@ -22,6 +22,7 @@ from supervision.transitions import (
     is_supervisor,
     lock_task,
     record_event,
+    task_payload,
 )
 
 TASK_EDITABLE = {
@@ -186,6 +187,7 @@ def progress_report_create(
     record_event(
         task=task, actor=actor, action=TaskAction.PROGRESS, comment=report.content, data=data
     )
+    events.publish("task.progress", task_payload(task, actor, report.content, report=report.pk))
     return report
 
 
@@ -253,6 +255,11 @@ def _extension_decide(
         task.save(update_fields=["deadline", "updated_at"])
     action = TaskAction.EXTENSION_APPROVE if approve else TaskAction.EXTENSION_REJECT
     record_event(task=task, actor=actor, action=action, comment=comment, data=data)
+    if approve:
+        events.publish(
+            "task.extended",
+            task_payload(task, actor, comment, original_deadline=data["deadline"][0]),
+        )
     return extension
 
 

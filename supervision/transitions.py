@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from config import clock
+from config import clock, events
 from config.errors import DomainError, NotPermitted
 from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
 from supervision.models import Task, TaskEvent
@@ -163,7 +163,32 @@ def _move(
         to_status=rule.target,
         comment=comment,
     )
+    if action in WEBHOOK_EVENTS:
+        events.publish(WEBHOOK_EVENTS[action], task_payload(task, actor, comment))
     return task
+
+
+# Status moves other systems are told about (API.md, "Webhooks").
+WEBHOOK_EVENTS = {
+    TaskAction.ASSIGN: "task.assigned",
+    TaskAction.ACCEPT: "task.accepted",
+    TaskAction.SUBMIT: "task.submitted",
+    TaskAction.CLOSE: "task.closed",
+    TaskAction.RETURN: "task.returned",
+}
+
+
+def task_payload(task: Task, actor: User | None, comment: str = "", **extra) -> dict:
+    return {
+        "id": task.pk,
+        "code": task.code,
+        "status": task.status,
+        "lead_department": task.lead_department_id,
+        "deadline": task.deadline.isoformat(),
+        "actor": actor.pk if actor else None,
+        "comment": comment,
+        **extra,
+    }
 
 
 def task_assign(*, task: Task | int, actor: User, comment: str = "") -> Task:

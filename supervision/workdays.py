@@ -45,6 +45,7 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
+@functools.lru_cache(maxsize=16384)
 def workdays_between(start: date, end: date) -> int:
     """Number of working days ``d`` with ``start < d <= end``; 0 when ``end <= start``."""
     count = 0

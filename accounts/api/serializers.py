@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Department, User
@@ -16,6 +17,14 @@ class UserSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "name", "role", "department"]
         read_only_fields = fields
+
+
+@extend_schema_serializer(many=False, component_name="CurrentUser")
+class MeSerializer(UserSerializer):
+    """``me/``: one object, although the route is the viewset's ``list``."""
+
+    class Meta(UserSerializer.Meta):
+        pass
 
 
 class TokenRequestSerializer(serializers.Serializer):

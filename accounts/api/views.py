@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import (
     DepartmentSerializer,
+    MeSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UserSerializer,
@@ -22,15 +23,21 @@ TOKEN_LIFETIME = dt.timedelta(days=30)
 
 
 class MeViewSet(ApiViewSet):
-    serializer_class = UserSerializer
+    """The signed-in user: id, username, name, role, department."""
+
+    queryset = User.objects.none()  # the answer is request.user; this only names the model
+    serializer_class = MeSerializer
     pagination_class = None
+    filter_backends = []
 
     @extend_schema(summary="当前用户")
     def list(self, request):
-        return Response(UserSerializer(request.user).data)
+        return Response(MeSerializer(request.user).data)
 
 
 class DepartmentViewSet(ApiModelViewSet):
+    """单位. Everyone reads; the supervision office creates and edits."""
+
     queryset = Department.objects.order_by("code")
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
@@ -47,6 +54,8 @@ class DepartmentViewSet(ApiModelViewSet):
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Active users (read-only)."""
+
     queryset = User.objects.filter(is_active=True).order_by("username")
     serializer_class = UserSerializer
     filterset_class = UserFilter

@@ -26,6 +26,12 @@ from projects.services import (
 
 
 class ProjectViewSet(ApiModelViewSet):
+    """重点项目 with derived figures (completed investment, 序时进度, light).
+
+    The supervision office writes; owners of the lead department may PATCH ``stage`` and
+    ``description``. A project anything refers to cannot be deleted (409): archive it.
+    """
+
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
     search_fields = ["code", "name", "target_text", "location"]
@@ -54,6 +60,8 @@ class ProjectViewSet(ApiModelViewSet):
 
 
 class MilestoneViewSet(ApiModelViewSet):
+    """Project milestones; the supervision office and the lead department write."""
+
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
     search_fields = ["name", "project__name", "project__code"]
@@ -91,6 +99,8 @@ class MilestoneViewSet(ApiModelViewSet):
 
 
 class InvestmentReportViewSet(ApiModelViewSet):
+    """Monthly investment, one per project and month (``period`` is ``YYYY-MM``)."""
+
     filterset_class = InvestmentReportFilter
     search_fields = ["project__name", "project__code", "note"]
     ordering_fields = ["period", "amount", "reported_at"]

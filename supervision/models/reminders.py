@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from supervision.choices import ReminderKind, ReminderLevel
+
+
+class Reminder(models.Model):
+    """One rung of the escalation ladder reached by one subject for one deadline: an outbox row.
+
+    Unique per (kind, rung, subject, deadline), so a rerun, a second beat or a race inserts
+    nothing twice; an approved extension changes the deadline and so starts a new ladder.
+    """
+
+    kind = models.CharField("类型", max_length=12, choices=ReminderKind.choices)
+    level = models.CharField("等级", max_length=10, choices=ReminderLevel.choices)
+    task = models.ForeignKey(
+        "supervision.Task",
+        verbose_name="事项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    milestone = models.ForeignKey(
+        "projects.Milestone",
+        verbose_name="节点",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name="被提醒单位",
+        on_delete=models.PROTECT,
+        related_name="reminders",
+    )
+    deadline = models.DateField("对应时限")
+    created_at = models.DateTimeField("生成时间")
+    deliver_after = models.DateTimeField("发送时间（非工作日顺延至下一工作日9:00）")
+    recipients = models.JSONField("接收人", default=list, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "督办提醒"
+        verbose_name_plural = "督办提醒"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["deliver_after"],
+                condition=Q(sent_at__isnull=True),
+                name="reminder_unsent_idx",
+            ),
+            models.Index(fields=["department", "created_at"], name="reminder_dept_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=ReminderLevel.values),
+                name="%(app_label)s_%(class)s_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(task__isnull=False, milestone__isnull=True)
+                | Q(task__isnull=True, milestone__isnull=False),
+                name="%(app_label)s_%(class)s_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "level", "task", "deadline"],
+                condition=Q(task__isnull=False),
+                name="%(app_label)s_%(class)s_unique_task_rung",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "level", "milestone", "deadline"],
+                condition=Q(milestone__isnull=False),
+                name="%(app_label)s_%(class)s_unique_milestone_rung",
+            ),
+        ]
+
+    def __str__(self):
+        subject = f"事项{self.task_id}" if self.task_id else f"节点{self.milestone_id}"
+        return f"{subject} {self.get_kind_display()}{self.get_level_display()} {self.deadline}"
+
+
+class Notification(models.Model):
+    """站内消息: one per reminder and recipient (unique), so redelivery never duplicates it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    reminder = models.ForeignKey(
+        Reminder,
+        verbose_name="提醒",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "recipient"],
+                condition=Q(reminder__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_id}: {self.title}"

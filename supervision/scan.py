@@ -1,0 +1,289 @@
+"""The deadline scan (DESIGN.md, "Reminders: the escalation ladder").
+
+One set-based pass: for each kind of subject and each rung, one ``INSERT … SELECT`` writes the
+reminders of every subject that has reached that rung and does not have it yet. The rungs
+are date ranges on the deadline, derived from the working-day calendar once per scan, so
+the number of queries never grows with the number of tasks. A unique key per
+(kind, rung, subject, deadline) with ``ON CONFLICT DO NOTHING`` makes reruns, two beats and
+races harmless. Delivery is enqueued after commit.
+"""
+
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+
+from config import clock
+from projects.models import Milestone
+from supervision.choices import ReminderKind, ReminderLevel, TaskStatus
+from supervision.models import EscalationPolicy, ProgressReport, Reminder, Task
+from supervision.workdays import add_workdays, is_workday, next_workday_at, workdays_between
+
+logger = logging.getLogger(__name__)
+ONE_DAY = dt.timedelta(days=1)
+
+# Tasks whose deadline the lead department is answerable for (a submitted task waits on us).
+DEADLINE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+REPORT_FREQUENCIES = ("weekly", "monthly", "quarterly")
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The rungs of the ladder on ``today`` as ranges of deadlines."""
+
+    today: dt.date
+    warning_days: int
+    escalate_days: int
+    notice_days: int
+
+    @classmethod
+    def on(cls, today: dt.date, policy: EscalationPolicy) -> "Ladder":
+        return cls(today, policy.warning_days, policy.escalate_days, policy.notice_days)
+
+    def rung(self, deadline: dt.date) -> str | None:
+        """The highest rung ``deadline`` has reached on ``today`` (the exact counting rules)."""
+        if deadline > self.today:
+            remaining = workdays_between(self.today, deadline)
+            return ReminderLevel.WARNING if remaining <= self.warning_days else None
+        if deadline == self.today:
+            return ReminderLevel.DUE
+        overdue = workdays_between(deadline, self.today)
+        if overdue >= self.notice_days:
+            return ReminderLevel.NOTICE
+        if overdue >= self.escalate_days:
+            return ReminderLevel.ESCALATED
+        return ReminderLevel.OVERDUE if overdue >= 1 else None
+
+    def _nth_workday_back(self, k: int) -> dt.date:
+        """w_k: the k-th working day on or before today (k ≥ 1); overdue ≥ k ⇔ deadline < w_k."""
+        last = self.today if is_workday(self.today) else add_workdays(self.today, -1)
+        return add_workdays(last, -(k - 1)) if k > 1 else last
+
+    def ranges(self, field: str = "deadline") -> dict[str, Q]:
+        """Each rung as a condition on the date ``field`` (each range excludes the others)."""
+        w1 = self._nth_workday_back(1)
+        w_escalate = self._nth_workday_back(self.escalate_days)
+        w_notice = self._nth_workday_back(self.notice_days)
+        warn_before = add_workdays(self.today, self.warning_days + 1)
+        return {
+            ReminderLevel.WARNING: Q(**{f"{field}__gt": self.today, f"{field}__lt": warn_before}),
+            ReminderLevel.DUE: Q(**{field: self.today}),
+            ReminderLevel.OVERDUE: Q(**{f"{field}__gte": w_escalate, f"{field}__lt": w1}),
+            ReminderLevel.ESCALATED: Q(**{f"{field}__gte": w_notice, f"{field}__lt": w_escalate}),
+            ReminderLevel.NOTICE: Q(**{f"{field}__lt": w_notice}),
+        }
+
+
+def _insert(
+    queryset,
+    *,
+    kind: str,
+    level: str,
+    subject: str,
+    department_sql: str,
+    deadline_sql: str,
+    deadline_params: list,
+    now: dt.datetime,
+    deliver_after: dt.datetime,
+) -> int:
+    """``INSERT INTO reminder … SELECT`` one rung for every subject in ``queryset``.
+
+    ``deadline_sql`` is an SQL expression over the source row ``s`` giving the ladder's
+    deadline. Subjects already holding this rung for that deadline are skipped by the
+    ``NOT EXISTS``; a concurrent twin is stopped by the unique key (``ON CONFLICT``).
+    """
+    ops = connection.ops
+    reminders = Reminder._meta.db_table
+    source = queryset.model._meta.db_table
+    subject_col = "task_id" if subject == "task" else "milestone_id"
+    task_expr, milestone_expr = ("s.id", "NULL") if subject == "task" else ("NULL", "s.id")
+    select_sql, select_params = queryset.values("pk").query.sql_with_params()
+    sql = (
+        f"INSERT INTO {reminders} (kind, level, task_id, milestone_id, department_id, deadline,"  # noqa: S608
+        f" created_at, deliver_after, recipients)"
+        f" SELECT %s, %s, {task_expr}, {milestone_expr}, {department_sql}, {deadline_sql},"
+        f" %s, %s, %s FROM {source} s"
+        f" WHERE s.id IN ({select_sql})"
+        f" AND NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.{subject_col} = s.id"
+        f" AND r.kind = %s AND r.level = %s AND r.deadline = {deadline_sql})"
+        f" ON CONFLICT DO NOTHING"
+    )  # identifiers come from model metadata; every value is a bound parameter
+    params = [
+        kind,
+        level,
+        *deadline_params,
+        ops.adapt_datetimefield_value(now),
+        ops.adapt_datetimefield_value(deliver_after),
+        "[]",
+        *select_params,
+        kind,
+        level,
+        *deadline_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+@dataclass
+class ScanResult:
+    now: dt.datetime
+    counts: Counter
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
+    """Write every reminder due at ``now`` (default: the clock) and enqueue delivery."""
+    now = now or clock.now()
+    today = clock.localdate(now)
+    policy = EscalationPolicy.current()
+    ladder = Ladder.on(today, policy)
+    deliver_after = next_workday_at(now)
+    counts: Counter = Counter()
+    common = {"now": now, "deliver_after": deliver_after}
+
+    with transaction.atomic():
+        # 1. Task deadlines.
+        tasks = Task.objects.filter(status__in=DEADLINE_STATUSES)
+        for level, condition in ladder.ranges().items():
+            counts[(ReminderKind.DEADLINE, level)] += _insert(
+                tasks.filter(condition),
+                kind=ReminderKind.DEADLINE,
+                level=level,
+                subject="task",
+                department_sql="s.lead_department_id",
+                deadline_sql="s.deadline",
+                deadline_params=[],
+                **common,
+            )
+        # 2. Milestone due dates (a field named due_date: rename the ranges' field).
+        milestones = Milestone.objects.filter(completed_on__isnull=True, project__is_archived=False)
+        project_table = Milestone._meta.get_field("project").related_model._meta.db_table
+        lead_of_project = (
+            f"(SELECT p.lead_department_id FROM {project_table} p WHERE p.id = s.project_id)"  # noqa: S608
+        )
+        for level, condition in ladder.ranges(field="due_date").items():
+            counts[(ReminderKind.DEADLINE, level)] += _insert(
+                milestones.filter(condition),
+                kind=ReminderKind.DEADLINE,
+                level=level,
+                subject="milestone",
+                department_sql=lead_of_project,
+                deadline_sql="s.due_date",
+                deadline_params=[],
+                **common,
+            )
+        # 3. Sign-offs not done within the policy's working days after assignment.
+        counts.update(_scan_acceptance(ladder, policy, **common))
+        # 4. Periodic progress reports missing for the current (and the last) period.
+        counts.update(_scan_reports(ladder, **common))
+
+        if sum(counts.values()):
+            from supervision.tasks import deliver_reminders
+
+            transaction.on_commit(lambda: deliver_reminders.delay())
+    counts = Counter({key: n for key, n in counts.items() if n})
+    logger.info("scan_deadlines at %s wrote %s reminders", now.isoformat(), sum(counts.values()))
+    return ScanResult(now=now, counts=counts)
+
+
+def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_after) -> Counter:
+    """Sign-off deadlines depend on the day of assignment: one CASE maps each day to its own."""
+    ops = connection.ops
+    counts: Counter = Counter()
+    pending = Task.objects.filter(status=TaskStatus.ASSIGNED, assigned_at__isnull=False)
+    days = sorted(
+        {
+            clock.localdate(assigned_at)
+            for assigned_at in pending.values_list("assigned_at", flat=True).distinct()
+        }
+    )
+    by_rung: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date]]] = {}
+    for day in days:
+        due = add_workdays(day, policy.acceptance_days)
+        level = ladder.rung(due)
+        if level is None or level == ReminderLevel.WARNING:
+            continue  # a sign-off is chased from its due day on
+        start = clock.start_of(day)
+        by_rung.setdefault(level, []).append((start, clock.start_of(day + ONE_DAY), due))
+    for level, spans in by_rung.items():
+        whens, params = [], []
+        for start, end, due in spans:
+            whens.append("WHEN s.assigned_at >= %s AND s.assigned_at < %s THEN %s")
+            params += [
+                ops.adapt_datetimefield_value(start),
+                ops.adapt_datetimefield_value(end),
+                ops.adapt_datefield_value(due),
+            ]
+        counts[(ReminderKind.ACCEPTANCE, level)] += _insert(
+            pending.filter(assigned_at__gte=spans[0][0], assigned_at__lt=spans[-1][1]),
+            kind=ReminderKind.ACCEPTANCE,
+            level=level,
+            subject="task",
+            department_sql="s.lead_department_id",
+            deadline_sql=f"(CASE {' '.join(whens)} END)",
+            deadline_params=params,
+            now=now,
+            deliver_after=deliver_after,
+        )
+    return counts
+
+
+def period_bounds(frequency: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The reporting period (first and last calendar day) containing ``day``."""
+    if frequency == "weekly":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    if frequency == "monthly":
+        start = day.replace(day=1)
+    else:  # quarterly
+        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    months = 1 if frequency == "monthly" else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return start, dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def report_deadline(period_end: dt.date) -> dt.date:
+    """Reports are due on the last working day of their period."""
+    return period_end if is_workday(period_end) else add_workdays(period_end, -1)
+
+
+def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
+    """Tasks in hand with no progress report in the current or the previous period."""
+    counts: Counter = Counter()
+    for frequency in REPORT_FREQUENCIES:
+        current_start, _ = period_bounds(frequency, ladder.today)
+        previous = period_bounds(frequency, current_start - dt.timedelta(days=1))
+        for start, end in (previous, period_bounds(frequency, ladder.today)):
+            due = report_deadline(end)
+            level = ladder.rung(due)
+            if level is None:
+                continue
+            start_at, end_at = clock.start_of(start), clock.start_of(end + ONE_DAY)
+            reported = ProgressReport.objects.filter(
+                task=OuterRef("pk"), created_at__gte=start_at, created_at__lt=end_at
+            )
+            # Only tasks in hand before the period's last day owe a report for it.
+            qs = Task.objects.filter(
+                status=TaskStatus.IN_PROGRESS,
+                report_frequency=frequency,
+                accepted_at__lt=clock.start_of(end),
+            ).filter(~Exists(reported))
+            counts[(ReminderKind.REPORT, level)] += _insert(
+                qs,
+                kind=ReminderKind.REPORT,
+                level=level,
+                subject="task",
+                department_sql="s.lead_department_id",
+                deadline_sql="%s",
+                deadline_params=[connection.ops.adapt_datefield_value(due)],
+                now=now,
+                deliver_after=deliver_after,
+            )
+    return counts

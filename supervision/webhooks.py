@@ -1,0 +1,195 @@
+"""Webhooks per the Standard Webhooks specification (API.md, "Webhooks").
+
+Each event becomes one ``WebhookDelivery`` per subscribed endpoint, written in the caller's
+transaction (an outbox) and sent after commit. Every attempt is kept; the ``webhook-id`` is
+the delivery's ``message_id`` and never changes between retries.
+"""
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import random
+import secrets
+import socket
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from config import clock
+from supervision.choices import DeliveryStatus
+from supervision.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE = {408, 429}
+
+
+def generate_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.{body}".encode()
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def check_url(url: str) -> None:
+    """Refuse non-HTTP(S) URLs and hosts on private, loopback or link-local addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"url": "只支持 http(s) 地址。"})
+    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise ValidationError({"url": f"无法解析主机名：{parts.hostname}"}) from exc
+    if not all(_is_public(info[4][0]) for info in infos):
+        raise ValidationError({"url": "不允许指向内网、回环或链路本地地址。"})
+
+
+def endpoint_create(*, name: str, url: str, event_types: list[str] | None = None):
+    """Create an endpoint; returns (endpoint, secret) — the secret is shown this once."""
+    from supervision.models.webhooks import EVENT_TYPES
+
+    unknown = set(event_types or []) - set(EVENT_TYPES)
+    if unknown:
+        raise ValidationError({"event_types": f"未知事件：{'、'.join(sorted(unknown))}"})
+    check_url(url)
+    secret = generate_secret()
+    endpoint = WebhookEndpoint(name=name, url=url, secret=secret, event_types=event_types or [])
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint, secret
+
+
+def enqueue_event(event_type: str, data: dict) -> list[int]:
+    """Write one delivery per subscribed endpoint (inside the caller's transaction)."""
+    now = clock.now()
+    payload = {"type": event_type, "timestamp": now.isoformat(), "data": data}
+    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    deliveries = [
+        WebhookDelivery(
+            endpoint=endpoint,
+            message_id=f"msg_{uuid.uuid4().hex}",
+            event_type=event_type,
+            payload=payload,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        if endpoint.wants(event_type)
+    ]
+    WebhookDelivery.objects.bulk_create(deliveries)
+    ids = [d.pk for d in deliveries]
+    if ids:
+        from supervision.tasks import send_webhook
+
+        transaction.on_commit(lambda: [send_webhook.delay(pk) for pk in ids])
+    return ids
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Exponential backoff with full jitter: base · 2^(attempt-1), jittered to [½, 1]×."""
+    delay = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+    return delay * (0.5 + random.random() / 2)  # noqa: S311 — jitter, not security
+
+
+def attempt_delivery(delivery_id: int) -> float | None:
+    """Make one attempt now. Returns the delay before the next attempt, or None when done."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return None  # already finished, or another worker holds it
+        endpoint = delivery.endpoint
+        number = delivery.attempts + 1
+        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
+        timestamp = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": delivery.message_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(endpoint.secret, delivery.message_id, timestamp, body),
+        }
+        status_code, error, retryable = None, "", False
+        started = time.monotonic()
+        try:
+            check_url(endpoint.url)  # again at send time: DNS may have changed
+            response = httpx.post(
+                endpoint.url,
+                content=body.encode(),
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                follow_redirects=False,
+            )
+            status_code = response.status_code
+            retryable = status_code in RETRYABLE or status_code >= 500
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        except httpx.HTTPError as exc:  # timeouts and connection failures are transient
+            error, retryable = f"{type(exc).__name__}: {exc}"[:500], True
+        duration = int((time.monotonic() - started) * 1000)
+        now = clock.now()
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            attempted_at=now,
+            status_code=status_code,
+            duration_ms=duration,
+            error=error,
+        )
+        delivery.attempts = number
+        retry_in = None
+        if status_code is not None and 200 <= status_code < 300:
+            delivery.status, delivery.finished_at = DeliveryStatus.SUCCEEDED, now
+        elif status_code == 410:
+            delivery.status, delivery.finished_at = DeliveryStatus.FAILED, now
+            endpoint.is_active = False
+            endpoint.disabled_reason = "接收端返回 410 Gone，已自动停用"
+            endpoint.save(update_fields=["is_active", "disabled_reason"])
+        elif retryable and number < settings.WEBHOOK_MAX_ATTEMPTS:
+            retry_in = backoff_seconds(number)
+            delivery.next_attempt_at = now + dt.timedelta(seconds=retry_in)
+        else:
+            delivery.status, delivery.finished_at = DeliveryStatus.FAILED, now
+        delivery.save(update_fields=["attempts", "status", "next_attempt_at", "finished_at"])
+    return retry_in
+
+
+def overdue_deliveries(grace_seconds: int = 60) -> list[int]:
+    now = clock.now()
+    return list(
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now - dt.timedelta(seconds=grace_seconds),
+        ).values_list("pk", flat=True)[:1000]
+    )
