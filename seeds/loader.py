@@ -22,7 +22,7 @@ from projects.choices import Category, Stage
 from projects.models import Milestone, Project
 from projects.services import milestone_create, project_create, project_update
 from supervision.choices import Comparison, Domain, TaskSource
-from supervision.models import Task
+from supervision.models import Indicator, Task
 from supervision.services import indicator_save, task_create, task_update
 from supervision.transitions import task_assign
 
@@ -144,7 +144,9 @@ def validate(data: SeedData) -> list[str]:
         names = [m.get("name") for m in row.get("milestones") or []]
         need(row, len(names) == len(set(names)), "milestone names must be unique per project")
         for milestone in row.get("milestones") or []:
-            check_date({**milestone, "_file": row["_file"], "code": row.get("code")}, "due_date")
+            check_date(
+                {**milestone, "_file": row.get("_file"), "code": row.get("code")}, "due_date"
+            )
     for row in data.indicators:
         for key in ("code", "name", "source_ref"):
             need(row, bool(row.get(key)), f"{key} is required")
@@ -174,7 +176,31 @@ def validate(data: SeedData) -> list[str]:
         )
         check_amount(row, "target_value")
         check_date(row, "deadline")
+    _check_lengths(data, need)
+    seen_names: set[str] = set()
+    for row in data.departments:
+        need(row, row.get("name") not in seen_names, f"duplicate department name {row.get('name')}")
+        seen_names.add(row.get("name"))
     return errors
+
+
+# What each file's keys are stored in, for the database's length limits.
+_MODELS = {"departments": Department, "projects": Project, "indicators": Indicator, "tasks": Task}
+
+
+def _check_lengths(data: SeedData, need) -> None:
+    """Refuse here, with the row named, what the database would refuse for length."""
+    for key, model in _MODELS.items():
+        limits = {
+            f.name: f.max_length
+            for f in model._meta.get_fields()
+            if getattr(f, "max_length", None) and not f.is_relation
+        }
+        for row in getattr(data, key):
+            for name, limit in limits.items():
+                value = row.get(name)
+                if isinstance(value, str) and len(value) > limit:
+                    need(row, False, f"{name} longer than {limit} characters")
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -192,6 +218,7 @@ class Tally:
     def lines(self) -> list[str]:
         return [
             f"{kind}: 新增 {c['created']}，更新 {c['updated']}，未变 {c['unchanged']}"
+            + (f"，已办结未更新 {c['skipped']}" if c["skipped"] else "")
             for kind, c in self.counts.items()
         ]
 
@@ -328,11 +355,13 @@ def _load_tasks(data: SeedData, departments, projects, actor: User, tally: Tally
                 task = task_create(actor=actor, code=row["code"], **values)
                 task_assign(task=task, actor=actor, comment="随区政府工作报告交办")
             tally.add("事项", "created")
-        elif (changes := _changes(task, values)) and task.is_open:
+        elif not (changes := _changes(task, values)):
+            tally.add("事项", "unchanged")
+        elif task.is_open:
             task_update(task=task, actor=actor, **changes)
             tally.add("事项", "updated")
-        else:
-            tally.add("事项", "unchanged")
+        else:  # a closed or cancelled task keeps what it was closed with
+            tally.add("事项", "skipped")
 
 
 @transaction.atomic

@@ -7,9 +7,14 @@ from supervision.models import (
     EscalationPolicy,
     ExtensionRequest,
     Indicator,
+    Notification,
     ProgressReport,
+    Reminder,
     Task,
     TaskEvent,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from supervision.selectors import overdue_days
 from supervision.services import TASK_EDITABLE, extension_approve, extension_reject, task_create
@@ -234,3 +239,63 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "domain", "target_value", "unit", "comparison", "latest_value"]
     list_filter = ["domain", "comparison"]
     search_fields = ["code", "name", "target_text"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the scan and the delivery workers: looked at, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "level",
+        "task",
+        "milestone",
+        "department",
+        "deadline",
+        "created_at",
+        "sent_at",
+        "acknowledged_at",
+    ]
+    list_filter = ["kind", "level", "department"]
+    search_fields = ["task__code", "task__title", "milestone__name"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "title", "created_at", "read_at", "emailed_at"]
+    search_fields = ["title", "recipient__username"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "is_active", "disabled_reason", "created_at"]
+    exclude = ["secret"]
+
+    def has_add_permission(self, request):
+        return False  # created through the API, which shows the secret once
+
+
+class WebhookAttemptInline(ReadOnlyInline):
+    model = WebhookAttempt
+    fields = ["number", "attempted_at", "status_code", "duration_ms", "error"]
+    readonly_fields = fields
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["message_id", "endpoint", "event_type", "status", "attempts", "created_at"]
+    list_filter = ["status", "event_type", "endpoint"]
+    inlines = [WebhookAttemptInline]

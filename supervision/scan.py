@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from config import clock
 from projects.models import Milestone
@@ -83,34 +83,39 @@ def _insert(
     kind: str,
     level: str,
     subject: str,
-    department_sql: str,
-    deadline_sql: str,
-    deadline_params: list,
+    department: str,
     now: dt.datetime,
     deliver_after: dt.datetime,
+    deadline_field: str | None = None,
+    deadline_sql: str = "q.dl",
+    deadline_params: tuple = (),
+    extra: dict | None = None,
 ) -> int:
     """``INSERT INTO reminder … SELECT`` one rung for every subject in ``queryset``.
 
-    ``deadline_sql`` is an SQL expression over the source row ``s`` giving the ladder's
-    deadline. Subjects already holding this rung for that deadline are skipped by the
-    ``NOT EXISTS``; a concurrent twin is stopped by the unique key (``ON CONFLICT``).
+    The subquery ``q`` yields the subject (``sid``), its department (``dept``) and, from
+    ``deadline_field``, its deadline (``dl``); otherwise ``deadline_sql`` computes it.
+    Subjects already holding this rung for that deadline are skipped by ``NOT EXISTS``; a
+    concurrent twin is stopped by the unique key (``ON CONFLICT DO NOTHING``).
     """
     ops = connection.ops
     reminders = Reminder._meta.db_table
-    source = queryset.model._meta.db_table
-    subject_col = "task_id" if subject == "task" else "milestone_id"
-    task_expr, milestone_expr = ("s.id", "NULL") if subject == "task" else ("NULL", "s.id")
-    select_sql, select_params = queryset.values("pk").query.sql_with_params()
+    subject_col = f"{subject}_id"
+    task_expr, milestone_expr = ("q.sid", "NULL") if subject == "task" else ("NULL", "q.sid")
+    columns = {"sid": F("pk"), "dept": F(department), **(extra or {})}
+    if deadline_field:
+        columns["dl"] = F(deadline_field)
+    select_sql, select_params = queryset.values(**columns).query.sql_with_params()
+    # Identifiers come from model metadata; every value is a bound parameter.
     sql = (
         f"INSERT INTO {reminders} (kind, level, task_id, milestone_id, department_id, deadline,"  # noqa: S608
         f" created_at, deliver_after, recipients)"
-        f" SELECT %s, %s, {task_expr}, {milestone_expr}, {department_sql}, {deadline_sql},"
-        f" %s, %s, %s FROM {source} s"
-        f" WHERE s.id IN ({select_sql})"
-        f" AND NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.{subject_col} = s.id"
+        f" SELECT %s, %s, {task_expr}, {milestone_expr}, q.dept, {deadline_sql}, %s, %s, %s"
+        f" FROM ({select_sql}) q"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.{subject_col} = q.sid"
         f" AND r.kind = %s AND r.level = %s AND r.deadline = {deadline_sql})"
         f" ON CONFLICT DO NOTHING"
-    )  # identifiers come from model metadata; every value is a bound parameter
+    )
     params = [
         kind,
         level,
@@ -157,26 +162,20 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
                 kind=ReminderKind.DEADLINE,
                 level=level,
                 subject="task",
-                department_sql="s.lead_department_id",
-                deadline_sql="s.deadline",
-                deadline_params=[],
+                department="lead_department_id",
+                deadline_field="deadline",
                 **common,
             )
-        # 2. Milestone due dates (a field named due_date: rename the ranges' field).
+        # 2. Milestone due dates.
         milestones = Milestone.objects.filter(completed_on__isnull=True, project__is_archived=False)
-        project_table = Milestone._meta.get_field("project").related_model._meta.db_table
-        lead_of_project = (
-            f"(SELECT p.lead_department_id FROM {project_table} p WHERE p.id = s.project_id)"  # noqa: S608
-        )
         for level, condition in ladder.ranges(field="due_date").items():
             counts[(ReminderKind.DEADLINE, level)] += _insert(
                 milestones.filter(condition),
                 kind=ReminderKind.DEADLINE,
                 level=level,
                 subject="milestone",
-                department_sql=lead_of_project,
-                deadline_sql="s.due_date",
-                deadline_params=[],
+                department="project__lead_department_id",
+                deadline_field="due_date",
                 **common,
             )
         # 3. Sign-offs not done within the policy's working days after assignment.
@@ -215,7 +214,7 @@ def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_a
     for level, spans in by_rung.items():
         whens, params = [], []
         for start, end, due in spans:
-            whens.append("WHEN s.assigned_at >= %s AND s.assigned_at < %s THEN %s")
+            whens.append("WHEN q.at >= %s AND q.at < %s THEN %s")
             params += [
                 ops.adapt_datetimefield_value(start),
                 ops.adapt_datetimefield_value(end),
@@ -226,9 +225,10 @@ def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_a
             kind=ReminderKind.ACCEPTANCE,
             level=level,
             subject="task",
-            department_sql="s.lead_department_id",
+            department="lead_department_id",
+            extra={"at": F("assigned_at")},
             deadline_sql=f"(CASE {' '.join(whens)} END)",
-            deadline_params=params,
+            deadline_params=tuple(params),
             now=now,
             deliver_after=deliver_after,
         )
@@ -280,9 +280,9 @@ def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
                 kind=ReminderKind.REPORT,
                 level=level,
                 subject="task",
-                department_sql="s.lead_department_id",
+                department="lead_department_id",
                 deadline_sql="%s",
-                deadline_params=[connection.ops.adapt_datefield_value(due)],
+                deadline_params=(connection.ops.adapt_datefield_value(due),),
                 now=now,
                 deliver_after=deliver_after,
             )

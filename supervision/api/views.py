@@ -125,7 +125,7 @@ class TaskViewSet(ApiModelViewSet):
         responses={201: ExtensionRequestSerializer},
         summary="申请延期",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def extensions(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
@@ -139,14 +139,14 @@ class TaskViewSet(ApiModelViewSet):
         return Response(ExtensionRequestSerializer(extension).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=TaskEventSerializer(many=True), summary="流转记录（按时间先后）")
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         task = self.get_object()
         rows = TaskEvent.objects.filter(task=task).order_by("created_at", "id")
         return Response(TaskEventSerializer(rows, many=True).data)
 
     @extend_schema(responses=ProgressReportSerializer(many=True), summary="进展反馈")
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reports(self, request, pk=None):
         task = self.get_object()
         rows = ProgressReport.objects.filter(task=task).order_by("created_at", "id")

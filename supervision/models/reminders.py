@@ -21,6 +21,7 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="reminders",
+        db_index=False,  # the unique key (task, kind, level, deadline) serves lookups by task
     )
     milestone = models.ForeignKey(
         "projects.Milestone",
@@ -29,12 +30,14 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="reminders",
+        db_index=False,  # the unique key (milestone, …) serves lookups by milestone
     )
     department = models.ForeignKey(
         "accounts.Department",
         verbose_name="被提醒单位",
         on_delete=models.PROTECT,
         related_name="reminders",
+        db_index=False,  # reminder_dept_time_idx leads with department
     )
     deadline = models.DateField("对应时限")
     created_at = models.DateTimeField("生成时间")
@@ -49,6 +52,7 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # never looked up by acknowledger
     )
 
     class Meta:
@@ -77,12 +81,12 @@ class Reminder(models.Model):
                 name="%(app_label)s_%(class)s_one_subject",
             ),
             models.UniqueConstraint(
-                fields=["kind", "level", "task", "deadline"],
+                fields=["task", "kind", "level", "deadline"],
                 condition=Q(task__isnull=False),
                 name="%(app_label)s_%(class)s_unique_task_rung",
             ),
             models.UniqueConstraint(
-                fields=["kind", "level", "milestone", "deadline"],
+                fields=["milestone", "kind", "level", "deadline"],
                 condition=Q(milestone__isnull=False),
                 name="%(app_label)s_%(class)s_unique_milestone_rung",
             ),

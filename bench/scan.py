@@ -1,0 +1,195 @@
+"""Benchmark the deadline scan on PostgreSQL (issue: reminders; run by hand, not in tests).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/scan.py
+
+Creates a scratch database ``wulong_bench_scan`` on that server, migrates it, inserts
+``--tasks`` open tasks and ``--milestones`` open milestones with deadlines spread over the
+ladder, then times a first scan (which writes the reminders) and a second scan (which writes
+nothing), with query counts and peak memory. Drops the scratch database at the end.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = "wulong_bench_scan"
+
+
+def scratch_url(base: str) -> str:
+    parts = urlparse(base)
+    return urlunparse(parts._replace(path=f"/{DB_NAME}"))
+
+
+def recreate_database(base: str) -> None:
+    import psycopg
+
+    parts = urlparse(base)
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def drop_database(base: str) -> None:
+    import psycopg
+
+    parts = urlparse(base)
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def generate(n_tasks: int, n_milestones: int, today: dt.date) -> None:
+    from accounts.models import Department
+    from projects.models import Milestone, Project
+    from supervision.models import Task
+
+    rng = random.Random(2024)  # noqa: S311 — deterministic data
+    tz = ZoneInfo("Asia/Shanghai")
+    departments = Department.objects.bulk_create(
+        Department(code=f"B{i:03d}", name=f"基准单位{i}", kind="district") for i in range(80)
+    )
+    projects = Project.objects.bulk_create(
+        Project(
+            code=f"BP-{i:05d}",
+            name=f"基准项目{i}",
+            category="district",
+            year=today.year,
+            stage="under_construction",
+            lead_department=rng.choice(departments),
+        )
+        for i in range(max(1, n_milestones // 5))
+    )
+    assigned_at = dt.datetime(today.year, 1, 10, 9, tzinfo=tz)
+
+    def deadline() -> dt.date:
+        # 60 % in the ladder's window (-30 … +10 days), the rest later in the year.
+        offset = rng.randint(-30, 10) if rng.random() < 0.6 else rng.randint(11, 180)
+        return today + dt.timedelta(days=offset)
+
+    statuses = ["assigned", "in_progress", "in_progress", "in_progress"]
+    batch = []
+    for i in range(n_tasks):
+        status = rng.choice(statuses)
+        batch.append(
+            Task(
+                code=f"BT-{i:06d}",
+                title=f"基准事项{i}",
+                source="work_report",
+                domain="economy",
+                lead_department=rng.choice(departments),
+                deadline=deadline(),
+                status=status,
+                report_frequency=rng.choice(["monthly", "quarterly", "once"]),
+                assigned_at=assigned_at,
+                accepted_at=assigned_at + dt.timedelta(days=3) if status == "in_progress" else None,
+            )
+        )
+        if len(batch) == 10_000:
+            Task.objects.bulk_create(batch)
+            batch = []
+    Task.objects.bulk_create(batch)
+    Milestone.objects.bulk_create(
+        (
+            Milestone(
+                project=projects[i % len(projects)],
+                name=f"节点{i}",
+                due_date=deadline(),
+                sequence=i // len(projects) + 1,
+            )
+            for i in range(n_milestones)
+        ),
+        batch_size=10_000,
+    )
+
+
+def timed_scan(now):
+    from django.db import connection
+
+    from supervision.scan import scan_deadlines
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = scan_deadlines(now=now)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return elapsed, len(connection.queries), peak, result.total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--milestones", type=int, default=50_000)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (the scratch database is created there).")
+    recreate_database(base)
+    os.environ["DATABASE_URL"] = scratch_url(base)
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+
+    settings.DEBUG = True  # record queries
+    call_command("migrate", verbosity=0)
+    now = dt.datetime(2024, 9, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    started = time.perf_counter()
+    generate(args.tasks, args.milestones, now.date())
+    print(
+        f"generated {args.tasks} tasks, {args.milestones} milestones "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    from unittest import mock
+
+    # Delivery is measured elsewhere; keep the scan from enqueueing onto a broker.
+    with mock.patch("supervision.tasks.deliver_reminders.delay"):
+        reset_queries()
+        first = timed_scan(now)
+        reset_queries()
+        second = timed_scan(now)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"first scan : {first[0]:.2f} s, {first[1]} queries, "
+        f"peak Python allocations {first[2] / 2**20:.1f} MiB, wrote {first[3]} reminders"
+    )
+    print(
+        f"second scan: {second[0]:.2f} s, {second[1]} queries, "
+        f"peak Python allocations {second[2] / 2**20:.1f} MiB, wrote {second[3]} reminders"
+    )
+    print(f"process peak RSS: {rss:.0f} MiB")
+    if os.environ.get("BENCH_VERBOSE"):
+        reset_queries()
+        with mock.patch("supervision.tasks.deliver_reminders.delay"):
+            timed_scan(now)
+        for query in sorted(connection.queries, key=lambda q: -float(q["time"]))[:8]:
+            print(f"{query['time']} s  {query['sql'][:300]}")
+    connection.close()
+    if not args.keep:
+        drop_database(base)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""``manage.py load_seeds`` (and ``--demo``): one real load for the module, rolled back at its end."""
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from projects.models import InvestmentReport, Project
+from seeds import demo, loader
+from supervision.models import ProgressReport, Task
+from supervision.selectors import overdue_days
+from tests.seeds.source import row_counts
+
+pytestmark = pytest.mark.django_db
+
+JUNE_28 = dt.date(2024, 6, 28)
+NO_CHANGE = "种子数据已是最新，无任何变更。"
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("load_seeds", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def first_run(module_transaction, django_db_blocker) -> str:
+    """The output of ``load_seeds`` on an empty database."""
+    with django_db_blocker.unblock():
+        assert row_counts()["departments"] == 0, "the test database is not empty"
+        return run()
+
+
+@pytest.fixture(scope="module")
+def expected_counts() -> dict[str, int]:
+    data = loader.read()
+    return {
+        "单位": len(data.departments),
+        "项目": len(data.projects),
+        "节点": sum(len(row.get("milestones") or []) for row in data.projects),
+        "指标": len(data.indicators),
+        "事项": len(data.tasks),
+    }
+
+
+def test_the_first_run_prints_what_it_created_per_kind(first_run, expected_counts):
+    assert first_run.splitlines() == [
+        f"{kind}: 新增 {n}，更新 0，未变 0" for kind, n in expected_counts.items()
+    ]
+    assert expected_counts == {"单位": 51, "项目": 94, "节点": 55, "指标": 73, "事项": 302}
+    assert Task.objects.count() == 302
+
+
+def test_the_second_run_says_nothing_changed(first_run, expected_counts):
+    before = row_counts()
+    assert run().splitlines() == [
+        *(f"{kind}: 新增 0，更新 0，未变 {n}" for kind, n in expected_counts.items()),
+        NO_CHANGE,
+    ]
+    assert row_counts() == before
+
+
+def _number(output: str, pattern: str) -> int:
+    match = re.search(pattern, output)
+    assert match, f"{pattern!r} not in the output"
+    return int(match.group(1))
+
+
+def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # ~40 logins
+    seeded = row_counts()
+
+    output = run("--demo")
+
+    # The seed load itself found nothing to do.
+    assert NO_CHANGE in output
+    assert f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：" in output
+
+    # A login for every role, and a superuser.
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.is_staff
+    supervisor = User.objects.get(username="duchaban")
+    assert (supervisor.role, supervisor.department.code) == ("supervisor", "DCB")
+    assert User.objects.get(username="leader").role == "leader"
+    assert User.objects.get(username="viewer").role == "viewer"
+    for user in (admin, supervisor):
+        assert user.check_password(demo.DEMO_PASSWORD)
+    leads = set(
+        Task.objects.exclude(code__startswith="DEMO-").values_list(
+            "lead_department__code", flat=True
+        )
+    )
+    owners = User.objects.filter(role="owner")
+    assert {(u.username, u.department.code) for u in owners.select_related("department")} == {
+        (f"owner_{code.lower()}", code) for code in leads
+    }
+    assert {u.role for u in User.objects.all()} == {"supervisor", "leader", "owner", "viewer"}
+
+    # Seeded tasks moved round the loop, consistent with what the command reported.
+    seeded_tasks = Task.objects.exclude(code__startswith="DEMO-")
+    statuses = {
+        s: seeded_tasks.filter(status=s).count() for s in ("in_progress", "submitted", "closed")
+    }
+    assert all(statuses.values()), statuses
+    assert _number(output, r"事项签收 (\d+) 件") == sum(statuses.values())
+    assert _number(output, r"申请办结 (\d+) 件") == statuses["submitted"] + statuses["closed"]
+    assert _number(output, r"销号 (\d+) 件") == statuses["closed"]
+    assert _number(output, r"进展反馈 (\d+) 条") == ProgressReport.objects.count() > 0
+    assert seeded_tasks.count() == seeded["tasks"]
+
+    # Investment reports January–May 2024 for the projects with an annual plan.
+    planned = set(
+        Project.objects.filter(annual_plan_investment__gt=0).values_list("code", flat=True)
+    )
+    assert planned == {"KW-04", "KW-08", "P-074"}
+    reports = InvestmentReport.objects.select_related("project")
+    assert {(r.project.code, r.period) for r in reports} == {
+        (code, dt.date(2024, month, 1)) for code in planned for month in range(1, 6)
+    }
+    assert _number(output, r"投资填报 (\d+) 条") == reports.count() == 15
+    assert all(r.amount > Decimal("0") and r.note.startswith(demo.MARK) for r in reports)
+
+    # DEMO-* leader instructions, some overdue on 2024-06-28 (working days, 端午 2024-06-10 off).
+    demo_tasks = Task.objects.filter(code__startswith="DEMO-").order_by("code")
+    assert _number(output, r"演示批示事项 (\d+) 件") == demo_tasks.count() == 6
+    assert {t.source for t in demo_tasks} == {"instruction"}
+    overdue = {t.code: overdue_days(t, JUNE_28) for t in demo_tasks if overdue_days(t, JUNE_28)}
+    assert overdue == {"DEMO-01": 19, "DEMO-02": 10, "DEMO-03": 5}
+
+    # A second --demo finds it there and adds nothing.
+    after = row_counts()
+    again = run("--demo")
+    assert "演示数据已存在，跳过。" in again
+    assert NO_CHANGE in again
+    assert "演示数据：" not in again
+    assert row_counts() == after
