@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 
-PCT = models.DecimalField(max_digits=7, decimal_places=2)
+# Wide enough for any ratio of two money amounts (a mistyped month can mean 10⁶ %).
+PCT = models.DecimalField(max_digits=20, decimal_places=2)
 MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 
 

@@ -13,7 +13,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 class ProjectSerializer(serializers.ModelSerializer):
     completed_investment = serializers.DecimalField(read_only=True, **MONEY)
     completion_rate = serializers.DecimalField(
-        read_only=True, allow_null=True, max_digits=7, decimal_places=2
+        read_only=True, allow_null=True, max_digits=20, decimal_places=2
     )
     time_progress = serializers.DecimalField(read_only=True, max_digits=7, decimal_places=2)
     light = serializers.ChoiceField(read_only=True, choices=["green", "yellow", "red"])

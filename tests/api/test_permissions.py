@@ -1,0 +1,666 @@
+"""The REST API's permission matrix: every endpoint × method × role.
+
+The expected status of each cell is written out below from API.md's "who writes" column —
+it is the contract, not a reading of the app's code:
+
+- reads: 200 for every signed-in role (a read-scoped token included), 401 for anonymous;
+- writes: 2xx only for the roles API.md names (the supervision office; "owners of the lead
+  department" where it says so; co-operating departments' owners may also report progress),
+  403 for every other signed-in role and for a read-scoped token (even a supervisor's),
+  401 for anonymous.
+
+An owner of another department may get 403 or 404 on the lead department's objects. Every
+refused write must leave the database exactly as it was; every allowed write must change it.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.choices import DepartmentKind, Role
+from accounts.models import AuditRecord, Department
+from accounts.services import token_issue
+from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from tests import factories
+
+API = "/api/v1/"
+TODAY = dt.date(2024, 6, 28)
+AT = dt.datetime(2024, 6, 3, 9, tzinfo=dt.UTC)
+
+ROLES = (
+    "supervisor",  # 督查办
+    "leader",  # 区领导
+    "owner",  # owner of the lead department
+    "co_owner",  # owner of a co-operating department
+    "other_owner",  # owner of an unrelated department
+    "viewer",  # read-only staff
+    "read_token",  # a supervisor's read-scoped API token
+    "anonymous",
+)
+
+
+# --- the world every case starts from ----------------------------------------------------
+
+
+@dataclass
+class World:
+    office: Department
+    lead: Department
+    co: Department
+    other: Department
+    users: dict
+    project: Project  # led by ``lead``, ``co`` co-operates
+    foreign_project: Project  # led by ``other``
+    milestone: Milestone
+    report: InvestmentReport
+    indicator: Indicator
+
+    def task(self, status: str) -> Task:
+        return factories.TaskFactory(
+            status=status,
+            lead_department=self.lead,
+            co_departments=[self.co],
+            project=self.project,
+            deadline=dt.date(2024, 12, 31),
+        )
+
+    def pending_extension(self) -> ExtensionRequest:
+        task = self.task("in_progress")
+        return ExtensionRequest.objects.create(
+            task=task,
+            requested_by=self.users["owner"],
+            original_deadline=task.deadline,
+            requested_deadline=dt.date(2025, 1, 31),
+            reason="施工期受汛期影响",
+            created_at=AT,
+        )
+
+    def task_with_history(self) -> Task:
+        task = self.task("in_progress")
+        TaskEvent.objects.create(
+            task=task, actor=self.users["supervisor"], action="assign", created_at=AT
+        )
+        ProgressReport.objects.create(
+            task=task,
+            department=self.lead,
+            author=self.users["owner"],
+            content="已完成选址",
+            percent=30,
+            created_at=AT,
+        )
+        ExtensionRequest.objects.create(
+            task=task,
+            requested_by=self.users["owner"],
+            original_deadline=task.deadline,
+            requested_deadline=dt.date(2025, 3, 31),
+            reason="资金未到位",
+            status="rejected",
+            created_at=AT,
+        )
+        return task
+
+
+def _isolate_throttle(settings):
+    """A fresh throttle budget per test (Redis keeps counters across runs)."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.SUPERVISION_TODAY = TODAY
+    _isolate_throttle(settings)
+    office = factories.DepartmentFactory(name="区政府督查办", kind=DepartmentKind.DISTRICT)
+    lead, co, other = factories.DepartmentFactory.create_batch(3)
+    users = {
+        "supervisor": factories.UserFactory(role=Role.SUPERVISOR, department=office),
+        "leader": factories.UserFactory(role=Role.LEADER),
+        "owner": factories.UserFactory(role=Role.OWNER, department=lead),
+        "co_owner": factories.UserFactory(role=Role.OWNER, department=co),
+        "other_owner": factories.UserFactory(role=Role.OWNER, department=other),
+        "viewer": factories.UserFactory(role=Role.VIEWER),
+    }
+    project = factories.ProjectFactory(lead_department=lead)
+    project.co_departments.set([co])
+    foreign_project = factories.ProjectFactory(lead_department=other)
+    milestone = factories.MilestoneFactory(project=project, due_date=dt.date(2024, 9, 30))
+    report = factories.InvestmentReportFactory(
+        project=project, period=dt.date(2024, 1, 1), reported_by=users["owner"]
+    )
+    indicator = Indicator.objects.create(
+        code="GDP", name="地区生产总值增长", domain="economy", unit="%", target_value=Decimal("6.5")
+    )
+    return World(
+        office, lead, co, other, users, project, foreign_project, milestone, report, indicator
+    )
+
+
+def new_client() -> APIClient:
+    client = APIClient()
+    client.raise_request_exception = False  # a crash is a 500 the assertion names
+    return client
+
+
+def client_for(world: World, role: str) -> APIClient:
+    client = new_client()
+    if role == "read_token":
+        _, plaintext = token_issue(user=world.users["supervisor"], scope="read")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    elif role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+# --- the database, to prove a refused write changed nothing ------------------------------
+
+TRACKED = [
+    Department,
+    Project,
+    Project.co_departments.through,
+    Milestone,
+    InvestmentReport,
+    InvestmentReportRevision,
+    Task,
+    Task.co_departments.through,
+    TaskEvent,
+    ProgressReport,
+    ExtensionRequest,
+    Indicator,
+    AuditRecord,
+]
+
+
+def db_state() -> dict:
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in TRACKED}
+
+
+# --- the cases ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    build: Callable[[World], tuple[str, dict | None]]
+
+    @property
+    def is_write(self) -> bool:
+        return self.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _task_path(status: str, action: str = ""):
+    def build(w: World):
+        task = w.task(status)
+        return f"tasks/{task.pk}/{action}", None
+
+    return build
+
+
+def _with_body(build, body):
+    def wrapped(w: World):
+        path, _ = build(w)
+        return path, body(w) if callable(body) else body
+
+    return wrapped
+
+
+def _draft_task(w: World):
+    return f"tasks/{w.task('draft').pk}/", None
+
+
+def _bare_project(w: World):
+    return f"projects/{factories.ProjectFactory(lead_department=w.lead).pk}/", None
+
+
+CASES = [
+    # --- reads ---
+    Case("GET me/", "GET", lambda w: ("me/", None)),
+    Case("GET departments/", "GET", lambda w: ("departments/", None)),
+    Case("GET departments/{id}/", "GET", lambda w: (f"departments/{w.lead.pk}/", None)),
+    Case("GET users/", "GET", lambda w: ("users/", None)),
+    Case("GET users/{id}/", "GET", lambda w: (f"users/{w.users['owner'].pk}/", None)),
+    Case("GET projects/", "GET", lambda w: ("projects/", None)),
+    Case("GET projects/{id}/", "GET", lambda w: (f"projects/{w.project.pk}/", None)),
+    Case("GET milestones/", "GET", lambda w: ("milestones/", None)),
+    Case("GET milestones/{id}/", "GET", lambda w: (f"milestones/{w.milestone.pk}/", None)),
+    Case("GET investment-reports/", "GET", lambda w: ("investment-reports/", None)),
+    Case(
+        "GET investment-reports/{id}/",
+        "GET",
+        lambda w: (f"investment-reports/{w.report.pk}/", None),
+    ),
+    Case("GET tasks/", "GET", lambda w: ("tasks/", None)),
+    Case("GET tasks/{id}/", "GET", _task_path("in_progress")),
+    Case(
+        "GET tasks/{id}/extensions/",
+        "GET",
+        lambda w: (f"tasks/{w.task_with_history().pk}/extensions/", None),
+    ),
+    Case(
+        "GET tasks/{id}/events/",
+        "GET",
+        lambda w: (f"tasks/{w.task_with_history().pk}/events/", None),
+    ),
+    Case(
+        "GET tasks/{id}/reports/",
+        "GET",
+        lambda w: (f"tasks/{w.task_with_history().pk}/reports/", None),
+    ),
+    Case("GET extensions/", "GET", lambda w: ("extensions/", None)),
+    Case(
+        "GET extensions/{id}/", "GET", lambda w: (f"extensions/{w.pending_extension().pk}/", None)
+    ),
+    Case("GET indicators/", "GET", lambda w: ("indicators/", None)),
+    Case("GET indicators/{id}/", "GET", lambda w: (f"indicators/{w.indicator.pk}/", None)),
+    # --- departments ---
+    Case(
+        "POST departments/",
+        "POST",
+        lambda w: ("departments/", {"code": "NEW01", "name": "新设单位", "kind": "town"}),
+    ),
+    Case(
+        "PATCH departments/{id}/",
+        "PATCH",
+        lambda w: (f"departments/{w.lead.pk}/", {"short_name": "改名单位"}),
+    ),
+    # --- projects ---
+    Case(
+        "POST projects/",
+        "POST",
+        lambda w: (
+            "projects/",
+            {
+                "code": "P-NEW",
+                "name": "新建项目",
+                "category": "district",
+                "year": 2024,
+                "stage": "reserve",
+                "lead_department": w.lead.pk,
+            },
+        ),
+    ),
+    Case(
+        "PATCH projects/{id}/ stage+description",
+        "PATCH",
+        lambda w: (
+            f"projects/{w.project.pk}/",
+            {"stage": "completed", "description": "主体工程已完工"},
+        ),
+    ),
+    Case(
+        "PATCH projects/{id}/ name",
+        "PATCH",
+        lambda w: (f"projects/{w.project.pk}/", {"name": "改名项目"}),
+    ),
+    Case(
+        "PATCH projects/{id}/ stage+annual_plan_investment",
+        "PATCH",
+        lambda w: (
+            f"projects/{w.project.pk}/",
+            {"stage": "completed", "annual_plan_investment": "20000.00"},
+        ),
+    ),
+    Case(
+        "PATCH projects/{id}/ lead_department",
+        "PATCH",
+        lambda w: (f"projects/{w.project.pk}/", {"lead_department": w.other.pk}),
+    ),
+    Case(
+        "PATCH projects/{id}/ stage+co_departments",
+        "PATCH",
+        lambda w: (
+            f"projects/{w.project.pk}/",
+            {"stage": "completed", "co_departments": [w.co.pk, w.other.pk]},
+        ),
+    ),
+    Case("DELETE projects/{id}/", "DELETE", _bare_project),
+    # --- milestones ---
+    Case(
+        "POST milestones/",
+        "POST",
+        lambda w: (
+            "milestones/",
+            {"project": w.project.pk, "name": "主体封顶", "due_date": "2024-10-31"},
+        ),
+    ),
+    Case(
+        "POST milestones/ (other department's project)",
+        "POST",
+        lambda w: (
+            "milestones/",
+            {"project": w.foreign_project.pk, "name": "主体封顶", "due_date": "2024-10-31"},
+        ),
+    ),
+    Case(
+        "PATCH milestones/{id}/",
+        "PATCH",
+        lambda w: (f"milestones/{w.milestone.pk}/", {"name": "节点改名"}),
+    ),
+    Case(
+        "PATCH milestones/{id}/ move to other department's project",
+        "PATCH",
+        lambda w: (f"milestones/{w.milestone.pk}/", {"project": w.foreign_project.pk}),
+    ),
+    Case(
+        "POST milestones/{id}/complete/",
+        "POST",
+        lambda w: (
+            f"milestones/{w.milestone.pk}/complete/",
+            {"completed_on": "2024-06-20", "note": "已通过验收"},
+        ),
+    ),
+    # --- investment reports ---
+    Case(
+        "POST investment-reports/",
+        "POST",
+        lambda w: (
+            "investment-reports/",
+            {"project": w.project.pk, "period": "2024-05", "amount": "500.00", "note": "5月"},
+        ),
+    ),
+    Case(
+        "POST investment-reports/ (other department's project)",
+        "POST",
+        lambda w: (
+            "investment-reports/",
+            {"project": w.foreign_project.pk, "period": "2024-05", "amount": "500.00"},
+        ),
+    ),
+    Case(
+        "PATCH investment-reports/{id}/",
+        "PATCH",
+        lambda w: (f"investment-reports/{w.report.pk}/", {"amount": "1500.00"}),
+    ),
+    # --- tasks ---
+    Case(
+        "POST tasks/",
+        "POST",
+        lambda w: (
+            "tasks/",
+            {
+                "code": "T-NEW-1",
+                "title": "新建督办事项",
+                "source": "work_report",
+                "domain": "economy",
+                "lead_department": w.lead.pk,
+                "deadline": "2024-12-31",
+            },
+        ),
+    ),
+    Case("PATCH tasks/{id}/", "PATCH", _with_body(_draft_task, {"title": "改名事项"})),
+    Case("DELETE tasks/{id}/ (draft)", "DELETE", _draft_task),
+    Case("POST tasks/{id}/assign/ (draft)", "POST", _with_body(_task_path("draft", "assign/"), {})),
+    Case(
+        "POST tasks/{id}/accept/ (assigned)",
+        "POST",
+        _with_body(_task_path("assigned", "accept/"), {"comment": "已签收"}),
+    ),
+    Case(
+        "POST tasks/{id}/progress/ (in_progress)",
+        "POST",
+        _with_body(
+            _task_path("in_progress", "progress/"),
+            {"content": "完成征地 60%", "problems": "", "percent": 60, "value": "12.5"},
+        ),
+    ),
+    Case(
+        "POST tasks/{id}/submit/ (in_progress)",
+        "POST",
+        _with_body(_task_path("in_progress", "submit/"), {"summary": "已全部完成"}),
+    ),
+    Case(
+        "POST tasks/{id}/verify/ approve (submitted)",
+        "POST",
+        _with_body(_task_path("submitted", "verify/"), {"approved": True, "comment": "同意销号"}),
+    ),
+    Case(
+        "POST tasks/{id}/verify/ return (submitted)",
+        "POST",
+        _with_body(_task_path("submitted", "verify/"), {"approved": False, "comment": "佐证不足"}),
+    ),
+    Case(
+        "POST tasks/{id}/cancel/ (in_progress)",
+        "POST",
+        _with_body(_task_path("in_progress", "cancel/"), {"reason": "任务调整"}),
+    ),
+    Case(
+        "POST tasks/{id}/extensions/ (in_progress)",
+        "POST",
+        _with_body(
+            _task_path("in_progress", "extensions/"),
+            {"requested_deadline": "2025-01-31", "reason": "汛期停工"},
+        ),
+    ),
+    Case(
+        "POST extensions/{id}/approve/ (pending)",
+        "POST",
+        lambda w: (f"extensions/{w.pending_extension().pk}/approve/", {"comment": "同意"}),
+    ),
+    Case(
+        "POST extensions/{id}/reject/ (pending)",
+        "POST",
+        lambda w: (f"extensions/{w.pending_extension().pk}/reject/", {"comment": "理由不充分"}),
+    ),
+    # --- indicators ---
+    Case(
+        "PATCH indicators/{id}/",
+        "PATCH",
+        lambda w: (f"indicators/{w.indicator.pk}/", {"name": "地区生产总值增速"}),
+    ),
+]
+
+# --- the expected table (API.md's "who writes") -------------------------------------------
+
+READ = (200, 200, 200, 200, 200, 200, 200, 401)
+
+# fmt: off
+EXPECTED = {
+    #                                                        sup  lead  own   co  other view rtok anon
+    "GET me/":                                               READ,
+    "GET departments/":                                      READ,
+    "GET departments/{id}/":                                 READ,
+    "GET users/":                                            READ,
+    "GET users/{id}/":                                       READ,
+    "GET projects/":                                         READ,
+    "GET projects/{id}/":                                    READ,
+    "GET milestones/":                                       READ,
+    "GET milestones/{id}/":                                  READ,
+    "GET investment-reports/":                               READ,
+    "GET investment-reports/{id}/":                          READ,
+    "GET tasks/":                                            READ,
+    "GET tasks/{id}/":                                       READ,
+    "GET tasks/{id}/extensions/":                            READ,
+    "GET tasks/{id}/events/":                                READ,
+    "GET tasks/{id}/reports/":                               READ,
+    "GET extensions/":                                       READ,
+    "GET extensions/{id}/":                                  READ,
+    "GET indicators/":                                       READ,
+    "GET indicators/{id}/":                                  READ,
+    # departments: supervisor
+    "POST departments/":                                     (201, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH departments/{id}/":                               (200, 403, 403, 403, 403, 403, 403, 401),
+    # projects: supervisor; the lead department's owners may PATCH stage and description only
+    "POST projects/":                                        (201, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH projects/{id}/ stage+description":                (200, 403, 200, 403, 403, 403, 403, 401),
+    "PATCH projects/{id}/ name":                             (200, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH projects/{id}/ stage+annual_plan_investment":     (200, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH projects/{id}/ lead_department":                  (200, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH projects/{id}/ stage+co_departments":             (200, 403, 403, 403, 403, 403, 403, 401),
+    "DELETE projects/{id}/":                                 (204, 403, 403, 403, 403, 403, 403, 401),
+    # milestones: supervisor; owners of the project's lead department
+    "POST milestones/":                                      (201, 403, 201, 403, 403, 403, 403, 401),
+    "POST milestones/ (other department's project)":         (201, 403, 403, 403, 201, 403, 403, 401),
+    "PATCH milestones/{id}/":                                (200, 403, 200, 403, 403, 403, 403, 401),
+    "PATCH milestones/{id}/ move to other department's project":
+                                                             (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST milestones/{id}/complete/":                        (200, 403, 200, 403, 403, 403, 403, 401),
+    # investment reports: owners of the project's lead department; supervisor
+    "POST investment-reports/":                              (201, 403, 201, 403, 403, 403, 403, 401),
+    "POST investment-reports/ (other department's project)": (201, 403, 403, 403, 201, 403, 403, 401),
+    "PATCH investment-reports/{id}/":                        (200, 403, 200, 403, 403, 403, 403, 401),
+    # tasks: supervisor
+    "POST tasks/":                                           (201, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH tasks/{id}/":                                     (200, 403, 403, 403, 403, 403, 403, 401),
+    "DELETE tasks/{id}/ (draft)":                            (204, 403, 403, 403, 403, 403, 403, 401),
+    # the closed loop
+    "POST tasks/{id}/assign/ (draft)":                       (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/accept/ (assigned)":                    (403, 403, 200, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/progress/ (in_progress)":               (403, 403, 201, 201, 403, 403, 403, 401),
+    "POST tasks/{id}/submit/ (in_progress)":                 (403, 403, 200, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/verify/ approve (submitted)":           (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/verify/ return (submitted)":            (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/cancel/ (in_progress)":                 (200, 403, 403, 403, 403, 403, 403, 401),
+    # extensions: the lead department's owner asks, the supervisor decides
+    "POST tasks/{id}/extensions/ (in_progress)":             (403, 403, 201, 403, 403, 403, 403, 401),
+    "POST extensions/{id}/approve/ (pending)":               (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST extensions/{id}/reject/ (pending)":                (200, 403, 403, 403, 403, 403, 403, 401),
+    # indicators: supervisor
+    "PATCH indicators/{id}/":                                (200, 403, 403, 403, 403, 403, 403, 401),
+}
+# fmt: on
+
+
+def test_the_table_covers_every_case():
+    assert sorted(EXPECTED) == sorted(case.name for case in CASES)
+    assert all(len(row) == len(ROLES) for row in EXPECTED.values())
+
+
+def _acceptable(expected: int, role: str) -> set[int]:
+    # An owner of another department may also be told the object does not exist.
+    if expected == 403 and role == "other_owner":
+        return {403, 404}
+    return {expected}
+
+
+def _request(client: APIClient, method: str, path: str, body):
+    call = getattr(client, method.lower())
+    if body is None:
+        return call(API + path)
+    return call(API + path, body, format="json")
+
+
+def _check(case: Case, world: World, client: APIClient, expected: set[int]):
+    path, body = case.build(world)
+    before = db_state() if case.is_write else None
+    response = _request(client, case.method, path, body)
+    assert response.status_code in expected, (
+        f"{case.method} {path}: expected {sorted(expected)}, got {response.status_code}: "
+        f"{response.content[:500]!r}"
+    )
+    if response.status_code >= 400:
+        assert response["Content-Type"].startswith("application/json")
+        assert "code" in response.json(), response.json()
+    if not case.is_write:
+        return
+    after = db_state()
+    if response.status_code >= 400:
+        changed = {label for label in before if before[label] != after[label]}
+        assert not changed, f"a refused {case.method} {path} changed {sorted(changed)}"
+    else:
+        assert before != after, f"an accepted {case.method} {path} changed nothing"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_permission_matrix(case, role, world):
+    expected = EXPECTED[case.name][ROLES.index(role)]
+    _check(case, world, client_for(world, role), _acceptable(expected, role))
+
+
+# --- spot checks -------------------------------------------------------------------------
+
+SUPERVISOR = ROLES.index("supervisor")
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.is_write], ids=[c.name for c in CASES if c.is_write]
+)
+def test_superuser_counts_as_supervisor(case, world):
+    """A superuser whose role is not ``supervisor`` still gets the supervisor's column."""
+    superuser = factories.UserFactory(role=Role.VIEWER, is_superuser=True, is_staff=True)
+    client = new_client()
+    client.force_login(superuser)
+    _check(case, world, client, {EXPECTED[case.name][SUPERVISOR]})
+
+
+WRITE_TOKEN_CASES = [
+    ("supervisor", "POST departments/", 201),
+    ("supervisor", "POST tasks/{id}/assign/ (draft)", 200),
+    ("supervisor", "PATCH indicators/{id}/", 200),
+    ("owner", "POST tasks/{id}/accept/ (assigned)", 200),
+    ("owner", "POST investment-reports/", 201),
+    ("co_owner", "POST tasks/{id}/progress/ (in_progress)", 201),
+    ("other_owner", "POST tasks/{id}/accept/ (assigned)", 403),
+    ("other_owner", "PATCH milestones/{id}/", 403),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "expected"), WRITE_TOKEN_CASES)
+def test_write_token_acts_as_its_user(role, name, expected, world):
+    """A write-scoped token gets its user's rights: the read token's 403s are its scope."""
+    case = next(c for c in CASES if c.name == name)
+    _, plaintext = token_issue(user=world.users[role], scope="write")
+    client = new_client()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    _check(case, world, client, _acceptable(expected, role))
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer wl_nope_nope", "Bearer garbage", "Bearer "],
+    ids=["unknown-token", "malformed-token", "empty-token"],
+)
+def test_bad_token_is_401_on_reads_and_writes(header, world):
+    client = new_client()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert client.get(API + "tasks/").status_code == 401
+    before = db_state()
+    response = client.post(API + "departments/", {"code": "X1", "name": "X", "kind": "town"})
+    assert response.status_code == 401
+    assert db_state() == before
+
+
+def test_revoked_token_is_401(world):
+    from config import clock
+
+    token, plaintext = token_issue(user=world.users["supervisor"], scope="write")
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    client = new_client()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(API + "me/").status_code == 401
+
+
+# --- found while building the matrix -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plan", "amount"),
+    [("1.00", "1000.00"), ("10000.00", "99999999.00")],
+    ids=["tiny-plan", "typo-in-monthly-figure"],
+)
+def test_completion_rate_beyond_99999_percent_is_not_a_500(plan, amount, world):
+    """API.md: "Never 500 for any input". Both figures pass validation; their ratio (the
+    derived completion rate, ≥ 100000 %) must not break the project endpoints."""
+    supervisor = client_for(world, "supervisor")
+    owner = client_for(world, "owner")
+    project = world.project
+    response = supervisor.patch(
+        API + f"projects/{project.pk}/", {"annual_plan_investment": plan}, format="json"
+    )
+    assert response.status_code == 200, response.content[:300]
+    response = owner.post(
+        API + "investment-reports/",
+        {"project": project.pk, "period": "2024-05", "amount": amount},
+        format="json",
+    )
+    assert response.status_code == 201, response.content[:300]
+    for path in ("projects/", f"projects/{project.pk}/"):
+        response = owner.get(API + path)
+        assert response.status_code == 200, (path, response.content[:300])

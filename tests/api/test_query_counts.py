@@ -1,0 +1,253 @@
+"""Every list endpoint costs the same number of queries whatever the page size.
+
+Each list is read by the supervision office with a Bearer token at ``page_size=1`` (the
+count is measured) and again at ``page_size=100`` with ≥ 100 rows present, which must cost
+exactly as many queries. Rows carry what could tempt an N+1: co-operating departments,
+responsible leaders, projects, reporters. The nested task lists (events, reports,
+extensions) are measured on a task with one row against a task with 100 rows.
+
+The token's first use stamps ``last_used_at`` (an extra UPDATE); a warm-up request takes
+that query out of both measurements so they count the same thing.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.choices import DepartmentKind, Role
+from accounts.models import Department, User
+from accounts.services import token_issue
+from projects.models import InvestmentReport, Milestone, Project
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+
+API = "/api/v1/"
+ROWS = 120  # more than one page of 100
+AT = dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC)
+# A list endpoint is a handful of queries (auth, count, page, a prefetch or two). The point
+# of the test is equality across page sizes; this cap only catches a page-independent blow-up.
+MAX_QUERIES = 10
+
+
+@pytest.fixture
+def data(db, settings):
+    settings.SUPERVISION_TODAY = dt.date(2024, 6, 28)
+    default = settings.CACHES["default"]
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
+
+    office = Department.objects.create(code="QC-DCB", name="督查办(计数)", kind="district")
+    departments = Department.objects.bulk_create(
+        Department(
+            code=f"QC{i:03d}",
+            name=f"计数单位{i}",
+            short_name=f"单位{i}",
+            kind=DepartmentKind.TOWN if i % 2 else DepartmentKind.DISTRICT,
+        )
+        for i in range(ROWS)
+    )
+    supervisor = User.objects.create(username="qc-sup", role=Role.SUPERVISOR, department=office)
+    users = User.objects.bulk_create(
+        User(
+            username=f"qc-user{i:03d}",
+            display_name=f"用户{i}",
+            role=Role.OWNER if i % 3 else Role.LEADER,
+            department=departments[i] if i % 3 else None,
+            password="!",
+        )
+        for i in range(ROWS)
+    )
+    owners = [u for u in users if u.role == Role.OWNER]
+    leaders = [u for u in users if u.role == Role.LEADER]
+
+    projects = Project.objects.bulk_create(
+        Project(
+            code=f"QC-P{i:04d}",
+            name=f"计数项目{i}",
+            category="district",
+            year=2024,
+            stage="under_construction",
+            lead_department=departments[i % 10],
+            responsible_leader=leaders[i % len(leaders)] if i % 2 else None,
+            annual_plan_investment=Decimal("10000.00"),
+        )
+        for i in range(ROWS)
+    )
+    Project.co_departments.through.objects.bulk_create(
+        Project.co_departments.through(
+            project_id=p.pk, department_id=departments[(i + j) % ROWS].pk
+        )
+        for i, p in enumerate(projects)
+        if i % 3 == 0
+        for j in (11, 12)
+    )
+    Milestone.objects.bulk_create(
+        Milestone(
+            project=projects[i % 12],
+            name=f"节点{i}",
+            due_date=dt.date(2024, 1 + i % 12, 15),
+            completed_on=dt.date(2024, 2, 1) if i % 4 == 0 else None,
+            sequence=i,
+        )
+        for i in range(ROWS)
+    )
+    InvestmentReport.objects.bulk_create(
+        InvestmentReport(
+            project=projects[i // 6],
+            period=dt.date(2024, 1 + i % 6, 1),
+            amount=Decimal("100.00") + i,
+            reported_by=owners[i % len(owners)],
+            reported_at=AT,
+        )
+        for i in range(ROWS)
+    )
+    statuses = ["draft", "assigned", "in_progress", "submitted", "closed", "cancelled"]
+    tasks = Task.objects.bulk_create(
+        Task(
+            code=f"QC-T{i:04d}",
+            title=f"计数事项{i}",
+            source="work_report",
+            domain="economy",
+            lead_department=departments[i % 10],
+            responsible_leader=leaders[i % len(leaders)] if i % 2 else None,
+            project=projects[i] if i % 3 else None,
+            deadline=dt.date(2024, 1 + i % 12, 10),
+            status=statuses[i % len(statuses)],
+            closed_at=AT if statuses[i % len(statuses)] == "closed" else None,
+            created_by=supervisor,
+        )
+        for i in range(ROWS)
+    )
+    Task.co_departments.through.objects.bulk_create(
+        Task.co_departments.through(task_id=t.pk, department_id=departments[(i + j) % ROWS].pk)
+        for i, t in enumerate(tasks)
+        if i % 3 == 0
+        for j in (20, 21, 22)
+    )
+    ExtensionRequest.objects.bulk_create(
+        ExtensionRequest(
+            task=t,
+            requested_by=owners[i % len(owners)],
+            original_deadline=t.deadline,
+            requested_deadline=t.deadline + dt.timedelta(days=30),
+            reason=f"理由{i}",
+            status=["pending", "approved", "rejected"][i % 3],
+            decided_by=supervisor if i % 3 else None,
+            decided_at=AT if i % 3 else None,
+            created_at=AT,
+        )
+        for i, t in enumerate(tasks)
+    )
+    Indicator.objects.bulk_create(
+        Indicator(
+            code=f"QC-I{i:03d}",
+            name=f"计数指标{i}",
+            domain="economy",
+            unit="%",
+            target_value=Decimal("6.5"),
+            period_values={"2024Q1": 6.1},
+        )
+        for i in range(ROWS)
+    )
+
+    # Two tasks for the nested lists: one with a single row of each, one with 100.
+    small, big = tasks[2], tasks[8]  # both in progress
+    for task, n in ((small, 1), (big, 100)):
+        TaskEvent.objects.bulk_create(
+            TaskEvent(
+                task=task,
+                actor=supervisor if k % 2 else owners[k % len(owners)],
+                action="progress",
+                comment=f"第{k}次",
+                data={"k": k},
+                created_at=AT + dt.timedelta(minutes=k),
+            )
+            for k in range(n)
+        )
+        ProgressReport.objects.bulk_create(
+            ProgressReport(
+                task=task,
+                department=departments[k % ROWS],
+                author=owners[k % len(owners)],
+                content=f"进展{k}",
+                percent=k % 101,
+                created_at=AT + dt.timedelta(minutes=k),
+            )
+            for k in range(n)
+        )
+        ExtensionRequest.objects.bulk_create(
+            ExtensionRequest(
+                task=task,
+                requested_by=owners[k % len(owners)],
+                original_deadline=task.deadline,
+                requested_deadline=task.deadline + dt.timedelta(days=k + 1),
+                reason=f"第{k}次申请",
+                status="rejected",
+                decided_by=supervisor,
+                decided_at=AT,
+                created_at=AT + dt.timedelta(minutes=k),
+            )
+            for k in range(n - 1)  # plus the one from above
+        )
+
+    _, plaintext = token_issue(user=supervisor, scope="read")
+    client = APIClient()
+    client.raise_request_exception = False
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(API + "me/").status_code == 200  # warm-up: stamps last_used_at
+    return {"client": client, "small": small, "big": big}
+
+
+def _rows(response) -> list:
+    body = response.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    assert len(_rows(response)) == 1, url
+    return len(queries)
+
+
+LISTS = [
+    "departments/",
+    "users/",
+    "projects/",
+    "milestones/",
+    "investment-reports/",
+    "tasks/",
+    "extensions/",
+    "indicators/",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_list_query_count_does_not_grow_with_page_size(path, data, django_assert_num_queries):
+    client = data["client"]
+    n = _count(client, f"{API}{path}?page_size=1")
+    assert n <= MAX_QUERIES, f"{path}: {n} queries for one row"
+    with django_assert_num_queries(n):
+        response = client.get(f"{API}{path}?page_size=100")
+    assert response.status_code == 200, response.content[:500]
+    body = response.json()
+    assert body["count"] >= 100
+    assert len(body["results"]) == 100
+
+
+NESTED = ["events", "reports", "extensions"]
+
+
+@pytest.mark.parametrize("name", NESTED)
+def test_task_sublist_query_count_does_not_grow_with_rows(name, data, django_assert_num_queries):
+    client, small, big = data["client"], data["small"], data["big"]
+    n = _count(client, f"{API}tasks/{small.pk}/{name}/?page_size=1")
+    assert n <= MAX_QUERIES, f"tasks/{{id}}/{name}/: {n} queries for one row"
+    with django_assert_num_queries(n):
+        response = client.get(f"{API}tasks/{big.pk}/{name}/?page_size=100")
+    assert response.status_code == 200, response.content[:500]
+    assert len(_rows(response)) == 100
