@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import Department, User
 from config import clock, events
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.transitions import (
     ActorNotAllowed,
     TransitionNotAllowed,
@@ -139,7 +139,8 @@ def task_delete(*, task: Task | int, actor: User) -> None:
     if task.status != TaskStatus.DRAFT:
         raise TransitionNotAllowed("只能删除草稿状态的事项，已交办的事项请撤销。")
     task.co_departments.clear()
-    task.events.all()._raw_delete(task.events.db)  # the draft's own log goes with it
+    # A draft was never sent anywhere: its own log (the CREATE/EDIT events) goes with it.
+    TaskEvent.objects.filter(task=task).delete()
     task.delete()
 
 
