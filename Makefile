@@ -37,6 +37,7 @@ test: install
 	DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --file $${VAR_DIR:-var}/openapi.yml
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	command -v chromium >/dev/null && fc-list ':lang=zh' | grep -q . || (apt-get update && apt-get install -y chromium fonts-noto-cjk)
 	SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -47,8 +48,10 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Needs PostgreSQL (DATABASE_URL, a server: scratch databases are created there) and Redis.
 bench: install
-	@echo "No benchmarks yet: see bench/README.md"
+	$(PIP) install --quiet -e ".[test,bench]"
+	$(PY) bench/run.py $(SCALES)
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -2,9 +2,10 @@ import django_filters
 
 from accounts.choices import DepartmentKind, Role
 from accounts.models import Department, User
+from config.filters import FilterSet
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices)
 
     class Meta:
@@ -12,7 +13,7 @@ class DepartmentFilter(django_filters.FilterSet):
         fields = ["kind", "is_active", "assumed"]
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
 
     class Meta:

@@ -95,21 +95,25 @@ class IdempotentPostMixin:
         key = request.META.get(self.idempotency_header, "").strip()
         if request.method != "POST" or not key or not request.user.is_authenticated:
             return
-        if len(key) > 255:
-            raise exceptions.ValidationError({"Idempotency-Key": [_("长度不能超过 255。")]})
+        longest = IdempotencyRecord._meta.get_field("key").max_length
+        if len(key) > longest:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [_("长度不能超过 %(n)d。") % {"n": longest}]}
+            )
+        path = request.path[: IdempotencyRecord._meta.get_field("path").max_length]
         try:
             with transaction.atomic():
                 record, created = IdempotencyRecord.objects.get_or_create(
                     user=request.user,
                     key=key,
-                    defaults={"method": "POST", "path": request.path, "status_code": 0},
+                    defaults={"method": "POST", "path": path, "status_code": 0},
                 )
         except IntegrityError:  # a concurrent twin inserted it first
             record, created = IdempotencyRecord.objects.get(user=request.user, key=key), False
         if created:
             self._idempotency = record
             return
-        if record.path != request.path:
+        if record.path != path:
             raise exceptions.ValidationError({"Idempotency-Key": [_("该幂等键已用于另一请求。")]})
         if record.status_code == 0:
             raise Conflict(
@@ -118,6 +122,14 @@ class IdempotentPostMixin:
         replay = Response(record.body, status=record.status_code)
         replay["Idempotent-Replayed"] = "true"
         self.post = lambda *args, **kwargs: replay  # the handler dispatch() calls next
+
+    def raise_uncaught_exception(self, exc):
+        # A bug (500) must not leave the key "in progress" for ever: let the client retry.
+        record = getattr(self, "_idempotency", None)
+        if record is not None:
+            self._idempotency = None
+            record.delete()
+        super().raise_uncaught_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -136,6 +148,9 @@ class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
     """Shared base: auth, scope check, pagination, throttling, idempotent POSTs."""
 
     pagination_class = Pagination
+    # Any path segment reaches the view, so ``tasks/abc/`` or ``tasks/1.5/`` is the API's JSON
+    # 404 rather than Django's HTML page (DRF's default stops at a dot, for format suffixes).
+    lookup_value_regex = "[^/]+"
 
 
 class ETagMixin:

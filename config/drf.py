@@ -6,6 +6,8 @@ settings while its own views module loads, so they must not import views themsel
 
 import hashlib
 import hmac
+import re
+from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, permissions
@@ -17,6 +19,8 @@ from accounts.services import token_digest
 from config import clock
 
 # --- authentication ----------------------------------------------------------------------
+
+TOKEN_PREFIX = re.compile(r"[0-9a-f]{1,12}")  # ``token_issue`` makes 8 hex digits
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -30,7 +34,12 @@ class BearerTokenAuthentication(BaseAuthentication):
             return None
         raw = header[len(self.keyword) + 1 :].strip()
         parts = raw.split("_", 2)
-        if len(parts) != 3 or parts[0] != "wl" or not parts[1] or not parts[2]:
+        if (
+            len(parts) != 3
+            or parts[0] != "wl"
+            or not TOKEN_PREFIX.fullmatch(parts[1])
+            or not parts[2].isascii()
+        ):
             raise exceptions.AuthenticationFailed(_("令牌格式无效。"))
         token = (
             ApiToken.objects.select_related("user", "user__department")
@@ -109,6 +118,8 @@ class LoginRateThrottle(SimpleRateThrottle):
     scope = "login"
 
     def get_cache_key(self, request, view):
-        username = str(request.data.get("username", ""))[:150] if hasattr(request, "data") else ""
+        # The body is not validated yet: it may be a JSON list, a string, or a form.
+        data = request.data
+        username = str(data.get("username", ""))[:150] if isinstance(data, Mapping) else ""
         ident = f"{self.get_ident(request)}-{hashlib.sha256(username.encode()).hexdigest()[:16]}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -20,8 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import get_doc
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import permissions, serializers
+
+from accounts.models import IdempotencyRecord
+from config.api import ETagMixin, IdempotentPostMixin
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -40,6 +43,24 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "oneOf": [
+                _MESSAGES,
+                {"type": "object", "additionalProperties": _MESSAGES},
+            ]
+        },
+    }
+)
+class FieldErrorsField(serializers.DictField):
+    """``{"title": ["…"]}``, or ``{"event_types": {"0": ["…"]}}`` for an item of a list."""
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error response: a machine-readable code, a message, per-field errors on 400."""
 
@@ -49,14 +70,12 @@ class ErrorSerializer(serializers.Serializer):
         "throttled, …"
     )
     message = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+    errors = FieldErrorsField(
         required=False,
-        help_text="400 only: field name (or non_field_errors) → messages",
+        help_text="400 only: field name (or non_field_errors) → messages; for a list field, "
+        "the index of each bad item → its messages",
     )
 
-
-IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
 _ERROR_DESCRIPTIONS = {
     400: _("Validation error, malformed JSON or an unknown filter value"),
@@ -89,6 +108,10 @@ _ERROR_HEADERS = {
 _WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
+def _idempotency_key_length() -> int:
+    return IdempotencyRecord._meta.get_field("key").max_length
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema plus the shared headers and error responses."""
 
@@ -100,8 +123,6 @@ class AutoSchema(openapi.AutoSchema):
         )
 
     def _is_idempotent_post(self) -> bool:
-        from config.api import IdempotentPostMixin
-
         return (
             self.method == "POST"
             and isinstance(self.view, IdempotentPostMixin)
@@ -109,13 +130,9 @@ class AutoSchema(openapi.AutoSchema):
         )
 
     def _honours_if_match(self) -> bool:
-        from config.api import ETagMixin
-
         return self.method in ("PUT", "PATCH", "DELETE") and isinstance(self.view, ETagMixin)
 
     def _sends_etag(self) -> bool:
-        from config.api import ETagMixin
-
         action = getattr(self.view, "action", None)
         return isinstance(self.view, ETagMixin) and action in (
             "retrieve",
@@ -155,7 +172,7 @@ class AutoSchema(openapi.AutoSchema):
             parameters += [
                 OpenApiParameter(
                     "Idempotency-Key",
-                    {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+                    {"type": "string", "minLength": 1, "maxLength": _idempotency_key_length()},
                     OpenApiParameter.HEADER,
                     description=(
                         "Repeating a key already used by the same user on the same path returns "

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "supervision.web.context_processors.unread_messages",
             ],
         },
     },
@@ -174,6 +175,12 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# Failed cockpit logins allowed per minute, per client address and username.
+WEB_LOGIN_FAILURES_PER_MINUTE = env.int("WEB_LOGIN_FAILURES_PER_MINUTE", default=10)
+
+# bench/run.py's floor views (config/bench_views.py); off unless benchmarking.
+BENCH_FLOOR_VIEWS = env.bool("BENCH_FLOOR_VIEWS", default=False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.drf.BearerTokenAuthentication",
@@ -235,7 +242,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
 
 # Production hardening (manage.py check --deploy passes when DEBUG is off).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,11 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import DepartmentViewSet, MeViewSet, TokenViewSet, UserViewSet
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
+from supervision.api.dashboard import DashboardViewSet, RankingViewSet
+from supervision.api.excel import ProjectExportViewSet, TaskExportViewSet, TaskImportViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
 
@@ -23,15 +25,46 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
+router.register("rankings", RankingViewSet, basename="ranking")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"
 admin.site.index_title = "督查办后台"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", include("supervision.web.urls")),  # 督查驾驶舱 (the web cockpit)
     path("admin/", admin.site.urls),
+    # Excel ledgers (supervision.api.excel): plain paths, before the router's patterns.
+    path(
+        "api/v1/exports/tasks.xlsx",
+        TaskExportViewSet.as_view({"get": "export"}),
+        name="export-tasks",
+    ),
+    path(
+        "api/v1/exports/projects.xlsx",
+        ProjectExportViewSet.as_view({"get": "export"}),
+        name="export-projects",
+    ),
+    path(
+        "api/v1/imports/tasks/template.xlsx",
+        TaskImportViewSet.as_view({"get": "template"}),
+        name="import-tasks-template",
+    ),
+    path(
+        "api/v1/imports/tasks/",
+        TaskImportViewSet.as_view({"post": "create"}),
+        name="import-tasks",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+if settings.BENCH_FLOOR_VIEWS:  # the benchmark's floors (bench/run.py), never in production
+    from config import bench_views
+
+    urlpatterns += [
+        path("bench/floor/constant/", bench_views.constant),
+        path("bench/floor/tasks/", bench_views.tasks),
+    ]

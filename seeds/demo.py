@@ -131,11 +131,11 @@ def walk_tasks(rng: random.Random, supervisor: User) -> dict[str, int]:
                     )
                 tally["reported"] += 1
         if roll > 0.93:
-            with clock.override(_at(6, 12)):
+            with clock.override(_at(6, 27, 15)):  # after the month's last report
                 task_submit(task=task, actor=owner, summary=f"{MARK}已完成年度目标，申请办结。")
             tally["submitted"] += 1
             if roll > 0.96:
-                with clock.override(_at(6, 20)):
+                with clock.override(_at(6, 28, 9)):
                     task_verify(
                         task=task, actor=supervisor, approved=True, comment="核验属实，销号。"
                     )

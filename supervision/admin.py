@@ -9,6 +9,7 @@ from supervision.models import (
     Indicator,
     Notification,
     ProgressReport,
+    RankingSnapshot,
     Reminder,
     Task,
     TaskEvent,
@@ -299,3 +300,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["message_id", "endpoint", "event_type", "status", "attempts", "created_at"]
     list_filter = ["status", "event_type", "endpoint"]
     inlines = [WebhookAttemptInline]
+
+
+@admin.register(RankingSnapshot)
+class RankingSnapshotAdmin(ReadOnlyAdmin):
+    """Published quarters (晾晒) are frozen: published through the API, never edited."""
+
+    list_display = ["period", "published_at", "published_by", "as_of"]

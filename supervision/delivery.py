@@ -20,7 +20,7 @@ from accounts.models import User
 from config import clock
 from supervision.choices import LEVEL_RANK, ReminderKind, ReminderLevel
 from supervision.models import Notification, Reminder
-from supervision.webhooks import enqueue_event
+from supervision.webhooks import enqueue_events
 from supervision.workdays import is_workday
 
 logger = logging.getLogger(__name__)
@@ -113,8 +113,8 @@ def deliver_pending(*, now: dt.datetime | None = None, batch_size: int = BATCH) 
                 ]
                 reminder.recipients = recipients[reminder.pk]
                 reminder.sent_at = now
-                enqueue_event("reminder.created", reminder_payload(reminder))
             Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+            enqueue_events([("reminder.created", reminder_payload(r)) for r in batch])
             Reminder.objects.bulk_update(batch, ["recipients", "sent_at"])
             delivered += len(batch)
             transaction.on_commit(_enqueue_emails)

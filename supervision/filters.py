@@ -1,6 +1,13 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from config.filters import (
+    BooleanFilter,
+    DateFilter,
+    DateTimeFilter,
+    DepartmentChoiceFilter,
+    FilterSet,
+)
 from projects.choices import Light
 from supervision.choices import (
     Domain,
@@ -14,16 +21,16 @@ from supervision.choices import (
 from supervision.models import ExtensionRequest, Notification, Reminder, Task
 
 
-class TaskFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
+class TaskFilter(FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, distinct=False)
     domain = django_filters.ChoiceFilter(choices=Domain.choices)
     source = django_filters.ChoiceFilter(choices=TaskSource.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     light = django_filters.ChoiceFilter(choices=Light.choices)
-    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
-    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期（至少一个工作日）")
-    department = django_filters.NumberFilter(method="filter_department", label="牵头或配合单位")
+    deadline_before = DateFilter(field_name="deadline", lookup_expr="lte")
+    deadline_after = DateFilter(field_name="deadline", lookup_expr="gte")
+    overdue = BooleanFilter(method="filter_overdue", label="逾期（至少一个工作日）")
+    department = DepartmentChoiceFilter(method="filter_department", label="牵头或配合单位")
 
     class Meta:
         model = Task
@@ -48,7 +55,7 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(Q(lead_department=value) | Exists(co))
 
 
-class ExtensionFilter(django_filters.FilterSet):
+class ExtensionFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=ExtensionStatus.choices)
 
     class Meta:
@@ -56,16 +63,14 @@ class ExtensionFilter(django_filters.FilterSet):
         fields = ["status", "task"]
 
 
-class ReminderFilter(django_filters.FilterSet):
+class ReminderFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ReminderKind.choices)
     level = django_filters.ChoiceFilter(choices=ReminderLevel.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    sent = django_filters.BooleanFilter(field_name="sent_at", lookup_expr="isnull", exclude=True)
-    acknowledged = django_filters.BooleanFilter(
-        field_name="acknowledged_at", lookup_expr="isnull", exclude=True
-    )
-    ack_overdue = django_filters.BooleanFilter(
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    sent = BooleanFilter(field_name="sent_at", lookup_expr="isnull", exclude=True)
+    acknowledged = BooleanFilter(field_name="acknowledged_at", lookup_expr="isnull", exclude=True)
+    ack_overdue = BooleanFilter(
         method="filter_ack_overdue", label="督办及以上、发送超过一个工作日仍未签收"
     )
 
@@ -85,8 +90,8 @@ class ReminderFilter(django_filters.FilterSet):
         )
 
 
-class NotificationFilter(django_filters.FilterSet):
-    read = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
+class NotificationFilter(FilterSet):
+    read = BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Notification

@@ -206,7 +206,7 @@ def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_a
     days = sorted(
         {
             clock.localdate(assigned_at)
-            for assigned_at in pending.values_list("assigned_at", flat=True).distinct()
+            for assigned_at in pending.order_by().values_list("assigned_at", flat=True).distinct()
         }
     )
     by_rung: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date]]] = {}

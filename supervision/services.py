@@ -42,7 +42,8 @@ TASK_EDITABLE = {
     "target_unit",
     "assumed",
 }
-_EXTENDABLE = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+# The statuses in which the lead department may ask for a later deadline.
+EXTENDABLE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
 
 
 def _check_date(field: str, value: dt.date | None) -> None:
@@ -200,7 +201,7 @@ def extension_request_create(
     task = lock_task(task)
     if not is_lead_owner(actor, task):
         raise ActorNotAllowed("只有牵头单位可以申请延期。")
-    if task.status not in _EXTENDABLE:
+    if task.status not in EXTENDABLE_STATUSES:
         raise TransitionNotAllowed(f"事项当前状态为“{task.get_status_display()}”，不能申请延期。")
     if task.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise TransitionNotAllowed("该事项已有待审批的延期申请。")

@@ -47,7 +47,7 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
 
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    return not (
+    return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
         or ip.is_link_local
@@ -59,20 +59,26 @@ def _is_public(address: str) -> bool:
 
 def check_url(url: str) -> None:
     """Refuse non-HTTP(S) URLs and hosts on private, loopback or link-local addresses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError as exc:
+        raise ValidationError({"url": f"地址无效：{exc}"}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": "只支持 http(s) 地址。"})
     if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise ValidationError({"url": f"无法解析主机名：{parts.hostname}"}) from exc
     if not all(_is_public(info[4][0]) for info in infos):
         raise ValidationError({"url": "不允许指向内网、回环或链路本地地址。"})
 
 
-def endpoint_create(*, name: str, url: str, event_types: list[str] | None = None):
+def endpoint_create(
+    *, name: str, url: str, event_types: list[str] | None = None, is_active: bool = True
+):
     """Create an endpoint; returns (endpoint, secret) — the secret is shown this once."""
     from supervision.models.webhooks import EVENT_TYPES
 
@@ -81,7 +87,9 @@ def endpoint_create(*, name: str, url: str, event_types: list[str] | None = None
         raise ValidationError({"event_types": f"未知事件：{'、'.join(sorted(unknown))}"})
     check_url(url)
     secret = generate_secret()
-    endpoint = WebhookEndpoint(name=name, url=url, secret=secret, event_types=event_types or [])
+    endpoint = WebhookEndpoint(
+        name=name, url=url, secret=secret, event_types=event_types or [], is_active=is_active
+    )
     endpoint.full_clean()
     endpoint.save()
     return endpoint, secret
@@ -89,21 +97,31 @@ def endpoint_create(*, name: str, url: str, event_types: list[str] | None = None
 
 def enqueue_event(event_type: str, data: dict) -> list[int]:
     """Write one delivery per subscribed endpoint (inside the caller's transaction)."""
+    return enqueue_events([(event_type, data)])
+
+
+def enqueue_events(events: list[tuple[str, dict]]) -> list[int]:
+    """``enqueue_event`` for many events at once: one read of the endpoints, one insert."""
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
+    if not endpoints or not events:
+        return []
     now = clock.now()
-    payload = {"type": event_type, "timestamp": now.isoformat(), "data": data}
-    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    deliveries = [
-        WebhookDelivery(
-            endpoint=endpoint,
-            message_id=f"msg_{uuid.uuid4().hex}",
-            event_type=event_type,
-            payload=payload,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-        if endpoint.wants(event_type)
-    ]
+    deliveries = []
+    for event_type, data in events:
+        payload = {"type": event_type, "timestamp": now.isoformat(), "data": data}
+        payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        deliveries += [
+            WebhookDelivery(
+                endpoint=endpoint,
+                message_id=f"msg_{uuid.uuid4().hex}",
+                event_type=event_type,
+                payload=payload,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for endpoint in endpoints
+            if endpoint.wants(event_type)
+        ]
     WebhookDelivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in deliveries]
     if ids:
@@ -123,7 +141,7 @@ def attempt_delivery(delivery_id: int) -> float | None:
     """Make one attempt now. Returns the delay before the next attempt, or None when done."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()

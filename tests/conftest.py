@@ -41,6 +41,12 @@ def pytest_sessionstart(session):
 def _plain_settings(settings):
     settings.SUPERVISION_TODAY = None
     settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0  # a browser test must not be pinned to https
+    # Production serves hashed files from collectstatic's manifest; tests have none.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

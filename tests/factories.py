@@ -91,3 +91,24 @@ class TaskFactory(factory.django.DjangoModelFactory):
     def co_departments(self, create, extracted, **kwargs):
         if create and extracted:
             self.co_departments.set(extracted)
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """A reminder row written directly (tests only; the app writes them in the deadline scan).
+
+    By default a 催办 (overdue) deadline reminder of a task in progress, addressed to the
+    task's lead department, for the task's deadline, due for delivery at once.
+    """
+
+    class Meta:
+        model = "supervision.Reminder"
+
+    kind = "deadline"
+    level = "overdue"
+    task = factory.SubFactory(TaskFactory, status="in_progress")
+    department = factory.LazyAttribute(
+        lambda r: r.task.lead_department if r.task else r.milestone.project.lead_department
+    )
+    deadline = factory.LazyAttribute(lambda r: r.task.deadline if r.task else r.milestone.due_date)
+    created_at = factory.LazyFunction(lambda: dt.datetime(2024, 9, 30, 2, tzinfo=dt.UTC))
+    deliver_after = factory.SelfAttribute("created_at")

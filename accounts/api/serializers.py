@@ -10,6 +10,14 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "short_name", "kind", "is_active", "assumed", "source_ref"]
 
 
+class DepartmentCreateSerializer(DepartmentSerializer):
+    """A new department is active (``department_create`` takes no ``is_active``); deactivate
+    it with a PATCH."""
+
+    class Meta(DepartmentSerializer.Meta):
+        read_only_fields = ["is_active"]
+
+
 class UserSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
 

@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.api.serializers import (
+    DepartmentCreateSerializer,
     DepartmentSerializer,
     MeSerializer,
     TokenRequestSerializer,
@@ -45,6 +46,9 @@ class DepartmentViewSet(ApiModelViewSet):
     search_fields = ["code", "name", "short_name"]
     ordering_fields = ["code", "name", "kind"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return DepartmentCreateSerializer if self.action == "create" else DepartmentSerializer
 
     def perform_create(self, serializer):
         return department_create(**serializer.validated_data)

@@ -1,9 +1,13 @@
+import re
+from decimal import Decimal, InvalidOperation
+
 from rest_framework import serializers
 
 from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.selectors import overdue_days
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": False}
+PERIOD_VALUE_LIMIT = Decimal(10) ** (VALUE["max_digits"] - VALUE["decimal_places"])
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -174,18 +178,20 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "target_text", "source_ref"]
 
     def validate_period_values(self, value):
-        import re
-        from decimal import Decimal, InvalidOperation
-
         if not isinstance(value, dict):
             raise serializers.ValidationError('应为对象，如 {"2024Q1": 6.8}。')
         for period, number in value.items():
             if not re.fullmatch(r"20\d\d(Q[1-4]|-(0[1-9]|1[0-2]))?", str(period)):
                 raise serializers.ValidationError(f"期别“{period}”格式应为 2024Q1 或 2024-03。")
-            try:
-                Decimal(str(number))
-            except InvalidOperation:
-                raise serializers.ValidationError(f"期别“{period}”的数值无效。") from None
             if isinstance(number, bool) or not isinstance(number, int | float | str):
+                raise serializers.ValidationError(f"期别“{period}”的数值无效。")
+            try:
+                amount = Decimal(str(number))
+            except InvalidOperation:
+                amount = None
+            # JSON's 1e400 parses as float infinity, which no JSON column or response can
+            # hold; a value must fit where target_value and latest_value do (16 digits, 4 after
+            # the point).
+            if amount is None or not amount.is_finite() or abs(amount) >= PERIOD_VALUE_LIMIT:
                 raise serializers.ValidationError(f"期别“{period}”的数值无效。")
         return value

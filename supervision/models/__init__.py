@@ -6,6 +6,7 @@ from supervision.models.core import (
     Task,
     TaskEvent,
 )
+from supervision.models.rankings import RankingSnapshot
 from supervision.models.reminders import Notification, Reminder
 from supervision.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -15,6 +16,7 @@ __all__ = [
     "Indicator",
     "Notification",
     "ProgressReport",
+    "RankingSnapshot",
     "Reminder",
     "Task",
     "TaskEvent",

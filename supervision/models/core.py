@@ -105,6 +105,8 @@ class Task(models.Model):
             ),
             models.Index(fields=["lead_department", "status"], name="task_dept_status_idx"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
+            # The lists' default order (deadline, code): a page is read off the index.
+            models.Index(fields=["deadline", "code"], name="task_deadline_code_idx"),
         ]
         constraints = [
             _valid("source", TaskSource),

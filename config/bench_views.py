@@ -1,0 +1,76 @@
+"""Floors for the benchmark (``bench/run.py``); routed only when ``BENCH_FLOOR_VIEWS=1``.
+
+- ``constant``: a bare Django view returning a constant JSON body — the framework's floor.
+- ``tasks``: the ``GET tasks/`` page built from one raw SQL query and orjson — the
+  database's floor for the same JSON.
+"""
+
+import orjson
+from django.db import connection
+from django.http import HttpResponse
+
+from config import clock
+from supervision.workdays import overdue_workdays
+
+CONSTANT = orjson.dumps({"count": 0, "next": None, "previous": None, "results": []})
+OPEN = ("draft", "assigned", "in_progress", "submitted")
+
+TASK_PAGE_SQL = """
+SELECT t.id, t.code, t.title, t.content, t.source, t.source_ref, t.domain,
+       t.lead_department_id,
+       COALESCE((SELECT array_agg(c.department_id) FROM supervision_task_co_departments c
+                 WHERE c.task_id = t.id), '{}'),
+       t.responsible_leader_id, t.project_id, t.deadline, t.report_frequency, t.priority,
+       t.status, t.target_metric, t.target_value, t.target_unit, t.latest_value, t.assumed,
+       t.assigned_at, t.accepted_at, t.submitted_at, t.closed_at, t.created_at, t.updated_at
+FROM supervision_task t ORDER BY t.deadline, t.code LIMIT %s OFFSET %s
+"""
+COLUMNS = [
+    "id",
+    "code",
+    "title",
+    "content",
+    "source",
+    "source_ref",
+    "domain",
+    "lead_department",
+    "co_departments",
+    "responsible_leader",
+    "project",
+    "deadline",
+    "report_frequency",
+    "priority",
+    "status",
+    "target_metric",
+    "target_value",
+    "target_unit",
+    "latest_value",
+    "assumed",
+    "assigned_at",
+    "accepted_at",
+    "submitted_at",
+    "closed_at",
+    "created_at",
+    "updated_at",
+]
+
+
+def constant(request):
+    return HttpResponse(CONSTANT, content_type="application/json")
+
+
+def tasks(request):
+    size = min(int(request.GET.get("page_size", 50)), 500)
+    page = int(request.GET.get("page", 1))
+    today = clock.today()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM supervision_task")
+        count = cursor.fetchone()[0]
+        cursor.execute(TASK_PAGE_SQL, [size, (page - 1) * size])
+        rows = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        is_open = row["status"] in OPEN
+        row["overdue_days"] = overdue_workdays(row["deadline"], today) if is_open else 0
+        row["light"] = "red" if row["overdue_days"] else "green"
+    body = {"count": count, "next": None, "previous": None, "results": rows}
+    return HttpResponse(orjson.dumps(body, default=str), content_type="application/json")

@@ -1,0 +1,212 @@
+"""``dashboard/`` (the cockpit's figures) and ``rankings/`` (赛马比拼 by quarter).
+
+Both read for every signed-in user. The shapes come from ``supervision.dashboard`` and
+``supervision.rankings``; the serializers here only describe and render them (decimals as
+strings, dates ISO).
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config import clock
+from config.api import ApiViewSet, IsSupervisorOrReadOnly
+from config.schema import ErrorSerializer
+from supervision.choices import ReminderLevel, TaskStatus
+from supervision.dashboard import dashboard_summary
+from supervision.models import RankingSnapshot, Task
+from supervision.rankings import (
+    PERIOD_MESSAGE,
+    parse_period,
+    publish_ranking,
+    ranking,
+    snapshot_data,
+)
+
+LIGHTS = ["green", "yellow", "red"]  # as the task and project serializers name them
+MONEY = {"max_digits": 16, "decimal_places": 2}
+PCT = {"max_digits": 20, "decimal_places": 2, "allow_null": True}
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+class DashboardLightCountsSerializer(serializers.Serializer):
+    green = serializers.IntegerField()
+    yellow = serializers.IntegerField()
+    red = serializers.IntegerField()
+
+
+class DashboardStatusCountsSerializer(serializers.Serializer):
+    """Tasks per status, every status present (zeros included)."""
+
+    draft = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class DashboardOverdueTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    lead_department = serializers.CharField(help_text="牵头单位名称")
+    deadline = serializers.DateField()
+    overdue_days = serializers.IntegerField(help_text="逾期工作日数")
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+
+
+class DashboardEscalationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.ChoiceField(choices=ReminderLevel.choices)
+    task = serializers.IntegerField(allow_null=True)
+    milestone = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    department = serializers.CharField(help_text="被提醒单位名称")
+    deadline = serializers.DateField()
+    sent_at = serializers.DateTimeField()
+
+
+class DashboardUpcomingTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    lead_department = serializers.CharField(help_text="牵头单位名称")
+    deadline = serializers.DateField()
+
+
+class DashboardKeyWorkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    annual_plan_investment = serializers.DecimalField(**MONEY)
+    completed_investment = serializers.DecimalField(**MONEY)
+    completion_rate = serializers.DecimalField(**PCT)
+    time_progress = serializers.DecimalField(**PCT)
+    light = serializers.ChoiceField(choices=LIGHTS)
+
+
+class DashboardInvestmentSerializer(serializers.Serializer):
+    annual_plan = serializers.DecimalField(help_text="年度计划投资合计（万元）", **MONEY)
+    completed = serializers.DecimalField(help_text="年度已完成投资合计（万元）", **MONEY)
+    completion_rate = serializers.DecimalField(help_text="完成率 %，无计划时为空", **PCT)
+    time_progress = serializers.DecimalField(help_text="序时进度 %", **PCT)
+
+
+@extend_schema_serializer(many=False)  # ``list`` answers one object, not an array
+class DashboardSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    tasks_by_status = DashboardStatusCountsSerializer()
+    tasks_by_light = DashboardLightCountsSerializer(help_text="未办结事项按灯色")
+    projects_by_light = DashboardLightCountsSerializer(help_text="本年度未归档项目按灯色")
+    overdue_tasks = DashboardOverdueTaskSerializer(many=True, help_text="逾期最久的前 20 项")
+    unacknowledged_escalations = DashboardEscalationSerializer(
+        many=True, help_text="未签收的督办/通报"
+    )
+    upcoming = DashboardUpcomingTaskSerializer(many=True, help_text="本周内到期的未办结事项")
+    key_works = DashboardKeyWorkSerializer(many=True, help_text="本年度十项重点工程")
+    investment = DashboardInvestmentSerializer(help_text="本年度项目投资与序时进度")
+
+
+class DashboardViewSet(ApiViewSet):
+    """督查驾驶舱: counts by status and light, overdue, upcoming, escalations, investment."""
+
+    queryset = Task.objects.none()  # the answer is an aggregate; this only names the model
+    serializer_class = DashboardSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(summary="驾驶舱汇总")
+    def list(self, request):
+        return Response(DashboardSerializer(dashboard_summary(today=clock.today())).data)
+
+
+# --- rankings ----------------------------------------------------------------------------
+
+
+class RankingPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="季度，如 2024Q1", max_length=20)
+
+    def validate_period(self, value):
+        try:
+            return parse_period(value).label
+        except ValueError as exc:
+            raise serializers.ValidationError(PERIOD_MESSAGE) from exc
+
+
+class RankingRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True, help_text="名次；无可评指标时为空")
+    score = serializers.DecimalField(help_text="综合得分 0–100", **PCT)
+    department = serializers.IntegerField()
+    department_code = serializers.CharField()
+    department_name = serializers.CharField()
+    tasks_due = serializers.IntegerField(help_text="本季度到期事项（不含草稿、已撤销）")
+    on_time = serializers.IntegerField(help_text="按期销号")
+    overdue = serializers.IntegerField(help_text="逾期（逾期销号或逾期未办结）")
+    closed = serializers.IntegerField(help_text="本季度内销号")
+    closure_rate = serializers.DecimalField(help_text="按期办结率 %", **PCT)
+    avg_overdue_days = serializers.DecimalField(help_text="平均逾期工作日", **PCT)
+    reports_due = serializers.IntegerField(help_text="应报送进展次数")
+    reports_on_time = serializers.IntegerField(help_text="按期报送次数")
+    report_punctuality = serializers.DecimalField(help_text="报送及时率 %", **PCT)
+    annual_plan_investment = serializers.DecimalField(allow_null=True, **MONEY)
+    completed_investment = serializers.DecimalField(allow_null=True, **MONEY)
+    investment_completion = serializers.DecimalField(help_text="投资完成率 %", **PCT)
+    time_progress = serializers.DecimalField(help_text="序时进度 %", **PCT)
+    investment_gap = serializers.DecimalField(help_text="完成率 − 序时进度", **PCT)
+
+
+@extend_schema_serializer(many=False)
+class RankingSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    published = serializers.BooleanField(help_text="已发布（晾晒）则为发布时的快照")
+    published_at = serializers.DateTimeField(allow_null=True)
+    published_by = serializers.IntegerField(allow_null=True)
+    as_of = serializers.DateField(help_text="评价日期：季度末，或进行中季度的当日")
+    rows = RankingRowSerializer(many=True)
+
+
+class RankingViewSet(ApiViewSet):
+    """赛马比拼: the department ranking of a quarter; once published, the frozen snapshot."""
+
+    queryset = RankingSnapshot.objects.none()  # rows are computed or read from one snapshot
+    serializer_class = RankingSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_permissions(self):
+        if self.action == "publish":
+            return [*super().get_permissions(), IsSupervisorOrReadOnly()]
+        return super().get_permissions()
+
+    @extend_schema(
+        summary="季度单位排名",
+        parameters=[
+            OpenApiParameter(
+                "period", str, OpenApiParameter.QUERY, required=True, description="季度，如 2024Q1"
+            )
+        ],
+        responses={200: RankingSerializer, 400: ErrorSerializer},
+    )
+    def list(self, request):
+        query = RankingPeriodSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = ranking(period=query.validated_data["period"], today=clock.today())
+        return Response(RankingSerializer(data).data)
+
+    @extend_schema(
+        summary="发布季度排名（晾晒）",
+        request=RankingPeriodSerializer,
+        responses={201: RankingSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def publish(self, request):
+        """Freeze a finished quarter's ranking (supervision office; 409 when already published)."""
+        body = RankingPeriodSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        snapshot = publish_ranking(period=body.validated_data["period"], actor=request.user)
+        return Response(
+            RankingSerializer(snapshot_data(snapshot)).data, status=status.HTTP_201_CREATED
+        )

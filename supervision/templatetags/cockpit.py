@@ -1,0 +1,91 @@
+"""Small display helpers for the web cockpit (lights, status labels, bar widths)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.html import format_html
+
+from projects.choices import Light
+from supervision.choices import ReminderKind, ReminderLevel, TaskAction, TaskStatus
+
+register = template.Library()
+
+_LABELS = {
+    "status": dict(TaskStatus.choices),
+    "light": dict(Light.choices),
+    "action": dict(TaskAction.choices),
+    "level": dict(ReminderLevel.choices),
+    "kind": dict(ReminderKind.choices),
+}
+
+
+@register.filter
+def label(value, kind: str):
+    """The Chinese label of a choice code: ``{{ status|label:"status" }}``."""
+    return _LABELS.get(kind, {}).get(value, value or "")
+
+
+@register.simple_tag
+def light_badge(light):
+    if not light:
+        return ""
+    return format_html(
+        '<span class="light light-{}" title="{}">{}</span>',
+        light,
+        _LABELS["light"].get(light, light),
+        _LABELS["light"].get(light, light),
+    )
+
+
+@register.simple_tag
+def status_badge(status):
+    return format_html(
+        '<span class="status status-{}">{}</span>', status, _LABELS["status"].get(status, status)
+    )
+
+
+@register.filter
+def bar(value, scale=100):
+    """A percentage for a CSS width, clamped to 0–100 (``scale`` is the 100 % value)."""
+    try:
+        number = Decimal(str(value)) * 100 / Decimal(str(scale))
+    except (InvalidOperation, TypeError, ValueError, ZeroDivisionError):
+        return "0"
+    return f"{max(Decimal(0), min(Decimal(100), number)):.1f}"
+
+
+@register.filter
+def pct(value):
+    """``12.345`` → ``12.3%``; empty for no value."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{Decimal(str(value)):.1f}%"
+    except (InvalidOperation, ValueError):
+        return "—"
+
+
+@register.filter
+def money(value):
+    """万元 with thousands separators and no decimals beyond two."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    text = f"{number:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

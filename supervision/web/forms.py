@@ -1,0 +1,157 @@
+"""Cockpit forms. They only shape input; the services decide (and their errors come back
+onto these fields, see ``views.common.attach_errors``)."""
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+
+from config.filters import BoundedDateField
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label="用户名",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self):
+        """Against guessing: at most ``WEB_LOGIN_FAILURES_PER_MINUTE`` failures per address
+        and username, counted in the cache (Redis in production)."""
+        username = str(self.data.get("username", ""))[:150]
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        digest = hashlib.sha256(f"{address}|{username}".encode()).hexdigest()[:32]
+        key = f"web-login-failures:{digest}"
+        if cache.get(key, 0) >= settings.WEB_LOGIN_FAILURES_PER_MINUTE:
+            raise forms.ValidationError("登录失败次数过多，请一分钟后再试。", code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if not cache.add(key, 1, timeout=60):
+                cache.incr(key)
+            raise
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+
+class SubmitterChoice(forms.HiddenInput):
+    """A choice sent by the button pressed (``name=<field> value=<choice>``): no input of its own."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
+
+
+class CommentForm(forms.Form):
+    """交办 / 签收: an optional remark."""
+
+    comment = forms.CharField(label="意见/说明", required=False, widget=TEXTAREA)
+
+
+class SubmitForm(forms.Form):
+    """申请办结: the summary of what was done (the transition requires it)."""
+
+    summary = forms.CharField(label="办结情况", widget=TEXTAREA)
+
+
+class VerifyForm(forms.Form):
+    """核验: 通过 (销号) or 退回; a return needs a reason, which the transition enforces."""
+
+    DECISIONS = {"close": True, "return": False}
+
+    decision = forms.ChoiceField(
+        label="核验结论",
+        choices=[("close", "核验通过"), ("return", "退回")],
+        widget=SubmitterChoice,
+    )
+    comment = forms.CharField(
+        label="核验意见", required=False, widget=TEXTAREA, help_text="退回时须说明理由。"
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="撤销理由", widget=TEXTAREA)
+
+
+class ProgressForm(forms.Form):
+    content = forms.CharField(label="进展情况", widget=TEXTAREA)
+    problems = forms.CharField(label="存在问题", required=False, widget=TEXTAREA)
+    coordination = forms.CharField(label="需协调事项", required=False, widget=TEXTAREA)
+    next_steps = forms.CharField(label="下步计划", required=False, widget=TEXTAREA)
+    percent = forms.IntegerField(label="完成进度%", required=False, min_value=0, max_value=100)
+    value = forms.DecimalField(label="指标完成值", required=False, max_digits=16, decimal_places=4)
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_deadline = BoundedDateField(label="申请延至", widget=_date_widget())
+    reason = forms.CharField(label="延期理由", widget=TEXTAREA)
+
+
+class ExtensionDecisionForm(forms.Form):
+    DECISIONS = {"approve": True, "reject": False}
+
+    extension = forms.IntegerField(label="延期申请", widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="审批结论",
+        choices=[("approve", "批准延期"), ("reject", "驳回延期")],
+        widget=SubmitterChoice,
+    )
+    comment = forms.CharField(
+        label="审批意见", required=False, widget=TEXTAREA, help_text="驳回时须说明理由。"
+    )
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+class MonthField(forms.DateField):
+    """``YYYY-MM`` (an ``<input type=month>``), read as the month's first day."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (2000 <= value.year <= 2100):
+            raise forms.ValidationError("月份须在 2000–2100 年之间。", code="out_of_range")
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class InvestmentReportForm(forms.Form):
+    period = MonthField(label="填报月份")
+    amount = forms.DecimalField(
+        label="当月完成投资（万元）", min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
+    note = forms.CharField(label="说明", required=False, widget=TEXTAREA)
+
+
+class MilestoneCompleteForm(forms.Form):
+    milestone = forms.ModelChoiceField(label="节点", queryset=None, empty_label=None)
+    completed_on = BoundedDateField(label="实际完成日期", widget=_date_widget())
+    note = forms.CharField(label="说明/佐证", required=False, widget=TEXTAREA)
+
+    def __init__(self, *args, milestones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].queryset = milestones
+
+
+def initial_month(today: dt.date) -> dict:
+    return {"period": today.replace(day=1)}

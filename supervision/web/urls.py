@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from supervision.web.forms import LoginForm
+from supervision.web.views import dashboard, inbox, projects, tasks
+
+app_name = "web"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("rankings/", dashboard.rankings, name="rankings"),
+    path("projects/", projects.project_index, name="projects"),
+    path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
+    path("projects/<int:pk>/investment/", projects.project_invest, name="project-invest"),
+    path(
+        "projects/<int:pk>/milestones/complete/",
+        projects.project_milestone_complete,
+        name="project-milestone-complete",
+    ),
+    path("milestones/<int:pk>/", projects.milestone_redirect, name="milestone"),
+    path("tasks/", tasks.task_index, name="tasks"),
+    path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
+    path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/reminders/<int:pk>/acknowledge/", inbox.reminder_ack, name="reminder-ack"),
+    path("messages/", inbox.message_index, name="messages"),
+    path("messages/read-all/", inbox.message_read_all, name="messages-read-all"),
+    path("messages/<int:pk>/read/", inbox.message_read, name="message-read"),
+]

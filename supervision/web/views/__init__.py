@@ -1,0 +1,1 @@
+"""Cockpit views, one module per page family (``urls.py`` names them)."""

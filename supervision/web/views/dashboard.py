@@ -1,0 +1,78 @@
+"""驾驶舱 (the dashboard) and 赛马比拼 (the quarterly department ranking)."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from config import clock
+from projects.choices import Light
+from supervision.choices import TaskStatus
+
+RANKING_ROWS = 10
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def _lights(counts: dict) -> list[dict]:
+    total = sum(counts.get(light, 0) for light in Light.values) or 1
+    return [
+        {
+            "light": light,
+            "label": label,
+            "count": counts.get(light, 0),
+            "share": counts.get(light, 0) * 100 / total,
+        }
+        for light, label in Light.choices
+    ]
+
+
+@login_required
+def dashboard(request):
+    # Written alongside this view by another module owner; imported here so the cockpit
+    # never depends on it at import time.
+    from supervision.dashboard import LIST_LIMIT, dashboard_summary
+    from supervision.rankings import department_scorecards
+
+    today = clock.today()
+    summary = dashboard_summary(today=today)
+    period = quarter_of(today)
+    ranking = department_scorecards(period=period, today=today)
+    by_status = summary["tasks_by_status"]
+    context = {
+        "summary": summary,
+        "today": today,
+        "period": period,
+        "ranking": ranking[:RANKING_ROWS],
+        "ranking_total": len(ranking),
+        "task_lights": _lights(summary["tasks_by_light"]),
+        "project_lights": _lights(summary["projects_by_light"]),
+        "statuses": [
+            {"status": status, "label": label, "count": by_status.get(status, 0)}
+            for status, label in TaskStatus.choices
+        ],
+        "task_total": sum(by_status.values()),
+        # Overdue ⇔ an open task's red light; the summary's lists stop at LIST_LIMIT rows.
+        "overdue_total": summary["tasks_by_light"].get(Light.RED, 0),
+        "escalations_more": len(summary["unacknowledged_escalations"]) >= LIST_LIMIT,
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@login_required
+def rankings(request):
+    """All departments' scorecards for one quarter (``?period=2024Q1``; default: this one)."""
+    from supervision.rankings import department_scorecards
+
+    today = clock.today()
+    period = request.GET.get("period") or quarter_of(today)
+    error, rows = None, []
+    try:
+        rows = department_scorecards(period=period, today=today)
+    except ValueError as exc:
+        error = str(exc)
+    periods = [f"{today.year}Q{q}" for q in range(1, (today.month - 1) // 3 + 2)]
+    context = {"period": period, "periods": periods, "rows": rows, "error": error}
+    return render(request, "web/rankings.html", context, status=400 if error else 200)

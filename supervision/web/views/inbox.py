@@ -1,0 +1,196 @@
+"""我的待办 (what waits for me) and 消息 (my notifications)."""
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from config import clock
+from supervision.choices import ExtensionStatus, ReportFrequency, TaskStatus
+from supervision.models import ExtensionRequest, Notification, ProgressReport, Reminder
+from supervision.reminders import notification_read, reminder_acknowledge
+from supervision.scan import period_bounds, report_deadline
+from supervision.selectors import overdue_days, task_list, unacknowledged_escalations
+from supervision.web.views.common import Refusal, attempt, paginate
+
+LIMIT = 50  # rows per inbox list; the rest are one click away in the task list
+PERIODIC = (ReportFrequency.WEEKLY, ReportFrequency.MONTHLY, ReportFrequency.QUARTERLY)
+
+
+def _capped(queryset, link: str = "") -> dict:
+    rows = list(queryset[: LIMIT + 1])
+    return {"rows": rows[:LIMIT], "more": len(rows) > LIMIT, "link": link}
+
+
+def _tasks_link(**params) -> str:
+    return f"{reverse('web:tasks')}?{urlencode(params)}"
+
+
+def report_due(today: dt.date) -> tuple[Q, dict[str, dt.date]]:
+    """Tasks owing a progress report for the current period (by their report frequency),
+    and each frequency's due date — the periods and deadlines of the deadline scan."""
+    conditions, due = [], {}
+    for frequency in PERIODIC:
+        start, end = period_bounds(frequency, today)
+        due[frequency] = report_deadline(end)
+        reported = ProgressReport.objects.filter(
+            task=OuterRef("pk"),
+            created_at__gte=clock.start_of(start),
+            created_at__lt=clock.start_of(end + dt.timedelta(days=1)),
+        )
+        conditions.append(Q(report_frequency=frequency) & ~Q(Exists(reported)))
+    return reduce(or_, conditions), due
+
+
+def _reminders(queryset):
+    return queryset.select_related("task", "milestone__project", "department").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def _inbox_context(user, today: dt.date) -> dict:
+    sections = {}
+    if user.is_owner:
+        mine = task_list(today=today).filter(lead_department=user.department_id)
+        needs_report, due = report_due(today)
+        sections["to_accept"] = _capped(
+            mine.filter(status=TaskStatus.ASSIGNED),
+            _tasks_link(status=TaskStatus.ASSIGNED, lead_department=user.department_id),
+        )
+        sections["to_report"] = _capped(
+            mine.filter(status=TaskStatus.IN_PROGRESS).filter(needs_report)
+        )
+        for task in sections["to_report"]["rows"]:
+            task.report_due = due[task.report_frequency]
+        sections["reminders"] = _capped(
+            _reminders(
+                Reminder.objects.filter(
+                    department=user.department_id,
+                    acknowledged_at__isnull=True,
+                    sent_at__isnull=False,
+                )
+            )
+        )
+    if user.is_supervisor:
+        sections["to_assign"] = _capped(
+            task_list(today=today).filter(status=TaskStatus.DRAFT),
+            _tasks_link(status=TaskStatus.DRAFT),
+        )
+        sections["to_verify"] = _capped(
+            task_list(today=today).filter(status=TaskStatus.SUBMITTED).order_by("submitted_at"),
+            _tasks_link(status=TaskStatus.SUBMITTED),
+        )
+        sections["extensions"] = _capped(
+            ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+            .select_related("task__lead_department", "requested_by")
+            .order_by("created_at")
+        )
+    if user.is_supervisor or user.role == Role.LEADER:
+        escalations = unacknowledged_escalations(clock.now())
+        if not user.is_supervisor:
+            escalations = escalations.filter(
+                Q(task__responsible_leader=user) | Q(milestone__project__responsible_leader=user)
+            )
+        sections["escalations"] = _capped(_reminders(escalations))
+    for key in ("to_accept", "to_report", "to_verify"):
+        for task in sections.get(key, {}).get("rows", []):
+            task.overdue = overdue_days(task, today)
+    return sections
+
+
+def _inbox_page(request, *, refusal: Refusal | None = None, status: int = 200):
+    today = clock.today()
+    sections = _inbox_context(request.user, today)
+    context = {
+        **sections,
+        "today": today,
+        "refusal": refusal,
+        "nothing": not any(section["rows"] for section in sections.values()),
+    }
+    return render(request, "web/inbox.html", context, status=status)
+
+
+@login_required
+def inbox(request):
+    return _inbox_page(request)
+
+
+@login_required
+@require_POST
+def reminder_ack(request, pk: int):
+    """签收催办 → ``reminder_acknowledge`` (the reminded department's owners only)."""
+    reminder = Reminder.objects.filter(pk=pk).first()
+    if reminder is None:
+        raise Http404("提醒不存在。")
+    _, refusal = attempt(lambda: reminder_acknowledge(reminder=reminder, actor=request.user))
+    if refusal:
+        return _inbox_page(request, refusal=refusal, status=refusal.status)
+    messages.success(request, "已签收催办。")
+    return redirect("web:inbox")
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def web_link(notification: Notification) -> str:
+    """Where a notification leads in the cockpit (its stored link is the API's)."""
+    reminder = notification.reminder
+    if reminder is not None and reminder.task_id:
+        return reverse("web:task-detail", args=[reminder.task_id])
+    if reminder is not None and reminder.milestone_id:
+        return reverse("web:project-detail", args=[reminder.milestone.project_id])
+    return ""
+
+
+@login_required
+def message_index(request):
+    queryset = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("reminder__milestone")
+        .order_by("-created_at", "-pk")
+    )
+    if request.GET.get("unread") == "1":
+        queryset = queryset.filter(read_at__isnull=True)
+    page = paginate(request, queryset)
+    for notification in page:
+        notification.web_link = web_link(notification)
+    return render(
+        request,
+        "web/messages.html",
+        {"page": page, "unread_only": request.GET.get("unread") == "1"},
+    )
+
+
+@login_required
+@require_POST
+def message_read(request, pk: int):
+    """标记已读 → ``notification_read`` (one's own messages; others' are not found)."""
+    notification = Notification.objects.filter(pk=pk, recipient=request.user).first()
+    if notification is None:
+        raise Http404("消息不存在。")
+    notification_read(notification=notification, actor=request.user)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:messages")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def message_read_all(request):
+    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    count = 0
+    for notification in unread:
+        notification_read(notification=notification, actor=request.user)
+        count += 1
+    messages.success(request, f"已将 {count} 条消息标为已读。")
+    return redirect("web:messages")

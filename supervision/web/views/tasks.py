@@ -1,0 +1,261 @@
+"""督办事项: the task list (the API's filters) and a task's page with its closed-loop log and
+the actions the current user may take — through ``transitions`` and ``services`` only."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config import clock
+from supervision import services, transitions
+from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
+from supervision.filters import TaskFilter
+from supervision.models import ExtensionRequest
+from supervision.selectors import overdue_days, task_list
+from supervision.services import EXTENDABLE_STATUSES
+from supervision.web import forms as web_forms
+from supervision.web.views.common import Refusal, attempt, export_url, paginate
+from supervision.web.views.filters import tune
+
+FILTER_FIELDS = [
+    "status",
+    "domain",
+    "source",
+    "priority",
+    "light",
+    "department",
+    "deadline_after",
+    "deadline_before",
+    "overdue",
+]
+# The API's ordering fields (``supervision.api.views.TaskViewSet.ordering_fields``).
+ORDERINGS = {
+    "deadline": "时限由近到远",
+    "-deadline": "时限由远到近",
+    "code": "编号",
+    "-updated_at": "最近更新",
+    "-assigned_at": "最近交办",
+    "priority": "优先级",
+    "status": "状态",
+}
+
+
+def search_tasks(queryset, term: str):
+    """The API's ``search`` (code, title, content)."""
+    term = term.strip()
+    if not term:
+        return queryset
+    return queryset.filter(
+        Q(code__icontains=term) | Q(title__icontains=term) | Q(content__icontains=term)
+    )
+
+
+@login_required
+def task_index(request):
+    today = clock.today()
+    filterset = TaskFilter(request.GET or None, queryset=task_list(today=today))
+    queryset = search_tasks(filterset.qs, request.GET.get("search", ""))
+    ordering = request.GET.get("ordering", "deadline")
+    if ordering not in ORDERINGS:
+        ordering = "deadline"
+    page = paginate(request, queryset.order_by(ordering, "code"))
+    for task in page:
+        task.overdue = overdue_days(task, today)
+    context = {
+        "filterset": filterset,
+        "filter_fields": tune(filterset.form, FILTER_FIELDS),
+        "page": page,
+        "search": request.GET.get("search", ""),
+        "ordering": ordering,
+        "orderings": ORDERINGS,
+        "export_url": export_url(request, "export-tasks"),
+        "today": today,
+    }
+    return render(request, "web/tasks/list.html", context)
+
+
+# --- one task ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    form: type
+    css: str = ""
+
+
+ACTIONS = {
+    action.key: action
+    for action in [
+        Action("assign", "交办", web_forms.CommentForm, "primary"),
+        Action("accept", "签收", web_forms.CommentForm, "primary"),
+        Action("progress", "反馈进展", web_forms.ProgressForm),
+        Action("submit", "申请办结", web_forms.SubmitForm, "primary"),
+        Action("verify", "核验", web_forms.VerifyForm, "primary"),
+        Action("extend", "申请延期", web_forms.ExtensionRequestForm),
+        Action("decide", "审批延期", web_forms.ExtensionDecisionForm, "primary"),
+        Action("cancel", "撤销", web_forms.CancelForm, "danger"),
+    ]
+}
+# Buttons for the status moves ``transitions.allowed_actions`` returns.
+_MOVES = {
+    TaskAction.ASSIGN: "assign",
+    TaskAction.ACCEPT: "accept",
+    TaskAction.SUBMIT: "submit",
+    TaskAction.CLOSE: "verify",
+    TaskAction.RETURN: "verify",
+    TaskAction.CANCEL: "cancel",
+}
+
+
+def available_actions(task, user, pending: ExtensionRequest | None) -> list[str]:
+    """The buttons ``user`` gets on ``task``: the status moves the transition table allows,
+    plus progress, extension and approval by the services' own role/department rules."""
+    keys = {_MOVES[move] for move in transitions.allowed_actions(task, user)}
+    lead = transitions.is_lead_owner(user, task)
+    if task.status == TaskStatus.IN_PROGRESS and (lead or transitions.is_co_owner(user, task)):
+        keys.add("progress")
+    if lead and task.status in EXTENDABLE_STATUSES and pending is None:
+        keys.add("extend")
+    if pending is not None and transitions.is_supervisor(user):
+        keys.add("decide")
+    return [key for key in ACTIONS if key in keys]
+
+
+def _load_task(pk: int):
+    task = task_list().filter(pk=pk).prefetch_related("co_departments").first()
+    if task is None:
+        raise Http404("督办事项不存在。")
+    return task
+
+
+def _task_page(request, task, *, bound=None, refusal: Refusal | None = None, status=200):
+    """Render the task page; ``bound`` = (action key, form) re-shows a form with its errors."""
+    today = clock.today()
+    extensions = list(
+        task.extensions.select_related("requested_by", "decided_by").order_by("created_at", "pk")
+    )
+    pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
+    keys = available_actions(task, request.user, pending)
+    panels = []
+    for key in keys:
+        action = ACTIONS[key]
+        if bound and bound[0] == key:
+            form = bound[1]
+        else:
+            initial = {"extension": pending.pk} if key == "decide" and pending else None
+            form = action.form(initial=initial, prefix=key)
+        panels.append({"action": action, "form": form, "open": bool(bound and bound[0] == key)})
+    context = {
+        "task": task,
+        "co_departments": list(task.co_departments.all()),
+        "events": list(task.events.select_related("actor").order_by("created_at", "pk")),
+        "reports": list(
+            task.reports.select_related("author", "department").order_by("-created_at", "-pk")
+        ),
+        "extensions": extensions,
+        "pending": pending,
+        "panels": panels,
+        "overdue_days": overdue_days(task, today),
+        "refusal": refusal,
+        "today": today,
+    }
+    return render(request, "web/tasks/detail.html", context, status=status)
+
+
+@login_required
+def task_detail(request, pk: int):
+    return _task_page(request, _load_task(pk))
+
+
+def _perform(key: str, task, user, data: dict):
+    """Call the one service or transition behind a button."""
+    if key == "assign":
+        return transitions.task_assign(task=task, actor=user, comment=data["comment"])
+    if key == "accept":
+        return transitions.task_accept(task=task, actor=user, comment=data["comment"])
+    if key == "submit":
+        return transitions.task_submit(task=task, actor=user, summary=data["summary"])
+    if key == "verify":
+        approved = web_forms.VerifyForm.DECISIONS[data["decision"]]
+        return transitions.task_verify(
+            task=task, actor=user, approved=approved, comment=data["comment"]
+        )
+    if key == "cancel":
+        return transitions.task_cancel(task=task, actor=user, reason=data["reason"])
+    if key == "progress":
+        return services.progress_report_create(task=task, actor=user, **data)
+    if key == "extend":
+        return services.extension_request_create(task=task, actor=user, **data)
+    if key == "decide":
+        extension = ExtensionRequest.objects.filter(pk=data["extension"], task=task).first()
+        if extension is None:
+            raise Http404("延期申请不存在。")
+        decide = (
+            services.extension_approve
+            if web_forms.ExtensionDecisionForm.DECISIONS[data["decision"]]
+            else services.extension_reject
+        )
+        return decide(extension=extension, actor=user, comment=data["comment"])
+    raise Http404
+
+
+SUCCESS = {
+    "assign": "已交办。",
+    "accept": "已签收，事项进入办理中。",
+    "progress": "进展已反馈。",
+    "submit": "已申请办结，等待督查办核验。",
+    "verify": "核验完成。",
+    "extend": "延期申请已提交，等待督查办审批。",
+    "decide": "延期申请已审批。",
+    "cancel": "事项已撤销。",
+}
+
+
+def _not_available(key: str, task, user) -> Refusal:
+    """Why a button the user pressed is not (or no longer) theirs: 403 for the wrong role or
+    department (the rule's own words), else 409 for the task's current status."""
+    move = next((move for move, button in _MOVES.items() if button == key), None)
+    if move:
+        rule = transitions.RULES[move]
+        if not rule.who(user, task):
+            return Refusal(403, f"只有{rule.who_label}可以{TaskAction(move).label}该事项。")
+    elif key == "progress":
+        if not (transitions.is_lead_owner(user, task) or transitions.is_co_owner(user, task)):
+            return Refusal(403, "只有牵头或配合单位可以反馈进展。")
+    elif key == "extend":
+        if not transitions.is_lead_owner(user, task):
+            return Refusal(403, "只有牵头单位可以申请延期。")
+    elif not transitions.is_supervisor(user):
+        return Refusal(403, "只有督查办可以审批延期。")
+    return Refusal(409, f"事项当前状态为“{task.get_status_display()}”，不能{ACTIONS[key].label}。")
+
+
+@login_required
+@require_POST
+def task_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404("没有这个操作。")
+    task = _load_task(pk)
+    form = ACTIONS[action].form(request.POST, prefix=action)
+    if form.is_valid():
+        _, refusal = attempt(
+            lambda: _perform(action, task, request.user, form.cleaned_data), form=form
+        )
+        if refusal is None:
+            messages.success(request, SUCCESS[action])
+            return redirect("web:task-detail", pk=task.pk)
+        if refusal.status != 400:
+            task = _load_task(pk)  # show what is there now
+            return _task_page(request, task, refusal=refusal, status=refusal.status)
+        return _task_page(request, task, bound=(action, form), status=400)
+    pending = task.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if action not in available_actions(task, request.user, pending):
+        refusal = _not_available(action, task, request.user)
+        return _task_page(request, task, refusal=refusal, status=refusal.status)
+    return _task_page(request, task, bound=(action, form), status=400)
