@@ -1,0 +1,207 @@
+"""Property-based run of every operation in the live OpenAPI schema (schemathesis).
+
+The schema is loaded from ``/api/schema/`` through the WSGI app, in-process, so requests see
+the test database. Path ids are drawn mostly from real rows (a department, a project with a
+milestone and an investment report, a task in each status, a pending extension, an
+indicator), sometimes left as generated (→ 404). Each request is signed by one of: the
+supervision office (write token), an owner of the lead department (write token), the
+supervision office with a read-scoped token. Checks: no 5xx; status code, content type,
+headers and body as the schema documents them.
+
+The schema is fetched when this module is collected, where pytest-django allows no database
+access: generating it must not query (``manage.py spectacular`` runs without a database too).
+One test item per operation (``SCHEMA.parametrize``); schemathesis' lazy
+``pytest.from_fixture`` loader does not work with pytest 9.2.
+"""
+
+import datetime as dt
+import os
+import zlib
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from accounts.models import Department, User
+from accounts.services import token_issue
+from config.drf import LoginRateThrottle, TokenOrUserRateThrottle
+from config.wsgi import application
+from projects.models import InvestmentReport, Milestone, Project
+from supervision.choices import TaskStatus
+from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from tests import factories
+
+# ``make test`` runs a fixed, quick sample; a deeper hunt: SCHEMATHESIS_MAX_EXAMPLES=200
+# SCHEMATHESIS_SEED=$RANDOM pytest tests/api/test_schemathesis.py
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20240628"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+AT = dt.datetime(2024, 5, 6, 9, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def fuzz_world(db, settings, supervisor, owner, department, other_department):
+    """A small, complete data set; returns {path prefix: ids} and the tokens to sign with."""
+    settings.SUPERVISION_TODAY = dt.date(2024, 6, 28)
+    project = factories.ProjectFactory(lead_department=department)
+    project.co_departments.set([other_department])
+    factories.MilestoneFactory(project=project)
+    factories.MilestoneFactory(project=project, due_date=dt.date(2024, 3, 1), sequence=2)
+    factories.InvestmentReportFactory(project=project, reported_by=owner)
+    factories.ProjectFactory(lead_department=other_department)
+    tasks = [
+        factories.TaskFactory(
+            status=status,
+            lead_department=department,
+            co_departments=[other_department],
+            project=project,
+            deadline=dt.date(2024, 6, 20),
+        )
+        for status in TaskStatus.values
+    ]
+    in_progress = next(task for task in tasks if task.status == TaskStatus.IN_PROGRESS)
+    ExtensionRequest.objects.create(
+        task=in_progress,
+        requested_by=owner,
+        original_deadline=in_progress.deadline,
+        requested_deadline=dt.date(2024, 9, 30),
+        reason="汛期停工",
+        created_at=AT,
+    )
+    ProgressReport.objects.create(
+        task=in_progress,
+        department=department,
+        author=owner,
+        content="已完成选址",
+        percent=30,
+        value=Decimal("1.5"),
+        created_at=AT,
+    )
+    TaskEvent.objects.create(
+        task=in_progress,
+        actor=supervisor,
+        action="assign",
+        from_status="draft",
+        to_status="assigned",
+        created_at=AT,
+    )
+    Indicator.objects.create(
+        code="I-01",
+        name="地区生产总值增长",
+        domain="economy",
+        unit="%",
+        target_value=Decimal("6.5"),
+        period_values={"2024Q1": 6.8},
+    )
+    pools = {
+        "/api/v1/departments/": Department,
+        "/api/v1/users/": User,
+        "/api/v1/projects/": Project,
+        "/api/v1/milestones/": Milestone,
+        "/api/v1/investment-reports/": InvestmentReport,
+        "/api/v1/tasks/": Task,
+        "/api/v1/extensions/": ExtensionRequest,
+        "/api/v1/indicators/": Indicator,
+    }
+    ids = {
+        prefix: list(model.objects.values_list("pk", flat=True)) for prefix, model in pools.items()
+    }
+    tokens = [
+        token_issue(user=supervisor, scope="write")[1],
+        token_issue(user=owner, scope="write")[1],
+        token_issue(user=supervisor, scope="read")[1],
+    ]
+    return ids, tokens
+
+
+# Hypothesis keeps caches in .hypothesis/ of the working directory: keep them under var/.
+set_hypothesis_home_dir(django_settings.VAR_DIR / "hypothesis")
+
+_current = {}  # the running test's ids and tokens, for the hooks below
+
+SCHEMA = schemathesis.openapi.from_wsgi(
+    "/api/schema/?format=json",
+    application,
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "with-security-parameters": False,
+                "database": "none",
+            },
+            "phases": {"stateful": {"enabled": False}},
+            "suppress-health-check": [
+                "too_slow",
+                "filter_too_much",
+                "data_too_large",
+            ],
+        }
+    ),
+)
+
+
+@SCHEMA.hook("flatmap_path_parameters")
+def real_ids(context, path_parameters):
+    ids = _current["ids"]
+    pool = next(
+        (pks for prefix, pks in ids.items() if context.operation.path.startswith(prefix)), []
+    )
+    if not path_parameters or "id" not in path_parameters or not pool:
+        return st.just(path_parameters)
+    generated = path_parameters["id"]
+    return st.sampled_from([*pool, generated]).map(lambda pk: {**path_parameters, "id": pk})
+
+
+@pytest.fixture
+def world(fuzz_world, monkeypatch):
+    ids, tokens = fuzz_world
+    # DRF reads the rates into the class when it is defined: patch the class, not settings.
+    rates = {"user": "100000/min", "login": "100000/min"}
+    monkeypatch.setattr(TokenOrUserRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
+    _current.update(ids=ids, tokens=tokens)
+    # The WSGI handler closes the database connection when a request finishes, which would end
+    # the test's transaction; Django's test client unhooks this the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        _current.clear()
+
+
+@SCHEMA.parametrize()
+@hypothesis_settings(
+    # ``world`` is built once per operation and shared by its examples, on purpose.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+def test_api_matches_its_schema(case, world):
+    # The signer is a function of the case, so Hypothesis replays and shrinks it faithfully.
+    tokens = _current["tokens"]
+    key = repr((case.method, case.formatted_path, case.query, case.body)).encode()
+    token = tokens[zlib.crc32(key) % len(tokens)]
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
