@@ -245,7 +245,12 @@ def generate(conn, n_tasks: int, n_projects: int) -> dict:  # noqa: C901 — one
     tasks = []
     for tid in range(1, n_tasks + 1):
         status = rng.choice(statuses)
-        deadline = TODAY + dt.timedelta(days=rng.randint(-4 * 365, 180))
+        # Five years of history: closed work lies in the past; open work is mostly due this
+        # year, with a tail that is overdue (about 15 % of open tasks).
+        if status == "closed":
+            deadline = TODAY - dt.timedelta(days=rng.randint(0, 4 * 365))
+        else:
+            deadline = TODAY + dt.timedelta(days=rng.randint(-30, 180))
         assigned = at(deadline - dt.timedelta(days=rng.randint(60, 300)))
         accepted = assigned + dt.timedelta(days=2) if status != "assigned" else None
         closed = (

@@ -71,6 +71,7 @@ def scale_env(base_url: str, scale: str) -> dict:
         "SUPERVISION_TODAY": TODAY,
         "API_RATE_USER": "1000000/min",
         "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     return env
 
@@ -218,9 +219,10 @@ def run_scale(scale: str, base_url: str, generate: bool) -> dict:
             results[name] = load(client, path, REQUESTS, CONCURRENCY)
         # A write, by the lead department's owner on its own in-progress task.
         results["POST progress"] = post_progress(env, base)
+        cutoff = tenth_thousand_deadline(env["DATABASE_URL"])
         with client() as c:
             started = time.perf_counter()
-            response = c.get("/api/v1/exports/tasks.xlsx?deadline_after=2024-01-15")
+            response = c.get(f"/api/v1/exports/tasks.xlsx?deadline_before={cutoff}")
             export_s = time.perf_counter() - started
         results["export xlsx"] = {
             "seconds": export_s,
@@ -256,6 +258,18 @@ def run_scale(scale: str, base_url: str, generate: bool) -> dict:
     )
     results["queries"] = json.loads(queries.stdout.strip().splitlines()[-1])
     return results
+
+
+def tenth_thousand_deadline(url: str) -> str:
+    """A deadline filter that selects about 10,000 tasks (all of them at scale S)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT deadline FROM supervision_task ORDER BY deadline OFFSET 9999 LIMIT 1"
+        ).fetchone()
+        latest = conn.execute("SELECT MAX(deadline) FROM supervision_task").fetchone()
+    return (row or latest)[0].isoformat()
 
 
 def post_progress(env: dict, base: str) -> dict:

@@ -10,3 +10,7 @@ class SupervisionConfig(AppConfig):
         from supervision.webhooks import enqueue_event
 
         events.subscribe(enqueue_event)
+
+        from supervision.cache import connect_signals
+
+        connect_signals()

@@ -22,6 +22,7 @@ from config import clock
 from projects.choices import Category, Light
 from projects.models import Project
 from projects.querysets import year_time_progress
+from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
 from supervision.models import EscalationPolicy, Task
 from supervision.selectors import unacknowledged_escalations
@@ -155,7 +156,12 @@ def _key_works(today: dt.date) -> list[dict]:
 
 
 def dashboard_summary(*, today: dt.date) -> dict:
-    """Everything the cockpit's front page shows, as of ``today`` (seven queries)."""
+    """Everything the cockpit's front page shows, as of ``today`` (cached until data changes)."""
+    return cached("dashboard", today, compute=lambda: compute_dashboard(today=today))
+
+
+def compute_dashboard(*, today: dt.date) -> dict:
+    """The dashboard computed afresh (seven queries)."""
     policy = EscalationPolicy.current()
     tasks_by_status, tasks_by_light = _task_counts(today, policy)
     projects_by_light, investment = _project_figures(today)

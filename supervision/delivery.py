@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from accounts.choices import EmailMode, Role
 from accounts.models import User
 from config import clock
+from supervision import cache
 from supervision.choices import LEVEL_RANK, ReminderKind, ReminderLevel
 from supervision.models import Notification, Reminder
 from supervision.webhooks import enqueue_events
@@ -116,6 +117,7 @@ def deliver_pending(*, now: dt.datetime | None = None, batch_size: int = BATCH) 
             Notification.objects.bulk_create(notifications, ignore_conflicts=True)
             enqueue_events([("reminder.created", reminder_payload(r)) for r in batch])
             Reminder.objects.bulk_update(batch, ["recipients", "sent_at"])
+            cache.bump()  # bulk updates fire no signals
             delivered += len(batch)
             transaction.on_commit(_enqueue_emails)
 

@@ -93,6 +93,7 @@ from config import clock
 from config.errors import DomainError, NotPermitted
 from projects.models import InvestmentReport, Project
 from projects.querysets import year_time_progress
+from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
 from supervision.models import ProgressReport, RankingSnapshot, Task
 from supervision.scan import period_bounds
@@ -354,9 +355,22 @@ def score_row(row: dict) -> Decimal | None:
 
 
 def department_scorecards(*, period: str, today: dt.date | None = None) -> list[dict]:
-    """The quarter's scorecards, ranked (module docstring). ``ValueError`` for a bad period."""
+    """The quarter's scorecards, ranked (module docstring). ``ValueError`` for a bad period.
+
+    Cached until the data changes (``supervision.cache``).
+    """
     quarter = parse_period(period)
     evaluation = quarter.evaluation_date(today or clock.today())
+    return cached(
+        "scorecards",
+        quarter.label,
+        evaluation,
+        compute=lambda: compute_scorecards(quarter=quarter, evaluation=evaluation),
+    )
+
+
+def compute_scorecards(*, quarter, evaluation: dt.date) -> list[dict]:
+    """The scorecards computed afresh (a constant number of queries)."""
     time_progress = year_time_progress(quarter.year, evaluation)
     tasks = _task_figures(quarter, evaluation)
     overdue_days = _overdue_days(quarter, evaluation)

@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from config import clock
 from projects.models import Milestone
+from supervision import cache
 from supervision.choices import ReminderKind, ReminderLevel, TaskStatus
 from supervision.models import EscalationPolicy, ProgressReport, Reminder, Task
 from supervision.workdays import add_workdays, is_workday, next_workday_at, workdays_between
@@ -189,6 +190,8 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
 
             transaction.on_commit(lambda: deliver_reminders.delay())
     counts = Counter({key: n for key, n in counts.items() if n})
+    if counts:
+        cache.bump()  # raw inserts fire no signals
     if sum(counts.values()) >= ANALYZE_AFTER and connection.vendor == "postgresql":
         # Fresh statistics, so the next scan's NOT EXISTS probes use the index instead of a
         # plan made for an empty table (autovacuum would only get to it a minute later).

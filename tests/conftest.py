@@ -1,6 +1,7 @@
 import os
 import socket
 from urllib.parse import urlparse
+from uuid import uuid4
 
 import pytest
 from django.conf import settings
@@ -48,6 +49,11 @@ def _plain_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test its own cache namespace: the real Redis outlives a test's rolled-back data.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid4().hex}"},
+    }
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""Caching of the expensive read-only summaries (dashboard, live rankings) with invalidation.
+
+Every cached value is keyed by a data version; any write to what the summaries read bumps
+it (model signals for ORM saves and deletes, explicit calls for the deadline scan's raw
+inserts and the delivery's bulk updates), so a cached summary is never served after a
+change. A short timeout bounds what a write outside the application (a restore, a manual
+SQL fix) could leave stale.
+"""
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "supervision:data-version"
+TIMEOUT = 300
+
+
+def data_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A fresh start (or an evicted key): a value never used before, not "1" again.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump(*args, **kwargs) -> None:
+    """Invalidate every cached summary (signature fits a signal receiver).
+
+    Now, for reads in the writing transaction, and again at commit: a reader that computed
+    from the pre-commit data in between must not leave its result under the live version.
+    """
+    _bump_now()
+    transaction.on_commit(_bump_now)
+
+
+def _bump_now() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def cached(name: str, *parts, compute: Callable[[], object]):
+    key = ":".join(["supervision", name, str(data_version()), *map(str, parts)])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=TIMEOUT)
+    return value
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from accounts.models import Department
+    from projects.models import InvestmentReport, Milestone, Project
+    from supervision.models import ProgressReport, Reminder, Task
+
+    for model in (Department, Project, Milestone, InvestmentReport, Task, ProgressReport, Reminder):
+        post_save.connect(bump, sender=model, dispatch_uid=f"cache-bump-save-{model.__name__}")
+        post_delete.connect(bump, sender=model, dispatch_uid=f"cache-bump-del-{model.__name__}")

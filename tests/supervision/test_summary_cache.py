@@ -1,0 +1,62 @@
+"""The dashboard is cached, and every kind of write the application makes invalidates it."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config import clock
+from supervision.dashboard import dashboard_summary
+from supervision.delivery import deliver_pending
+from supervision.scan import scan_deadlines
+from supervision.transitions import task_accept
+from tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2024, 9, 30, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+TODAY = NOW.date()
+
+
+def summary_queries() -> tuple[dict, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        summary = dashboard_summary(today=TODAY)
+    return summary, len(ctx.captured_queries)
+
+
+def test_a_second_read_is_served_from_the_cache(department):
+    TaskFactory(lead_department=department, status="assigned", deadline=TODAY)
+    first, queries = summary_queries()
+    assert queries > 0
+    second, queries = summary_queries()
+    assert queries == 0
+    assert second == first
+
+
+def test_a_transition_invalidates_the_dashboard(owner):
+    task = TaskFactory(lead_department=owner.department, status="assigned", deadline=TODAY)
+    before, _ = summary_queries()
+    assert before["tasks_by_status"]["assigned"] == 1
+    with clock.override(NOW):
+        task_accept(task=task, actor=owner)
+    after, queries = summary_queries()
+    assert queries > 0
+    assert after["tasks_by_status"]["assigned"] == 0
+    assert after["tasks_by_status"]["in_progress"] == 1
+
+
+def test_the_scan_and_the_delivery_invalidate_the_dashboard(owner, supervisor):
+    TaskFactory(
+        lead_department=owner.department,
+        status="in_progress",
+        deadline=TODAY - dt.timedelta(days=14),
+    )
+    summary_queries()
+    assert summary_queries()[1] == 0
+    scan_deadlines(now=NOW)  # raw INSERTs: no signals
+    assert summary_queries()[1] > 0
+    assert summary_queries()[1] == 0
+    deliver_pending(now=NOW)  # bulk UPDATE of sent_at: no signals
+    after, queries = summary_queries()
+    assert queries > 0
