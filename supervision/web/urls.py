@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from supervision.web.forms import LoginForm
-from supervision.web.views import dashboard, inbox, projects, tasks
+from supervision.web.views import dashboard, inbox, projects, reports, tasks
 
 app_name = "web"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("", dashboard.dashboard, name="dashboard"),
     path("rankings/", dashboard.rankings, name="rankings"),
+    path("notices/", reports.notices, name="notices"),
+    path("indicators/", reports.indicators, name="indicators"),
     path("projects/", projects.project_index, name="projects"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projects/<int:pk>/investment/", projects.project_invest, name="project-invest"),

@@ -1,0 +1,76 @@
+"""The weekly 通报 list (printable) and the eight report cards' indicators."""
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from config import clock
+from supervision.choices import Domain, ReminderLevel
+from supervision.models import Indicator, Reminder
+
+WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def _week_bounds(label: str | None, today: dt.date) -> tuple[str, dt.date, dt.date] | None:
+    if not label:
+        year, week, _ = today.isocalendar()
+    else:
+        match = WEEK.match(label)
+        if not match:
+            return None
+        year, week = int(match[1]), int(match[2])
+    try:
+        monday = dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+    if not 2000 <= year <= 2100:
+        return None
+    return f"{year}-W{week:02d}", monday, monday + dt.timedelta(days=6)
+
+
+@login_required
+def notices(request):
+    """通报: subjects that reached the notice rung in one ISO week (``?week=2024-W26``)."""
+    bounds = _week_bounds(request.GET.get("week"), clock.today())
+    if bounds is None:
+        context = {"error": "周次格式应为 2024-W26。", "groups": []}
+        return render(request, "web/notices.html", context, status=400)
+    label, monday, sunday = bounds
+    rows = (
+        Reminder.objects.filter(
+            level=ReminderLevel.NOTICE,
+            created_at__gte=clock.start_of(monday),
+            created_at__lt=clock.start_of(sunday + dt.timedelta(days=1)),
+        )
+        .select_related("department", "task", "milestone__project")
+        .order_by("department__code", "deadline", "id")
+    )
+    groups = defaultdict(list)
+    for reminder in rows:
+        groups[reminder.department].append(reminder)
+    previous = monday - dt.timedelta(days=7)
+    following = monday + dt.timedelta(days=7)
+    context = {
+        "week": label,
+        "monday": monday,
+        "sunday": sunday,
+        "groups": dict(groups),
+        "total": sum(len(v) for v in groups.values()),
+        "previous": "{}-W{:02d}".format(*previous.isocalendar()[:2]),
+        "following": "{}-W{:02d}".format(*following.isocalendar()[:2]),
+    }
+    return render(request, "web/notices.html", context)
+
+
+@login_required
+def indicators(request):
+    """The 2024 expected indicators by report card: target, latest value and trend."""
+    cards = {domain: [] for domain in Domain}
+    for indicator in Indicator.objects.order_by("code"):
+        values = sorted((indicator.period_values or {}).items())
+        cards[Domain(indicator.domain)].append({"indicator": indicator, "trend": values})
+    context = {"cards": [(domain.label, rows) for domain, rows in cards.items() if rows]}
+    return render(request, "web/indicators.html", context)
