@@ -23,7 +23,9 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test.utils import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -39,7 +41,6 @@ from schemathesis.specs.openapi.checks import (
 from accounts.models import Department, User
 from accounts.services import token_issue
 from config.drf import LoginRateThrottle, TokenOrUserRateThrottle
-from config.wsgi import application
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.choices import TaskStatus
 from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
@@ -138,6 +139,12 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
 set_hypothesis_home_dir(django_settings.VAR_DIR / "hypothesis")
 
 _current = {}  # the running test's ids and tokens, for the hooks below
+
+# The WSGI app under test, built with the plain-HTTP settings the suite uses: its
+# SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the handler is made (with DEBUG off
+# it would otherwise answer every request here, the schema's included, with a redirect).
+with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
+    application = get_wsgi_application()
 
 SCHEMA = schemathesis.openapi.from_wsgi(
     "/api/schema/?format=json",
