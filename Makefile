@@ -26,6 +26,7 @@ run: install
 	@set -e; export $(RUN_ENV); \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_seeds --demo; \
+	$(PY) manage.py scan_deadlines; \
 	$(VENV)/bin/celery -A config worker -l info --concurrency=2 & worker=$$!; \
 	$(VENV)/bin/celery -A config beat -l info & beat=$$!; \
 	trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
