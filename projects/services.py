@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from config import clock, events
-from config.errors import DomainError
+from config.errors import DomainError, check_date_range
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 
 PROJECT_EDITABLE = {
@@ -30,11 +30,6 @@ PROJECT_EDITABLE = {
     "assumed",
     "is_archived",
 }
-
-
-def _check_date(field: str, value: dt.date | None) -> None:
-    if value is not None and not (2000 <= value.year <= 2100):
-        raise ValidationError({field: "日期须在 2000–2100 年之间。"})
 
 
 @transaction.atomic
@@ -61,8 +56,8 @@ def project_create(
         lead_department=lead_department,
         **fields,
     )
-    _check_date("planned_start", project.planned_start)
-    _check_date("planned_end", project.planned_end)
+    check_date_range("planned_start", project.planned_start)
+    check_date_range("planned_end", project.planned_end)
     project.full_clean()
     project.save()
     if co_departments:
@@ -78,8 +73,8 @@ def project_update(*, project: Project, co_departments=None, **fields) -> Projec
     project = Project.objects.select_for_update().get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
-    _check_date("planned_start", project.planned_start)
-    _check_date("planned_end", project.planned_end)
+    check_date_range("planned_start", project.planned_start)
+    check_date_range("planned_end", project.planned_end)
     project.full_clean()
     project.save()
     if co_departments is not None:
@@ -97,7 +92,7 @@ def milestone_create(
     note: str = "",
     source_ref: str = "",
 ) -> Milestone:
-    _check_date("due_date", due_date)
+    check_date_range("due_date", due_date)
     milestone = Milestone(
         project=project,
         name=name,
@@ -114,7 +109,7 @@ def milestone_create(
 @transaction.atomic
 def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str = "") -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    _check_date("completed_on", completed_on)
+    check_date_range("completed_on", completed_on)
     if completed_on > clock.today():
         raise ValidationError({"completed_on": "完成日期不能晚于今天。"})
     if milestone.completed_on is not None:
@@ -150,7 +145,7 @@ def investment_report_create(
     reported_by: User,
     note: str = "",
 ) -> InvestmentReport:
-    _check_date("period", period)
+    check_date_range("period", period)
     period = _month_start(period)
     if period > _month_start(clock.today()):
         raise ValidationError({"period": "不能填报未来月份的投资。"})
@@ -218,7 +213,7 @@ def milestone_update(*, milestone: Milestone, **fields) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     for name, value in fields.items():
         setattr(milestone, name, value)
-    _check_date("due_date", milestone.due_date)
+    check_date_range("due_date", milestone.due_date)
     milestone.full_clean()
     milestone.save()
     return milestone

@@ -149,20 +149,25 @@ def send_immediate_emails(*, limit: int = 500) -> int:
     """
     sent = 0
     with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(emailed_at__isnull=True, reminder__isnull=False)
-            .exclude(recipient__email="")
-            .filter(recipient__department__email_mode=EmailMode.IMMEDIATE)
-            .select_related("recipient")
-            .order_by("id")[:limit]
-        )
+        rows = list(_unmailed(EmailMode.IMMEDIATE).order_by("id")[:limit])
         for notification in rows:
             _mail(notification.recipient.email, notification.title, [notification])
             notification.emailed_at = clock.now()
             sent += 1
         Notification.objects.bulk_update(rows, ["emailed_at"])
     return sent
+
+
+def _unmailed(mode: str):
+    """Reminder notifications not yet e-mailed to people whose department wants ``mode``,
+    locked for this transaction (other workers skip them)."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(emailed_at__isnull=True, reminder__isnull=False)
+        .exclude(recipient__email="")
+        .filter(recipient__department__email_mode=mode)
+        .select_related("recipient")
+    )
 
 
 def _mail(address: str, subject: str, notifications: list[Notification]) -> None:
@@ -183,14 +188,7 @@ def send_daily_digest(*, now: dt.datetime | None = None) -> int:
         return 0
     sent = 0
     with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(emailed_at__isnull=True, reminder__isnull=False)
-            .exclude(recipient__email="")
-            .filter(recipient__department__email_mode=EmailMode.DIGEST)
-            .select_related("recipient")
-            .order_by("recipient_id", "id")
-        )
+        rows = list(_unmailed(EmailMode.DIGEST).order_by("recipient_id", "id"))
         by_person = defaultdict(list)
         for notification in rows:
             by_person[notification.recipient].append(notification)

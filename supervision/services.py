@@ -12,6 +12,7 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from config import clock, events
+from config.errors import check_date_range
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
 from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.transitions import (
@@ -46,11 +47,6 @@ TASK_EDITABLE = {
 EXTENDABLE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
 
 
-def _check_date(field: str, value: dt.date | None) -> None:
-    if value is not None and not (2000 <= value.year <= 2100):
-        raise ValidationError({field: "日期须在 2000–2100 年之间。"})
-
-
 def _require_supervisor(actor: User, what: str) -> None:
     if not is_supervisor(actor):
         raise ActorNotAllowed(f"只有督查办可以{what}。")
@@ -82,7 +78,7 @@ def task_create(
     unknown = set(fields) - TASK_EDITABLE
     if unknown:
         raise ValueError(f"unknown task fields: {sorted(unknown)}")
-    _check_date("deadline", deadline)
+    check_date_range("deadline", deadline)
     task = Task(
         code=code,
         title=title,
@@ -118,7 +114,7 @@ def task_update(*, task: Task | int, actor: User, co_departments=None, **fields)
         if old != value:
             changes[name] = [_as_json(old), _as_json(value)]
             setattr(task, name, value)
-    _check_date("deadline", task.deadline)
+    check_date_range("deadline", task.deadline)
     task.full_clean()
     if co_departments is not None:
         old_ids = sorted(task.co_departments.values_list("pk", flat=True))
@@ -205,7 +201,7 @@ def extension_request_create(
         raise TransitionNotAllowed(f"事项当前状态为“{task.get_status_display()}”，不能申请延期。")
     if task.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise TransitionNotAllowed("该事项已有待审批的延期申请。")
-    _check_date("requested_deadline", requested_deadline)
+    check_date_range("requested_deadline", requested_deadline)
     request = ExtensionRequest(
         task=task,
         requested_by=actor,
