@@ -2,7 +2,7 @@ import django_filters
 
 from accounts.choices import DepartmentKind, Role
 from accounts.models import Department, User
-from config.filters import FilterSet
+from config.api.filters import FilterSet
 
 
 class DepartmentFilter(FilterSet):

@@ -7,7 +7,7 @@ For each scale (generated first with ``bench/generate.py`` unless ``--no-generat
 starts gunicorn on loopback against ``wulong_bench_<scale>`` and measures median/p95 latency
 and requests/s per endpoint with a few concurrent clients, side by side with two floors
 served by the same gunicorn: a raw SQL + orjson page of tasks and a bare constant-JSON view
-(``config/bench_views.py``). It also times the deadline scan (first and repeated, with peak
+(``bench/floor_views.py``, routed by ``bench/urls.py``). It also times the deadline scan (first and repeated, with peak
 RSS), the Excel export of 10,000 tasks, counts the queries of every list endpoint, and reads
 the web workers' peak RSS. Results are printed as a table and saved to ``bench/results.json``.
 """
@@ -67,11 +67,10 @@ def scale_env(base_url: str, scale: str) -> dict:
         "SECRET_KEY": "bench-only-secret-key",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
-        "BENCH_FLOOR_VIEWS": "1",
         "SUPERVISION_TODAY": TODAY,
         "API_RATE_USER": "1000000/min",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
     return env
 
@@ -134,12 +133,12 @@ django.setup()
 from unittest import mock
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from supervision.scan import scan_deadlines
+from supervision.reminders.scan import scan_deadlines
 now = dt.datetime(2024, 6, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 with connection.cursor() as cur:
     cur.execute("DELETE FROM supervision_reminder WHERE sent_at IS NULL")
 out = []
-with mock.patch("supervision.tasks.deliver_reminders.delay"):
+with mock.patch("config.celery.app.send_task"):
     for _ in range(2):
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter(); r = scan_deadlines(now=now); t = time.perf_counter() - t

@@ -52,7 +52,7 @@ def drop_database(base: str) -> None:
 def generate(n_tasks: int, n_milestones: int, today: dt.date) -> None:
     from accounts.models import Department, User
     from projects.models import Milestone, Project
-    from supervision.models import ProgressReport, Task
+    from supervision.loop.models import ProgressReport, Task
 
     rng = random.Random(2024)  # noqa: S311 — deterministic data
     tz = ZoneInfo("Asia/Shanghai")
@@ -122,7 +122,7 @@ def generate(n_tasks: int, n_milestones: int, today: dt.date) -> None:
 
 def _reports(tasks, rng, at, author_id):
     """Most departments report on time: a report this month and last month for 85 %."""
-    from supervision.models import ProgressReport
+    from supervision.loop.models import ProgressReport
 
     rows = []
     for task in tasks:
@@ -146,7 +146,7 @@ def timed_scan(now, *, trace_memory: bool = False):
     """(seconds, queries, peak Python allocations, reminders written) of one scan."""
     from django.db import connection
 
-    from supervision.scan import scan_deadlines
+    from supervision.reminders.scan import scan_deadlines
 
     if trace_memory:
         tracemalloc.start()
@@ -196,7 +196,7 @@ def main():
     from unittest import mock
 
     # Delivery is measured elsewhere; keep the scan from enqueueing onto a broker.
-    with mock.patch("supervision.tasks.deliver_reminders.delay"):
+    with mock.patch("config.celery.app.send_task"):
         reset_queries()
         first = timed_scan(now)
         reset_queries()

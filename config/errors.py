@@ -1,4 +1,4 @@
-"""Domain errors shared by every app; the API maps them (``config.api.exception_handler``)."""
+"""Domain errors shared by every app; the API maps them (``config.api.errors.exception_handler``)."""
 
 import datetime as dt
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "supervision",
+    "supervision.webhooks",
+    "supervision.web",
     "seeds",
 ]
 
@@ -162,7 +164,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("SCAN_INTERVAL_SECONDS", default=15 * 60),
     },
     "deliver-reminders": {"task": "supervision.tasks.deliver_reminders", "schedule": 60.0},
-    "sweep-webhooks": {"task": "supervision.tasks.sweep_webhooks", "schedule": 60.0},
+    "sweep-webhooks": {"task": "supervision.webhooks.tasks.sweep_webhooks", "schedule": 60.0},
     "daily-digest": {
         "task": "supervision.tasks.send_daily_digest",
         "schedule": crontab(hour=9, minute=0),
@@ -183,31 +185,28 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Failed cockpit logins allowed per minute, per client address and username.
 WEB_LOGIN_FAILURES_PER_MINUTE = env.int("WEB_LOGIN_FAILURES_PER_MINUTE", default=10)
 
-# bench/run.py's floor views (config/bench_views.py); off unless benchmarking.
-BENCH_FLOOR_VIEWS = env.bool("BENCH_FLOOR_VIEWS", default=False)
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.drf.BearerTokenAuthentication",
+        "config.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "config.drf.ReadTokenIsReadOnly",
+        "config.api.permissions.ReadTokenIsReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.drf.Pagination",
-    "DEFAULT_THROTTLE_CLASSES": ["config.drf.TokenOrUserRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttles.TokenOrUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_RATE_USER", default="600/min"),
         "login": env("API_RATE_LOGIN", default="10/min"),
     },
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -60,11 +59,3 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
-
-if settings.BENCH_FLOOR_VIEWS:  # the benchmark's floors (bench/run.py), never in production
-    from config import bench_views
-
-    urlpatterns += [
-        path("bench/floor/constant/", bench_views.constant),
-        path("bench/floor/tasks/", bench_views.tasks),
-    ]

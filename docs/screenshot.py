@@ -39,8 +39,8 @@ SCANS = ["2024-06-17T09:30+08:00", "2024-06-24T09:30+08:00", f"{TODAY}T09:00+08:
 DELIVER = """
 import datetime as dt
 from config import clock
-from supervision.delivery import deliver_pending
-from supervision.scan import scan_deadlines
+from supervision.reminders.delivery import deliver_pending
+from supervision.reminders.scan import scan_deadlines
 for moment in {scans!r}:
     now = dt.datetime.fromisoformat(moment)
     with clock.override(now):

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Department
-from config.filters import BooleanFilter, DateFilter, DepartmentChoiceFilter, FilterSet
+from config.api.filters import BooleanFilter, DateFilter, DepartmentChoiceFilter, FilterSet
 from projects.choices import Category, Light, Stage
 from projects.models import InvestmentReport, Milestone, Project
 

@@ -17,9 +17,9 @@ from config import clock
 from projects.models import Project
 from projects.services import investment_report_create
 from supervision.choices import Domain, TaskSource, TaskStatus
-from supervision.models import Task
-from supervision.services import progress_report_create, task_create
-from supervision.transitions import task_accept, task_assign, task_submit, task_verify
+from supervision.loop.models import Task
+from supervision.loop.services import progress_report_create, task_create
+from supervision.loop.transitions import task_accept, task_assign, task_submit, task_verify
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARK = "【演示】"

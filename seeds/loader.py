@@ -22,9 +22,9 @@ from projects.choices import Category, Stage
 from projects.models import Milestone, Project
 from projects.services import milestone_create, project_create, project_update
 from supervision.choices import Comparison, Domain, TaskSource
-from supervision.models import Indicator, Task
-from supervision.services import indicator_save, task_create, task_update
-from supervision.transitions import task_assign
+from supervision.loop.models import Indicator, Task
+from supervision.loop.services import indicator_save, task_create, task_update
+from supervision.loop.transitions import task_assign
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SYSTEM_USERNAME = "system"
@@ -312,7 +312,7 @@ def _load_projects(data: SeedData, departments, tally: Tally) -> dict[str, Proje
 
 
 def _load_indicators(data: SeedData, tally: Tally):
-    from supervision.models import Indicator
+    from supervision.loop.models import Indicator
 
     existing = {i.code: i for i in Indicator.objects.all()}
     for row in data.indicators:

@@ -2,23 +2,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from config import clock
-from supervision import transitions
-from supervision.models import (
+from supervision.loop import transitions
+from supervision.loop.models import (
     EscalationPolicy,
     ExtensionRequest,
     Indicator,
-    Notification,
     ProgressReport,
-    RankingSnapshot,
-    Reminder,
     Task,
     TaskEvent,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
 )
-from supervision.selectors import overdue_days
-from supervision.services import TASK_EDITABLE, extension_approve, extension_reject, task_create
+from supervision.loop.selectors import overdue_days
+from supervision.loop.services import (
+    TASK_EDITABLE,
+    extension_approve,
+    extension_reject,
+    task_create,
+)
+from supervision.reminders.models import Notification, Reminder
+from supervision.scorecards.models import RankingSnapshot
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -278,28 +279,6 @@ class ReminderAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "title", "created_at", "read_at", "emailed_at"]
     search_fields = ["title", "recipient__username"]
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "is_active", "disabled_reason", "created_at"]
-    exclude = ["secret"]
-
-    def has_add_permission(self, request):
-        return False  # created through the API, which shows the secret once
-
-
-class WebhookAttemptInline(ReadOnlyInline):
-    model = WebhookAttempt
-    fields = ["number", "attempted_at", "status_code", "duration_ms", "error"]
-    readonly_fields = fields
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["message_id", "endpoint", "event_type", "status", "attempts", "created_at"]
-    list_filter = ["status", "event_type", "endpoint"]
-    inlines = [WebhookAttemptInline]
 
 
 @admin.register(RankingSnapshot)

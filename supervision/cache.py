@@ -57,7 +57,8 @@ def connect_signals() -> None:
 
     from accounts.models import Department
     from projects.models import InvestmentReport, Milestone, Project
-    from supervision.models import ProgressReport, Reminder, Task
+    from supervision.loop.models import ProgressReport, Task
+    from supervision.reminders.models import Reminder
 
     for model in (Department, Project, Milestone, InvestmentReport, Task, ProgressReport, Reminder):
         post_save.connect(bump, sender=model, dispatch_uid=f"cache-bump-save-{model.__name__}")

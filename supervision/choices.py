@@ -98,9 +98,3 @@ class ReminderLevel(models.TextChoices):
 
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(ReminderLevel.values)}
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SUCCEEDED = "succeeded", "已送达"
-    FAILED = "failed", "失败"

@@ -18,7 +18,9 @@ from accounts.filters import DepartmentFilter, UserFilter
 from accounts.models import Department, User
 from accounts.services import department_create, department_update, token_issue
 from config import clock
-from config.api import ApiModelViewSet, ApiViewSet, IsSupervisorOrReadOnly, LoginRateThrottle
+from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.throttles import LoginRateThrottle
+from config.api.viewsets import ApiModelViewSet, ApiViewSet
 
 TOKEN_LIFETIME = dt.timedelta(days=30)
 

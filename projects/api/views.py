@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import ApiModelViewSet, IsSupervisorOrReadOnly
+from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.viewsets import ApiModelViewSet
 from projects.api.serializers import (
     InvestmentReportSerializer,
     InvestmentReportUpdateSerializer,

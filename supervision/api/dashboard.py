@@ -11,12 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config import clock
-from config.api import ApiViewSet, IsSupervisorOrReadOnly
-from config.schema import ErrorSerializer
+from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.schema import ErrorSerializer
+from config.api.viewsets import ApiViewSet
 from supervision.choices import ReminderLevel, TaskStatus
-from supervision.dashboard import dashboard_summary
-from supervision.models import RankingSnapshot, Task
-from supervision.rankings import (
+from supervision.loop.models import Task
+from supervision.scorecards.dashboard import dashboard_summary
+from supervision.scorecards.models import RankingSnapshot
+from supervision.scorecards.rankings import (
     PERIOD_MESSAGE,
     parse_period,
     publish_ranking,

@@ -28,15 +28,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config import clock
-from config.api import ApiViewSet, IsSupervisorOrReadOnly
-from config.schema import ErrorSerializer
+from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.schema import ErrorSerializer
+from config.api.viewsets import ApiViewSet
 from projects.api.views import ProjectViewSet
 from projects.models import Project
 from projects.selectors import project_list
 from supervision import excel
 from supervision.api.views import TaskViewSet
-from supervision.models import Task
-from supervision.selectors import task_list
+from supervision.loop.models import Task
+from supervision.loop.selectors import task_list
 
 SPOOL_BYTES = 4 * 1024 * 1024  # a bigger workbook goes to a temporary file on disk
 

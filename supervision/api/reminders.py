@@ -3,18 +3,18 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import ApiModelViewSet, ApiViewSet, IsSupervisorOrReadOnly
-from supervision import webhooks
-from supervision.filters import NotificationFilter, ReminderFilter
-from supervision.models import (
-    Notification,
-    Reminder,
+from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.viewsets import ApiModelViewSet, ApiViewSet
+from supervision.webhooks import services as webhooks
+from supervision.reminders.filters import NotificationFilter, ReminderFilter
+from supervision.reminders.models import Notification, Reminder
+from supervision.reminders.services import notification_read, reminder_acknowledge
+from supervision.webhooks.models import (
+    EVENT_TYPES,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from supervision.models.webhooks import EVENT_TYPES
-from supervision.reminders import notification_read, reminder_acknowledge
 
 
 class ReminderSerializer(serializers.ModelSerializer):

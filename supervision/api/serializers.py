@@ -3,8 +3,8 @@ from decimal import Decimal, InvalidOperation
 
 from rest_framework import serializers
 
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
-from supervision.selectors import overdue_days
+from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.loop.selectors import overdue_days
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": False}
 PERIOD_VALUE_LIMIT = Decimal(10) ** (VALUE["max_digits"] - VALUE["decimal_places"])

@@ -4,8 +4,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config import clock
-from config.api import ApiModelViewSet, ApiViewSet, IsSupervisorOrReadOnly
-from supervision import services, transitions
+from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from supervision.api.serializers import (
     CancelSerializer,
     CommentSerializer,
@@ -18,9 +18,10 @@ from supervision.api.serializers import (
     TaskUpdateSerializer,
     VerifySerializer,
 )
-from supervision.filters import ExtensionFilter, TaskFilter
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
-from supervision.selectors import task_list
+from supervision.loop import services, transitions
+from supervision.loop.filters import ExtensionFilter, TaskFilter
+from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.loop.selectors import task_list
 
 
 class TaskViewSet(ApiModelViewSet):

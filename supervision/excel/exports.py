@@ -19,7 +19,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.choices import Light
-from supervision.selectors import overdue_days
+from supervision.loop.selectors import overdue_days
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000

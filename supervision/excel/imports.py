@@ -22,9 +22,9 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import Department, User
-from supervision import services, transitions
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
-from supervision.models import Task
+from supervision.loop import services, transitions
+from supervision.loop.models import Task
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a 10 MB upload that inflates past this is a bomb

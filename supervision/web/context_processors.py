@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from supervision.models import Notification
+from supervision.reminders.models import Notification
 
 
 def unread_messages(request):

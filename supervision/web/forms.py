@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 
-from config.filters import BoundedDateField
+from config.api.filters import BoundedDateField
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 

@@ -204,7 +204,7 @@ def test_a_refused_request_is_replayed_as_refused(db, supervisor_client, departm
 
 def test_a_server_error_frees_the_key_for_a_retry(db, supervisor_client, department, monkeypatch):
     """An unexpected exception used to leave the key "in progress" (409 for ever)."""
-    from supervision import services
+    from supervision.loop import services
 
     def broken(**kwargs):
         raise RuntimeError("boom")

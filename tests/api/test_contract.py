@@ -13,7 +13,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, AuditRecord
-from config.drf import LoginRateThrottle, TokenOrUserRateThrottle
+from config.api.throttles import LoginRateThrottle, TokenOrUserRateThrottle
 from supervision.models import ExtensionRequest, Indicator, TaskEvent
 from tests import factories
 from tests.api.conftest import API, bearer_client

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import Department, User
 from accounts.services import token_issue
-from config.drf import LoginRateThrottle, TokenOrUserRateThrottle
+from config.api.throttles import LoginRateThrottle, TokenOrUserRateThrottle
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.choices import TaskStatus
 from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent

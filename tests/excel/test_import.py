@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from accounts.choices import Role
-from supervision import excel, services
+from supervision import excel
+from supervision.loop import services
 from supervision.models import Task, TaskEvent
 from tests import factories
 from tests.excel.conftest import (

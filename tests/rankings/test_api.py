@@ -9,7 +9,7 @@ from accounts.choices import Role
 from config.errors import NotPermitted
 from supervision import cache
 from supervision.models import RankingSnapshot, Task
-from supervision.rankings import department_scorecards, publish_ranking
+from supervision.scorecards.rankings import department_scorecards, publish_ranking
 from tests import factories
 from tests.rankings.conftest import AFTER_Q1, at, bearer_client, monthly_investment
 

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from projects.choices import Category
-from supervision.dashboard import dashboard_summary
+from supervision.scorecards.dashboard import dashboard_summary
 from tests import factories
 from tests.rankings.conftest import at, monthly_investment
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from projects.choices import Category
-from supervision.dashboard import dashboard_summary
-from supervision.rankings import department_scorecards
+from supervision.scorecards.dashboard import dashboard_summary
+from supervision.scorecards.rankings import department_scorecards
 from tests import factories
 from tests.rankings.conftest import at, monthly_investment, report
 

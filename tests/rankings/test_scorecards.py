@@ -11,7 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from supervision.rankings import department_scorecards, parse_period, report_periods
+from supervision.scorecards.rankings import department_scorecards, parse_period, report_periods
 from tests.rankings.conftest import AFTER_Q1
 
 pytestmark = pytest.mark.django_db

@@ -26,8 +26,8 @@ from django.conf import settings
 
 from config import clock
 from config.celery import app as celery_app
-from supervision.scan import scan_deadlines
-from supervision.workdays import SHANGHAI
+from supervision.loop.workdays import SHANGHAI
+from supervision.reminders.scan import scan_deadlines
 
 BASE_DIR = Path(settings.BASE_DIR)
 

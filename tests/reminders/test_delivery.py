@@ -10,14 +10,15 @@ from django.db.models import Count
 
 from accounts.choices import EmailMode, Role
 from config import clock
-from supervision import webhooks
-from supervision.delivery import (
+from supervision.webhooks import services as webhooks
+from supervision.models import Notification, Reminder
+from supervision.reminders.delivery import (
     compile_weekly_notice,
     deliver_pending,
     send_daily_digest,
     send_immediate_emails,
 )
-from supervision.models import Notification, Reminder, WebhookDelivery
+from supervision.webhooks.models import WebhookDelivery
 from tests.factories import (
     DepartmentFactory,
     MilestoneFactory,

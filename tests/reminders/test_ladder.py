@@ -22,10 +22,10 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from config import clock
 from projects.models import Milestone
-from supervision import services
-from supervision.delivery import deliver_pending
+from supervision.loop import services
 from supervision.models import EscalationPolicy, Reminder, Task
-from supervision.scan import Ladder
+from supervision.reminders.delivery import deliver_pending
+from supervision.reminders.scan import Ladder
 from tests.factories import (
     DepartmentFactory,
     MilestoneFactory,

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from config import clock
-from supervision import webhooks
-from supervision.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from supervision.webhooks import services as webhooks
+from supervision.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.reminders.support import WebhookReceiver, at, day
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from accounts.models import User
 from projects.models import InvestmentReport, Project
 from seeds import demo, loader
+from supervision.loop.selectors import overdue_days
 from supervision.models import ProgressReport, Task
-from supervision.selectors import overdue_days
 from tests.seeds.source import row_counts
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.choices import Role
+from supervision.loop.transitions import TransitionNotAllowed, task_accept, task_verify
 from supervision.models import TaskEvent
-from supervision.transitions import TransitionNotAllowed, task_accept, task_verify
 from tests.conftest import is_postgres
 from tests.factories import TaskFactory, UserFactory
 

@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 
 from accounts.choices import Role
 from config import clock
-from supervision.models import ExtensionRequest, TaskEvent
-from supervision.services import (
+from supervision.loop.services import (
     extension_approve,
     extension_reject,
     extension_request_create,
     task_update,
 )
-from supervision.transitions import ActorNotAllowed, TransitionError, TransitionNotAllowed
+from supervision.loop.transitions import ActorNotAllowed, TransitionError, TransitionNotAllowed
+from supervision.models import ExtensionRequest, TaskEvent
 from tests.factories import DepartmentFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

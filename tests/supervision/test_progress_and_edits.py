@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 
 from accounts.choices import Role
 from config import clock
-from supervision.models import ProgressReport, Task, TaskEvent
-from supervision.services import (
+from supervision.loop.services import (
     progress_report_create,
     task_create,
     task_delete,
     task_update,
 )
-from supervision.transitions import ActorNotAllowed, TransitionNotAllowed
+from supervision.loop.transitions import ActorNotAllowed, TransitionNotAllowed
+from supervision.models import ProgressReport, Task, TaskEvent
 from tests.factories import DepartmentFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config import clock
-from supervision.dashboard import dashboard_summary
-from supervision.delivery import deliver_pending
-from supervision.scan import scan_deadlines
-from supervision.transitions import task_accept
+from supervision.loop.transitions import task_accept
+from supervision.reminders.delivery import deliver_pending
+from supervision.reminders.scan import scan_deadlines
+from supervision.scorecards.dashboard import dashboard_summary
 from tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config import clock
+from supervision.loop.selectors import overdue_days, task_list
 from supervision.models import EscalationPolicy
-from supervision.selectors import overdue_days, task_list
 from tests.factories import ProjectFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,9 +21,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.choices import Role
 from config import clock
-from supervision.models import Task, TaskEvent
-from supervision.services import task_create
-from supervision.transitions import (
+from supervision.loop.services import task_create
+from supervision.loop.transitions import (
     ActorNotAllowed,
     TransitionError,
     TransitionNotAllowed,
@@ -34,6 +33,7 @@ from supervision.transitions import (
     task_submit,
     task_verify,
 )
+from supervision.models import Task, TaskEvent
 from tests.factories import DepartmentFactory, TaskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

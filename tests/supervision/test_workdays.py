@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from supervision import workdays
-from supervision.workdays import (
+from supervision.loop import workdays
+from supervision.loop.workdays import (
     add_workdays,
     is_workday,
     next_workday,
@@ -181,12 +181,12 @@ def fresh_fallback_state():
 @pytest.mark.parametrize("year", [1999, 2099])
 def test_unknown_year_falls_back_to_monday_to_friday_and_warns_once(year, caplog):
     days = [date(year, 1, 1) + timedelta(days=i) for i in range(60)]
-    with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
+    with caplog.at_level(logging.WARNING, logger="supervision.loop.workdays"):
         for _ in range(3):
             assert [is_workday(d) for d in days] == [d.weekday() < 5 for d in days]
         assert workdays_between(days[0], days[-1]) == sum(d.weekday() < 5 for d in days[1:])
 
-    warnings = [r for r in caplog.records if r.name == "supervision.workdays"]
+    warnings = [r for r in caplog.records if r.name == "supervision.loop.workdays"]
     assert len(warnings) == 1
     assert warnings[0].levelno == logging.WARNING
     assert str(year) in warnings[0].getMessage()

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from accounts.choices import Role
-from supervision import services, transitions
+from supervision.loop import services, transitions
 from tests import factories
 
 TODAY = dt.date(2024, 6, 28)  # a Friday, a working day

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 from accounts.choices import Role
-from supervision import services
+from supervision.loop import services
 from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes

@@ -111,7 +111,7 @@ def test_project_page_shows_timeline_chart_and_task_history(
 ):
     factories.InvestmentReportFactory(project=project, period=dt.date(2024, 3, 1))
     task = make_task("in_progress", project=project, title="隧道进度督办")
-    from supervision.services import progress_report_create
+    from supervision.loop.services import progress_report_create
 
     progress_report_create(task=task, actor=owner, content="掘进 300 米", percent=30)
     page = viewer_client.get(reverse("web:project-detail", args=[project.pk]))
@@ -219,7 +219,7 @@ def test_owner_inbox_lists_accept_report_and_reminders(owner_client, make_task, 
     reported = make_task("in_progress", title="本月已报送的")
     unreported = make_task("in_progress", title="本月未报送的")
     make_task("in_progress", title="一次性的", report_frequency="once")
-    from supervision.services import progress_report_create
+    from supervision.loop.services import progress_report_create
 
     progress_report_create(task=reported, actor=owner, content="六月进展")
     reminder = factories.ReminderFactory(task=unreported, sent_at=SENT)
@@ -255,7 +255,7 @@ def test_supervisor_inbox_lists_verify_extensions_and_escalations(
     make_task("submitted", title="待核验的")
     make_task("draft", title="待交办的")
     asked = make_task("in_progress", title="申请延期的")
-    from supervision.services import extension_request_create
+    from supervision.loop.services import extension_request_create
 
     extension_request_create(
         task=asked, actor=owner, requested_deadline=dt.date(2025, 1, 31), reason="理由"

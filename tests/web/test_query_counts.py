@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
-from supervision import services
+from supervision.loop import services
 from supervision.models import Notification, Reminder
 from tests import factories
 from tests.web.conftest import client_for

@@ -112,7 +112,7 @@ def test_pending_extension_shows_approval_to_supervisor_only(
     make_task, owner, supervisor_client, owner_client
 ):
     task = make_task("in_progress")
-    from supervision.services import extension_request_create
+    from supervision.loop.services import extension_request_create
 
     extension_request_create(
         task=task, actor=owner, requested_deadline=dt.date(2025, 3, 31), reason="汛期停工"
@@ -274,7 +274,7 @@ def test_extension_request_and_approval_move_the_deadline(
 
 
 def test_decide_someone_elses_extension_is_404(make_task, owner, supervisor_client):
-    from supervision.services import extension_request_create
+    from supervision.loop.services import extension_request_create
 
     task = make_task("in_progress")
     other = make_task("in_progress")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from config import clock
 from supervision.choices import ReminderKind, ReminderLevel
-from supervision.scan import scan_deadlines
+from supervision.reminders.scan import scan_deadlines
 
 
 class Command(BaseCommand):

@@ -33,8 +33,8 @@ def _lights(counts: dict) -> list[dict]:
 def dashboard(request):
     # Written alongside this view by another module owner; imported here so the cockpit
     # never depends on it at import time.
-    from supervision.dashboard import LIST_LIMIT, dashboard_summary
-    from supervision.rankings import department_scorecards
+    from supervision.scorecards.dashboard import LIST_LIMIT, dashboard_summary
+    from supervision.scorecards.rankings import department_scorecards
 
     today = clock.today()
     summary = dashboard_summary(today=today)
@@ -64,7 +64,7 @@ def dashboard(request):
 @login_required
 def rankings(request):
     """All departments' scorecards for one quarter (``?period=2024Q1``; default: this one)."""
-    from supervision.rankings import department_scorecards
+    from supervision.scorecards.rankings import department_scorecards
 
     today = clock.today()
     period = request.GET.get("period") or quarter_of(today)

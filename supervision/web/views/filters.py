@@ -3,7 +3,7 @@ the filtering itself is the API's, unchanged)."""
 
 from django import forms
 
-from config.filters import BoundedDateField, StrictBooleanField
+from config.api.filters import BoundedDateField, StrictBooleanField
 
 LABELS = {
     "status": "状态",

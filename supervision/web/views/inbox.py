@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from config import clock
 from supervision.choices import ExtensionStatus, ReportFrequency, TaskStatus
-from supervision.models import ExtensionRequest, Notification, ProgressReport, Reminder
-from supervision.reminders import notification_read, reminder_acknowledge
-from supervision.scan import period_bounds, report_deadline
-from supervision.selectors import overdue_days, task_list, unacknowledged_escalations
+from supervision.loop.models import ExtensionRequest, ProgressReport
+from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
+from supervision.reminders.models import Notification, Reminder
+from supervision.reminders.scan import period_bounds, report_deadline
+from supervision.reminders.services import notification_read, reminder_acknowledge
 from supervision.web.views.common import Refusal, attempt, paginate
 
 LIMIT = 50  # rows per inbox list; the rest are one click away in the task list

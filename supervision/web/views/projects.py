@@ -16,8 +16,8 @@ from projects.filters import ProjectFilter
 from projects.models import InvestmentReport, Milestone
 from projects.permissions import require_project_writer
 from projects.selectors import project_list
-from supervision.models import ProgressReport
-from supervision.selectors import task_list
+from supervision.loop.models import ProgressReport
+from supervision.loop.selectors import task_list
 from supervision.web import charts
 from supervision.web.forms import InvestmentReportForm, MilestoneCompleteForm, initial_month
 from supervision.web.views.common import attempt, export_url, paginate

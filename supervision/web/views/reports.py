@@ -9,7 +9,8 @@ from django.shortcuts import render
 
 from config import clock
 from supervision.choices import Domain, ReminderLevel
-from supervision.models import Indicator, Reminder
+from supervision.loop.models import Indicator
+from supervision.reminders.models import Reminder
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 

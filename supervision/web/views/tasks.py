@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from config import clock
-from supervision import services, transitions
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
-from supervision.filters import TaskFilter
-from supervision.models import ExtensionRequest
-from supervision.selectors import overdue_days, task_list
-from supervision.services import EXTENDABLE_STATUSES
+from supervision.loop import services, transitions
+from supervision.loop.filters import TaskFilter
+from supervision.loop.models import ExtensionRequest
+from supervision.loop.selectors import overdue_days, task_list
+from supervision.loop.services import EXTENDABLE_STATUSES
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
 from supervision.web.views.filters import tune

@@ -15,7 +15,7 @@ from supervision.choices import (
     TaskSource,
     TaskStatus,
 )
-from supervision.querysets import TaskQuerySet
+from supervision.loop.querysets import TaskQuerySet
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
 

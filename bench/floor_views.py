@@ -1,4 +1,5 @@
-"""Floors for the benchmark (``bench/run.py``); routed only when ``BENCH_FLOOR_VIEWS=1``.
+"""Floors for the benchmark (``bench/run.py``); routed only by ``bench/urls.py``
+(``DJANGO_SETTINGS_MODULE=bench.settings``), never by the application.
 
 - ``constant``: a bare Django view returning a constant JSON body — the framework's floor.
 - ``tasks``: the ``GET tasks/`` page built from one raw SQL query and orjson — the
@@ -10,7 +11,7 @@ from django.db import connection
 from django.http import HttpResponse
 
 from config import clock
-from supervision.workdays import overdue_workdays
+from supervision.loop.workdays import overdue_workdays
 
 CONSTANT = orjson.dumps({"count": 0, "next": None, "previous": None, "results": []})
 OPEN = ("draft", "assigned", "in_progress", "submitted")

@@ -5,7 +5,7 @@ from django.db import transaction
 from accounts.models import User
 from config import clock
 from config.errors import DomainError, NotPermitted
-from supervision.models import Notification, Reminder
+from supervision.reminders.models import Notification, Reminder
 
 
 @transaction.atomic

@@ -18,11 +18,12 @@ from django.template.loader import render_to_string
 from accounts.choices import EmailMode, Role
 from accounts.models import User
 from config import clock
+from config.celery import enqueue
 from supervision import cache
 from supervision.choices import LEVEL_RANK, ReminderKind, ReminderLevel
-from supervision.models import Notification, Reminder
-from supervision.webhooks import enqueue_events
-from supervision.workdays import is_workday
+from supervision.loop.workdays import is_workday
+from supervision.reminders.models import Notification, Reminder
+from supervision.webhooks.services import enqueue_events
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +137,7 @@ def reminder_payload(reminder: Reminder) -> dict:
 
 
 def _enqueue_emails():
-    from supervision.tasks import send_notification_emails
-
-    send_notification_emails.delay()
+    enqueue("supervision.tasks.send_notification_emails")
 
 
 def send_immediate_emails(*, limit: int = 500) -> int:

@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from config import clock
+from config.celery import enqueue
 from projects.models import Milestone
 from supervision import cache
 from supervision.choices import ReminderKind, ReminderLevel, TaskStatus
-from supervision.models import EscalationPolicy, ProgressReport, Reminder, Task
-from supervision.workdays import add_workdays, is_workday, next_workday_at, workdays_between
+from supervision.loop.models import EscalationPolicy, ProgressReport, Task
+from supervision.loop.workdays import add_workdays, is_workday, next_workday_at, workdays_between
+from supervision.reminders.models import Reminder
 
 logger = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
@@ -186,9 +188,7 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
         counts.update(_scan_reports(ladder, **common))
 
         if sum(counts.values()):
-            from supervision.tasks import deliver_reminders
-
-            transaction.on_commit(lambda: deliver_reminders.delay())
+            transaction.on_commit(lambda: enqueue("supervision.tasks.deliver_reminders"))
     counts = Counter({key: n for key, n in counts.items() if n})
     if counts:
         cache.bump()  # raw inserts fire no signals

@@ -26,12 +26,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from config import clock
-from supervision.choices import DeliveryStatus
-from supervision.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from config.celery import enqueue
+from supervision.webhooks.choices import DeliveryStatus
+from supervision.webhooks.models import (
+    EVENT_TYPES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 logger = logging.getLogger(__name__)
 
 RETRYABLE = {408, 429}
+SEND_TASK = "supervision.webhooks.tasks.send_webhook"
 
 
 def generate_secret() -> str:
@@ -80,8 +87,6 @@ def endpoint_create(
     *, name: str, url: str, event_types: list[str] | None = None, is_active: bool = True
 ):
     """Create an endpoint; returns (endpoint, secret) — the secret is shown this once."""
-    from supervision.models.webhooks import EVENT_TYPES
-
     unknown = set(event_types or []) - set(EVENT_TYPES)
     if unknown:
         raise ValidationError({"event_types": f"未知事件：{'、'.join(sorted(unknown))}"})
@@ -125,9 +130,7 @@ def enqueue_events(events: list[tuple[str, dict]]) -> list[int]:
     WebhookDelivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in deliveries]
     if ids:
-        from supervision.tasks import send_webhook
-
-        transaction.on_commit(lambda: [send_webhook.delay(pk) for pk in ids])
+        transaction.on_commit(lambda: [enqueue(SEND_TASK, pk) for pk in ids])
     return ids
 
 

@@ -24,11 +24,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import permissions, serializers
 
 from accounts.models import IdempotencyRecord
-from config.api import ETagMixin, IdempotentPostMixin
+from config.api.viewsets import ETagMixin, IdempotentPostMixin
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "config.drf.BearerTokenAuthentication"
+    target_class = "config.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

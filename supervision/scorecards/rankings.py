@@ -95,9 +95,10 @@ from projects.models import InvestmentReport, Project
 from projects.querysets import year_time_progress
 from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
-from supervision.models import ProgressReport, RankingSnapshot, Task
-from supervision.scan import period_bounds
-from supervision.workdays import overdue_workdays
+from supervision.loop.models import ProgressReport, Task
+from supervision.loop.workdays import overdue_workdays
+from supervision.reminders.scan import period_bounds
+from supervision.scorecards.models import RankingSnapshot
 
 ONE_DAY = dt.timedelta(days=1)
 CENT = Decimal("0.01")

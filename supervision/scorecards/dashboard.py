@@ -24,9 +24,9 @@ from projects.models import Project
 from projects.querysets import year_time_progress
 from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
-from supervision.models import EscalationPolicy, Task
-from supervision.selectors import unacknowledged_escalations
-from supervision.workdays import overdue_workdays
+from supervision.loop.models import EscalationPolicy, Task
+from supervision.loop.selectors import unacknowledged_escalations
+from supervision.loop.workdays import overdue_workdays
 
 LIST_LIMIT = 20
 CENT = Decimal("0.01")

@@ -16,7 +16,7 @@ def light_thresholds(today: dt.date, warning_days: int) -> tuple[dt.date, dt.dat
       since) ⇔ ``last_workday <= deadline < warn_before``;
     - green otherwise.
     """
-    from supervision.workdays import add_workdays, is_workday
+    from supervision.loop.workdays import add_workdays, is_workday
 
     last_workday = today if is_workday(today) else add_workdays(today, -1)
     warn_before = add_workdays(today, warning_days + 1)

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from supervision.choices import DeliveryStatus
+from supervision.webhooks.choices import DeliveryStatus
 
 EVENT_TYPES = [
     "task.assigned",
@@ -32,6 +32,7 @@ class WebhookEndpoint(models.Model):
         verbose_name = "Webhook 接收端"
         verbose_name_plural = "Webhook 接收端"
         ordering = ["id"]
+        db_table = "supervision_webhookendpoint"  # the tables predate this app
 
     def __str__(self):
         return self.name
@@ -61,6 +62,7 @@ class WebhookDelivery(models.Model):
         verbose_name = "Webhook 投递"
         verbose_name_plural = "Webhook 投递"
         ordering = ["-created_at", "-id"]
+        db_table = "supervision_webhookdelivery"
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
@@ -89,9 +91,10 @@ class WebhookAttempt(models.Model):
         verbose_name = "Webhook 尝试"
         verbose_name_plural = "Webhook 尝试"
         ordering = ["delivery_id", "number"]
+        db_table = "supervision_webhookattempt"
         constraints = [
             models.UniqueConstraint(
-                fields=["delivery", "number"], name="%(app_label)s_%(class)s_unique_number"
+                fields=["delivery", "number"], name="supervision_webhookattempt_unique_number"
             ),
         ]
 

@@ -15,7 +15,7 @@ from accounts.models import User
 from config import clock, events
 from config.errors import DomainError, NotPermitted
 from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
-from supervision.models import Task, TaskEvent
+from supervision.loop.models import Task, TaskEvent
 
 
 class TransitionError(DomainError):

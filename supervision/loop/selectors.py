@@ -1,8 +1,8 @@
 import datetime as dt
 
 from config import clock
-from supervision.models import EscalationPolicy, Task
-from supervision.workdays import overdue_workdays
+from supervision.loop.models import EscalationPolicy, Task
+from supervision.loop.workdays import overdue_workdays
 
 
 def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None = None):
@@ -22,8 +22,8 @@ def overdue_days(task: Task, today: dt.date | None = None) -> int:
 
 def unacknowledged_escalations(now):
     """督办 and 通报 reminders sent more than one working day ago and still not acknowledged."""
-    from supervision.models import Reminder
-    from supervision.workdays import add_workdays
+    from supervision.loop.workdays import add_workdays
+    from supervision.reminders.models import Reminder
 
     cutoff = clock.start_of(add_workdays(clock.localdate(now), -1) + dt.timedelta(days=1))
     return Reminder.objects.filter(

@@ -14,8 +14,8 @@ from accounts.models import Department, User
 from config import clock, events
 from config.errors import check_date_range
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
-from supervision.transitions import (
+from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.loop.transitions import (
     ActorNotAllowed,
     TransitionNotAllowed,
     is_co_owner,

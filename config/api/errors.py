@@ -1,0 +1,64 @@
+"""The API's one mapping from errors to JSON ``{"code", "message", "errors"?}``."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DomainError, NotPermitted
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("对象已被他人修改（If-Match 不匹配），请刷新后重试。")
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("操作与当前状态冲突。")
+    default_code = "conflict"
+
+
+def _django_errors(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): msgs
+            for field, msgs in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+def exception_handler(exc, context):
+    """One mapping from errors to JSON ``{"code", "message", "errors"?}``.
+
+    Domain errors: ``DomainError`` (e.g. an illegal transition) → 409, ``NotPermitted`` → 403, Django's
+    ``ValidationError`` → 400. Anything unexpected is not caught here: it is a bug.
+    """
+    if isinstance(exc, NotPermitted):
+        exc = exceptions.PermissionDenied(exc.message)
+    elif isinstance(exc, DomainError):
+        exc = Conflict(exc.message, code=exc.code)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_errors(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("对象不存在或无权查看。"))
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {
+            "code": "validation_error",
+            "message": str(_("请求数据有误，请按字段提示修改。")),
+            "errors": detail,
+        }
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = {
+            "code": codes if isinstance(codes, str) else "error",
+            "message": str(exc.detail) if hasattr(exc, "detail") else str(exc),
+        }
+    return response
