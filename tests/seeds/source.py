@@ -12,12 +12,11 @@ from projects.models import InvestmentReport, Milestone, Project
 from seeds import loader
 from supervision.models import Indicator, ProgressReport, Task, TaskEvent
 
-REPORT_NAME = "000_8f9e7cf461ee1142.txt"
 
 
 def report_path() -> Path:
-    """``shared/seed`` sits next to the repository: /work/shared here, a sibling of the clone in CI."""
-    return Path(settings.BASE_DIR).parent / "shared" / "seed" / REPORT_NAME
+    """The repository's own copy of the report (``seeds/source/README.md`` says where from)."""
+    return Path(settings.BASE_DIR) / "seeds" / "source" / "report_2024.txt"
 
 
 @functools.cache
