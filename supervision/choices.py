@@ -68,12 +68,46 @@ class TaskAction(models.TextChoices):
     EXTENSION_REQUEST = "extension_request", "申请延期"
     EXTENSION_APPROVE = "extension_approve", "批准延期"
     EXTENSION_REJECT = "extension_reject", "驳回延期"
+    NODES_PROPOSE = "nodes_propose", "提出分解计划"
+    NODES_APPROVE = "nodes_approve", "审定分解计划"
+    NODE_SET = "node_set", "设定节点"
+    NODE_EDIT = "node_edit", "修改节点"
+    NODE_DELETE = "node_delete", "删除节点"
+    NODE_COMPLETE = "node_complete", "完成节点"
+    SPLIT = "split", "分解交办"
+    REASSIGN_REQUEST = "reassign_request", "申请调整牵头单位"
+    REASSIGN = "reassign", "调整牵头单位"
+    REASSIGN_REJECT = "reassign_reject", "不予调整牵头单位"
+    RATE = "rate", "年度评定"
+    CARRY_OVER = "carry_over", "结转下年"
 
 
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "已驳回"
+
+
+class NodeStatus(models.TextChoices):
+    """A phase node: proposed by the lead unit, approved by the office, done by the lead unit."""
+
+    PROPOSED = "proposed", "待审定"
+    APPROVED = "approved", "已审定"
+    DONE = "done", "已完成"
+
+
+class ReassignStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已调整"
+    REJECTED = "rejected", "不予调整"
+
+
+class Rating(models.TextChoices):
+    """Year-end rating of a task (年度评定)."""
+
+    COMPLETED = "completed", "完成"
+    MOSTLY_COMPLETED = "mostly_completed", "基本完成"
+    NOT_COMPLETED = "not_completed", "未完成"
 
 
 class Comparison(models.TextChoices):
@@ -85,6 +119,7 @@ class ReminderKind(models.TextChoices):
     DEADLINE = "deadline", "办理时限"
     ACCEPTANCE = "acceptance", "签收"
     REPORT = "report", "进展报送"
+    NODE = "node", "阶段节点"
 
 
 class ReminderLevel(models.TextChoices):

@@ -8,6 +8,7 @@ from supervision.loop.models import (
     Task,
     TaskEvent,
 )
+from supervision.phases.models import IndicatorValue, Node, ReassignRequest
 from supervision.reminders.models import Notification, Reminder
 from supervision.scorecards.models import RankingSnapshot
 
@@ -15,9 +16,12 @@ __all__ = [
     "EscalationPolicy",
     "ExtensionRequest",
     "Indicator",
+    "IndicatorValue",
+    "Node",
     "Notification",
     "ProgressReport",
     "RankingSnapshot",
+    "ReassignRequest",
     "Reminder",
     "Task",
     "TaskEvent",

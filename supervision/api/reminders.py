@@ -5,10 +5,10 @@ from rest_framework.response import Response
 
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
-from supervision.webhooks import services as webhooks
 from supervision.reminders.filters import NotificationFilter, ReminderFilter
 from supervision.reminders.models import Notification, Reminder
 from supervision.reminders.services import notification_read, reminder_acknowledge
+from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import (
     EVENT_TYPES,
     WebhookAttempt,

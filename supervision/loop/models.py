@@ -10,6 +10,7 @@ from supervision.choices import (
     Domain,
     ExtensionStatus,
     Priority,
+    Rating,
     ReportFrequency,
     TaskAction,
     TaskSource,
@@ -76,6 +77,34 @@ class Task(models.Model):
         "状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.DRAFT
     )
     assumed = models.BooleanField("牵头单位为推定", default=False)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级事项（分解交办）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    indicator = models.ForeignKey(
+        "supervision.Indicator",
+        verbose_name="对应预期指标",
+        help_text="事项重复某项预期指标时，其最新值读自该指标的分期数值",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name="结转自",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+    )
+    rating = models.CharField("年度评定", max_length=16, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField("评定说明", blank=True)
+    rated_at = models.DateTimeField("评定时间", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",
@@ -114,6 +143,19 @@ class Task(models.Model):
             _valid("report_frequency", ReportFrequency),
             _valid("priority", Priority),
             _valid("status", TaskStatus),
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(rating__in=Rating.values),
+                name="%(app_label)s_%(class)s_rating_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=["", Rating.COMPLETED]) | ~Q(rating_comment=""),
+                name="%(app_label)s_%(class)s_rating_reason",
+                violation_error_message="评定为基本完成或未完成的，须说明理由。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+            ),
             models.CheckConstraint(
                 condition=Q(deadline__gte=dt.date(2000, 1, 1))
                 & Q(deadline__lte=dt.date(2100, 12, 31)),
@@ -279,6 +321,14 @@ class Indicator(models.Model):
     target_text = models.TextField("报告原文", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
     year = models.PositiveSmallIntegerField("年度", default=2024)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name="责任单位（填报分期数值）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
 
     class Meta:
         verbose_name = "预期指标"
@@ -298,6 +348,11 @@ class EscalationPolicy(models.Model):
     escalate_days = models.PositiveSmallIntegerField("督办（逾期工作日）", default=3)
     notice_days = models.PositiveSmallIntegerField("通报（逾期工作日）", default=5)
     acceptance_days = models.PositiveSmallIntegerField("签收时限（交办后工作日）", default=2)
+    yellow_gap = models.PositiveSmallIntegerField("黄灯差距（落后序时目标的百分点）", default=10)
+    red_gap = models.PositiveSmallIntegerField("红灯差距（落后序时目标的百分点）", default=20)
+    reassign_days = models.PositiveSmallIntegerField(
+        "申请调整牵头单位时限（交办后工作日）", default=5
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -314,6 +369,11 @@ class EscalationPolicy(models.Model):
                 condition=Q(escalate_days__gte=1) & Q(notice_days__gte=F("escalate_days")),
                 name="%(app_label)s_%(class)s_rungs_in_order",
                 violation_error_message="通报天数不能少于督办天数，且督办天数至少为 1。",
+            ),
+            models.CheckConstraint(
+                condition=Q(red_gap__gte=F("yellow_gap")),
+                name="%(app_label)s_%(class)s_gaps_in_order",
+                violation_error_message="红灯差距不能小于黄灯差距。",
             ),
         ]
 

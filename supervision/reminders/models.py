@@ -8,8 +8,9 @@ from supervision.choices import ReminderKind, ReminderLevel
 class Reminder(models.Model):
     """One rung of the escalation ladder reached by one subject for one deadline: an outbox row.
 
-    Unique per (kind, rung, subject, deadline), so a rerun, a second beat or a race inserts
-    nothing twice; an approved extension changes the deadline and so starts a new ladder.
+    Unique per (kind, rung, subject, deadline, department), so a rerun, a second beat or a race
+    inserts nothing twice; an approved extension changes the deadline and a reassignment the
+    department, and so each starts a new ladder. A node's reminder names its task as well.
     """
 
     kind = models.CharField("类型", max_length=12, choices=ReminderKind.choices)
@@ -31,6 +32,15 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
         db_index=False,  # the unique key (milestone, …) serves lookups by milestone
+    )
+    node = models.ForeignKey(
+        "supervision.Node",
+        verbose_name="阶段节点",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_index=False,  # the unique key (node, …) serves lookups by node
     )
     department = models.ForeignKey(
         "accounts.Department",
@@ -80,20 +90,32 @@ class Reminder(models.Model):
                 | Q(task__isnull=True, milestone__isnull=False),
                 name="%(app_label)s_%(class)s_one_subject",
             ),
+            models.CheckConstraint(
+                condition=Q(node__isnull=True) | Q(task__isnull=False, kind=ReminderKind.NODE),
+                name="%(app_label)s_%(class)s_node_has_task",
+            ),
             models.UniqueConstraint(
-                fields=["task", "kind", "level", "deadline"],
-                condition=Q(task__isnull=False),
+                fields=["task", "kind", "level", "deadline", "department"],
+                condition=Q(task__isnull=False, node__isnull=True),
                 name="%(app_label)s_%(class)s_unique_task_rung",
             ),
             models.UniqueConstraint(
-                fields=["milestone", "kind", "level", "deadline"],
+                fields=["milestone", "kind", "level", "deadline", "department"],
                 condition=Q(milestone__isnull=False),
                 name="%(app_label)s_%(class)s_unique_milestone_rung",
+            ),
+            models.UniqueConstraint(
+                fields=["node", "kind", "level", "deadline", "department"],
+                condition=Q(node__isnull=False),
+                name="%(app_label)s_%(class)s_unique_node_rung",
             ),
         ]
 
     def __str__(self):
-        subject = f"事项{self.task_id}" if self.task_id else f"节点{self.milestone_id}"
+        if self.node_id:
+            subject = f"事项{self.task_id}节点{self.node_id}"
+        else:
+            subject = f"事项{self.task_id}" if self.task_id else f"节点{self.milestone_id}"
         return f"{subject} {self.get_kind_display()}{self.get_level_display()} {self.deadline}"
 
 

@@ -117,7 +117,7 @@ def _insert(
         f" SELECT %s, %s, {task_expr}, {milestone_expr}, q.dept, {deadline_sql}, %s, %s, %s"
         f" FROM ({select_sql}) q"
         f" WHERE NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.{subject_col} = q.sid"
-        f" AND r.kind = %s AND r.level = %s AND r.deadline = {deadline_sql})"
+        f" AND r.department_id = q.dept AND r.kind = %s AND r.level = %s AND r.deadline = {deadline_sql})"
         f" ON CONFLICT DO NOTHING"
     )
     params = [

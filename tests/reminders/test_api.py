@@ -6,9 +6,9 @@ import pytest
 
 from accounts.choices import Role
 from config import clock
-from supervision.webhooks import services as webhooks
 from supervision.models import Notification, Reminder
 from supervision.reminders.delivery import deliver_pending
+from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookEndpoint
 from tests.factories import DepartmentFactory, ReminderFactory, TaskFactory, UserFactory
 from tests.reminders.support import at, day, scan

@@ -10,7 +10,6 @@ from django.db.models import Count
 
 from accounts.choices import EmailMode, Role
 from config import clock
-from supervision.webhooks import services as webhooks
 from supervision.models import Notification, Reminder
 from supervision.reminders.delivery import (
     compile_weekly_notice,
@@ -18,6 +17,7 @@ from supervision.reminders.delivery import (
     send_daily_digest,
     send_immediate_emails,
 )
+from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookDelivery
 from tests.factories import (
     DepartmentFactory,

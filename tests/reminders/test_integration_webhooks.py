@@ -11,9 +11,9 @@ import json
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from supervision.webhooks import services as webhooks
 from supervision.loop import transitions
 from supervision.models import Reminder
+from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests.factories import TaskFactory
 from tests.reminders.support import client_for, day, scan, wait_for

@@ -13,7 +13,6 @@ from seeds import loader
 from supervision.models import Indicator, ProgressReport, Task, TaskEvent
 
 
-
 def report_path() -> Path:
     """The repository's own copy of the report (``seeds/source/README.md`` says where from)."""
     return Path(settings.BASE_DIR) / "seeds" / "source" / "report_2024.txt"
