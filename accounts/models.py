@@ -20,6 +20,7 @@ class Department(models.Model):
     email_mode = models.CharField(
         "提醒邮件方式", max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
     )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
 
     class Meta:
         verbose_name = "单位"

@@ -105,6 +105,7 @@ class Milestone(models.Model):
     sequence = models.PositiveSmallIntegerField("序号", default=1)
     note = models.TextField("说明/佐证", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
 
     class Meta:
         verbose_name = "项目节点"

@@ -118,7 +118,7 @@ def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str
     if note:
         milestone.note = note
     milestone.full_clean()
-    milestone.save(update_fields=["completed_on", "note"])
+    milestone.save(update_fields=["completed_on", "note", "updated_at"])
     events.publish(
         "milestone.completed",
         {

@@ -4,8 +4,9 @@ Viewsets subclass ``ApiViewSet`` / ``ApiModelViewSet`` and stay three lines long
 """
 
 import hashlib
-import json
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, status, viewsets
@@ -16,9 +17,19 @@ from config.api.errors import Conflict, PreconditionFailed
 from config.api.pagination import Pagination
 
 
-def etag_for(data) -> str:
-    body = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+def etag_for(instance) -> str:
+    """The row's version tag: its model, id and ``updated_at`` (bumped by every save).
+
+    Derived fields (light, overdue days) change with the date, not with the row, so they are
+    left out: a tag read yesterday still matches today if nobody wrote in between.
+    """
+    version = getattr(instance, "updated_at", None)
+    if version is None:
+        raise ImproperlyConfigured(
+            f"{instance._meta.label} needs an auto_now `updated_at` to carry an ETag."
+        )
+    key = f"{instance._meta.label}:{instance.pk}:{version.isoformat()}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 class IdempotentPostMixin:
@@ -91,20 +102,37 @@ class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
 
 
 class ETagMixin:
-    """``ETag`` on GET of one object; ``If-Match`` on PATCH/PUT → 412 when stale."""
+    """``ETag`` on GET of one object; ``If-Match`` on PATCH/DELETE → 412 when stale.
+
+    A write first locks the row (``lock_object``), then reads it and compares ``If-Match``
+    with its version, all in one transaction: of two writers holding the same tag, the
+    second waits for the first to commit, then sees the new version and gets 412.
+    """
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag_for(response.data)
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
         return response
+
+    def lock_object(self) -> None:
+        """``SELECT … FOR UPDATE`` the row the URL names (call inside a transaction, before
+        ``get_object``). A lookup value that is no valid key locks nothing; ``get_object``
+        then answers 404."""
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
+        try:
+            list(model._base_manager.select_for_update().filter(**lookup).values_list("pk"))
+        except (TypeError, ValueError, DjangoValidationError):
+            return
 
     def check_if_match(self, request, instance):
         expected = request.META.get("HTTP_IF_MATCH")
         if not expected or expected.strip() == "*":
             return
-        current = etag_for(self.get_serializer(instance).data)
         candidates = [tag.strip().removeprefix("W/") for tag in expected.split(",")]
-        if current not in candidates:
+        if etag_for(instance) not in candidates:
             raise PreconditionFailed()
 
 
@@ -140,16 +168,17 @@ class ApiModelViewSet(
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         with transaction.atomic():
+            self.lock_object()
             instance = self.get_object()
             self.check_if_match(request, instance)
             before = self.get_serializer(instance).data
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            instance = self.perform_update(serializer)
-            after = self.get_serializer(self.refetch(instance)).data
+            instance = self.refetch(self.perform_update(serializer))
+            after = self.get_serializer(instance).data
             self.audit("update", instance, before, after)
         response = Response(after)
-        response["ETag"] = etag_for(after)
+        response["ETag"] = etag_for(instance)
         return response
 
     def partial_update(self, request, *args, **kwargs):
@@ -158,6 +187,7 @@ class ApiModelViewSet(
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
+            self.lock_object()
             instance = self.get_object()
             self.check_if_match(request, instance)
             before = self.get_serializer(instance).data

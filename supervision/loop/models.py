@@ -329,6 +329,7 @@ class Indicator(models.Model):
         blank=True,
         related_name="indicators",
     )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
 
     class Meta:
         verbose_name = "预期指标"

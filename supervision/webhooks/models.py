@@ -27,6 +27,7 @@ class WebhookEndpoint(models.Model):
     is_active = models.BooleanField("启用", default=True)
     disabled_reason = models.CharField("停用原因", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
 
     class Meta:
         verbose_name = "Webhook 接收端"

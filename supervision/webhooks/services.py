@@ -196,7 +196,7 @@ def attempt_delivery(delivery_id: int) -> float | None:
             delivery.status, delivery.finished_at = DeliveryStatus.FAILED, now
             endpoint.is_active = False
             endpoint.disabled_reason = "接收端返回 410 Gone，已自动停用"
-            endpoint.save(update_fields=["is_active", "disabled_reason"])
+            endpoint.save(update_fields=["is_active", "disabled_reason", "updated_at"])
         elif retryable and number < settings.WEBHOOK_MAX_ATTEMPTS:
             retry_in = backoff_seconds(number)
             delivery.next_attempt_at = now + dt.timedelta(seconds=retry_in)
