@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.filters import DepartmentFilter, UserFilter
 from accounts.models import Department, User
 
 
@@ -8,14 +9,14 @@ from accounts.models import Department, User
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "short_name", "kind", "is_active", "assumed"]
     list_filter = ["kind", "is_active", "assumed"]
-    search_fields = ["code", "name", "short_name"]
+    search_fields = DepartmentFilter.search_fields
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "department", "is_active"]
     list_filter = ["role", "department__kind", "is_active", "is_superuser"]
-    search_fields = ["username", "display_name", "phone", "department__name"]
+    search_fields = UserFilter.search_fields
     autocomplete_fields = ["department"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,

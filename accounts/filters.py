@@ -6,6 +6,10 @@ from config.api.filters import FilterSet
 
 
 class DepartmentFilter(FilterSet):
+    search_fields = ("code", "name", "short_name")
+    ordering_fields = {"code": "编码", "name": "名称", "kind": "类型"}
+    default_ordering = ("code",)
+
     kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices)
 
     class Meta:
@@ -14,6 +18,10 @@ class DepartmentFilter(FilterSet):
 
 
 class UserFilter(FilterSet):
+    search_fields = ("username", "display_name")
+    ordering_fields = {"username": "用户名", "role": "角色"}
+    default_ordering = ("username",)
+
     role = django_filters.ChoiceFilter(choices=Role.choices)
 
     class Meta:

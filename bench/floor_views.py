@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpResponse
 
 from config import clock
+from projects.choices import Light
 from supervision.loop.workdays import overdue_workdays
 
 CONSTANT = orjson.dumps({"count": 0, "next": None, "previous": None, "results": []})
@@ -72,6 +73,6 @@ def tasks(request):
     for row in rows:
         is_open = row["status"] in OPEN
         row["overdue_days"] = overdue_workdays(row["deadline"], today) if is_open else 0
-        row["light"] = "red" if row["overdue_days"] else "green"
+        row["light"] = Light.RED if row["overdue_days"] else Light.GREEN
     body = {"count": count, "next": None, "previous": None, "results": rows}
     return HttpResponse(orjson.dumps(body, default=str), content_type="application/json")

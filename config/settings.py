@@ -194,11 +194,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "config.api.permissions.ReadTokenIsReadOnly",
     ],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # Search (``q``/``search``) and ordering are filters of each resource's FilterSet.
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttles.TokenOrUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from config import clock
+from projects.choices import Light
+from projects.filters import InvestmentReportFilter, MilestoneFilter, ProjectFilter
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 
 
@@ -36,7 +38,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "light",
     ]
     list_filter = ["category", "stage", "year", "lead_department", "assumed", "is_archived"]
-    search_fields = ["code", "name", "target_text", "location"]
+    search_fields = ProjectFilter.search_fields
     autocomplete_fields = ["lead_department", "co_departments", "responsible_leader"]
     inlines = [MilestoneInline, InvestmentReportInline]
 
@@ -57,14 +59,14 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.display(description="亮灯")
     def light(self, obj):
-        return {"green": "绿", "yellow": "黄", "red": "红"}[obj.light]
+        return Light(obj.light).label
 
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["project", "sequence", "name", "due_date", "completed_on"]
     list_filter = ["due_date", "completed_on"]
-    search_fields = ["name", "project__name", "project__code"]
+    search_fields = MilestoneFilter.search_fields
     autocomplete_fields = ["project"]
 
 
@@ -82,6 +84,6 @@ class RevisionInline(admin.TabularInline):
 class InvestmentReportAdmin(admin.ModelAdmin):
     list_display = ["project", "period", "amount", "reported_by", "reported_at"]
     list_filter = ["period"]
-    search_fields = ["project__name", "project__code"]
+    search_fields = InvestmentReportFilter.search_fields
     autocomplete_fields = ["project", "reported_by"]
     inlines = [RevisionInline]

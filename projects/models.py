@@ -2,10 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from config.validators import YEAR_MAX, YEAR_MIN, validate_year_range
 from projects.choices import Category, Stage
+from projects.money import MONEY
 from projects.querysets import ProjectQuerySet
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Project(models.Model):
@@ -14,7 +14,7 @@ class Project(models.Model):
     code = models.CharField("项目编码", max_length=30, unique=True)
     name = models.CharField("项目名称", max_length=200)
     category = models.CharField("类别", max_length=24, choices=Category.choices)
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=[validate_year_range])
     stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
     lead_department = models.ForeignKey(
         "accounts.Department",
@@ -37,8 +37,12 @@ class Project(models.Model):
     industry_chain = models.CharField("产业链", max_length=100, blank=True)
     total_investment = models.DecimalField("总投资（万元）", null=True, blank=True, **MONEY)
     annual_plan_investment = models.DecimalField("年度计划投资（万元）", default=0, **MONEY)
-    planned_start = models.DateField("计划开工", null=True, blank=True)
-    planned_end = models.DateField("计划完工", null=True, blank=True)
+    planned_start = models.DateField(
+        "计划开工", null=True, blank=True, validators=[validate_year_range]
+    )
+    planned_end = models.DateField(
+        "计划完工", null=True, blank=True, validators=[validate_year_range]
+    )
     target_text = models.TextField("年度目标（报告原文）", blank=True)
     description = models.TextField("项目说明", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
@@ -66,9 +70,9 @@ class Project(models.Model):
                 condition=Q(stage__in=Stage.values), name="%(app_label)s_%(class)s_stage_valid"
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                condition=Q(year__gte=YEAR_MIN) & Q(year__lte=YEAR_MAX),
                 name="%(app_label)s_%(class)s_year_range",
-                violation_error_message="年度须在 2000–2100 之间。",
+                violation_error_message=f"年度须在 {YEAR_MIN}–{YEAR_MAX} 之间。",
             ),
             models.CheckConstraint(
                 condition=Q(annual_plan_investment__gte=0),
@@ -100,8 +104,10 @@ class Milestone(models.Model):
         Project, verbose_name="项目", on_delete=models.PROTECT, related_name="milestones"
     )
     name = models.CharField("节点名称", max_length=200)
-    due_date = models.DateField("计划完成日期")
-    completed_on = models.DateField("实际完成日期", null=True, blank=True)
+    due_date = models.DateField("计划完成日期", validators=[validate_year_range])
+    completed_on = models.DateField(
+        "实际完成日期", null=True, blank=True, validators=[validate_year_range]
+    )
     sequence = models.PositiveSmallIntegerField("序号", default=1)
     note = models.TextField("说明/佐证", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
@@ -139,7 +145,7 @@ class InvestmentReport(models.Model):
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.PROTECT, related_name="investment_reports"
     )
-    period = models.DateField("填报月份", help_text="当月第一天")
+    period = models.DateField("填报月份", help_text="当月第一天", validators=[validate_year_range])
     amount = models.DecimalField("当月完成投资（万元）", **MONEY)
     note = models.TextField("说明", blank=True)
     reported_by = models.ForeignKey(

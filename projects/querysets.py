@@ -7,9 +7,12 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 
+from projects.choices import Light
+from projects.money import MONEY
+
 # Wide enough for any ratio of two money amounts (a mistyped month can mean 10⁶ %).
 PCT = models.DecimalField(max_digits=20, decimal_places=2)
-MONEY = models.DecimalField(max_digits=14, decimal_places=2)
+AMOUNT = models.DecimalField(**MONEY)
 
 
 def year_time_progress(year: int, today: dt.date) -> Decimal:
@@ -55,9 +58,9 @@ class ProjectQuerySet(models.QuerySet):
         return (
             self.annotate(
                 completed_investment=Coalesce(
-                    Subquery(completed, output_field=MONEY),
+                    Subquery(completed, output_field=AMOUNT),
                     Value(Decimal("0.00")),
-                    output_field=MONEY,
+                    output_field=AMOUNT,
                 ),
                 time_progress=time_progress,
             )
@@ -86,14 +89,14 @@ class ProjectQuerySet(models.QuerySet):
                     When(
                         Q(has_overdue_milestone=True)
                         | Q(completion_rate__lt=models.F("time_progress") - red_gap),
-                        then=Value("red"),
+                        then=Value(Light.RED),
                     ),
                     When(
                         Q(has_milestone_due_soon=True)
                         | Q(completion_rate__lt=models.F("time_progress") - yellow_gap),
-                        then=Value("yellow"),
+                        then=Value(Light.YELLOW),
                     ),
-                    default=Value("green"),
+                    default=Value(Light.GREEN),
                     output_field=models.CharField(),
                 )
             )

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from config import clock, events
-from config.errors import DomainError, check_date_range
+from config.errors import DomainError
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 
 PROJECT_EDITABLE = {
@@ -56,8 +56,6 @@ def project_create(
         lead_department=lead_department,
         **fields,
     )
-    check_date_range("planned_start", project.planned_start)
-    check_date_range("planned_end", project.planned_end)
     project.full_clean()
     project.save()
     if co_departments:
@@ -73,8 +71,6 @@ def project_update(*, project: Project, co_departments=None, **fields) -> Projec
     project = Project.objects.select_for_update().get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
-    check_date_range("planned_start", project.planned_start)
-    check_date_range("planned_end", project.planned_end)
     project.full_clean()
     project.save()
     if co_departments is not None:
@@ -92,7 +88,6 @@ def milestone_create(
     note: str = "",
     source_ref: str = "",
 ) -> Milestone:
-    check_date_range("due_date", due_date)
     milestone = Milestone(
         project=project,
         name=name,
@@ -109,7 +104,6 @@ def milestone_create(
 @transaction.atomic
 def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str = "") -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    check_date_range("completed_on", completed_on)
     if completed_on > clock.today():
         raise ValidationError({"completed_on": "完成日期不能晚于今天。"})
     if milestone.completed_on is not None:
@@ -145,7 +139,6 @@ def investment_report_create(
     reported_by: User,
     note: str = "",
 ) -> InvestmentReport:
-    check_date_range("period", period)
     period = _month_start(period)
     if period > _month_start(clock.today()):
         raise ValidationError({"period": "不能填报未来月份的投资。"})
@@ -213,7 +206,6 @@ def milestone_update(*, milestone: Milestone, **fields) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     for name, value in fields.items():
         setattr(milestone, name, value)
-    check_date_range("due_date", milestone.due_date)
     milestone.full_clean()
     milestone.save()
     return milestone

@@ -2,7 +2,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from config import clock
+from projects.choices import Light
 from supervision.loop import transitions
+from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter
 from supervision.loop.models import (
     EscalationPolicy,
     ExtensionRequest,
@@ -18,6 +20,7 @@ from supervision.loop.services import (
     extension_reject,
     task_create,
 )
+from supervision.reminders.filters import NotificationFilter, ReminderFilter
 from supervision.reminders.models import Notification, Reminder
 from supervision.scorecards.models import RankingSnapshot
 
@@ -92,7 +95,7 @@ class TaskAdmin(admin.ModelAdmin):
         "assumed",
     ]
     list_filter = ["status", "domain", "source", "priority", "assumed", "lead_department"]
-    search_fields = ["code", "title", "content"]
+    search_fields = TaskFilter.search_fields
     date_hierarchy = "deadline"
     autocomplete_fields = ["lead_department", "co_departments", "responsible_leader", "project"]
     readonly_fields = [
@@ -140,7 +143,7 @@ class TaskAdmin(admin.ModelAdmin):
 
     @admin.display(description="亮灯", ordering="deadline")
     def light(self, obj):
-        return {"green": "🟢 绿", "yellow": "🟡 黄", "red": "🔴 红"}[obj.light]
+        return Light(obj.light).label
 
     @admin.display(description="逾期工作日")
     def overdue(self, obj):
@@ -166,7 +169,7 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status"]
-    search_fields = ["task__code", "task__title", "reason"]
+    search_fields = ExtensionFilter.search_fields
     actions = ["approve", "reject"]
 
     def has_change_permission(self, request, obj=None):
@@ -240,7 +243,7 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "domain", "target_value", "unit", "comparison", "latest_value"]
     list_filter = ["domain", "comparison"]
-    search_fields = ["code", "name", "target_text"]
+    search_fields = IndicatorFilter.search_fields
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -271,14 +274,14 @@ class ReminderAdmin(ReadOnlyAdmin):
         "acknowledged_at",
     ]
     list_filter = ["kind", "level", "department"]
-    search_fields = ["task__code", "task__title", "milestone__name"]
+    search_fields = ReminderFilter.search_fields
     date_hierarchy = "created_at"
 
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "title", "created_at", "read_at", "emailed_at"]
-    search_fields = ["title", "recipient__username"]
+    search_fields = NotificationFilter.search_fields
 
 
 @admin.register(RankingSnapshot)

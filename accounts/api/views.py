@@ -41,12 +41,10 @@ class MeViewSet(ApiViewSet):
 class DepartmentViewSet(ApiModelViewSet):
     """单位. Everyone reads; the supervision office creates and edits."""
 
-    queryset = Department.objects.order_by("code")
+    queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
     permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
-    search_fields = ["code", "name", "short_name"]
-    ordering_fields = ["code", "name", "kind"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -62,11 +60,9 @@ class DepartmentViewSet(ApiModelViewSet):
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Active users (read-only)."""
 
-    queryset = User.objects.filter(is_active=True).order_by("username")
+    queryset = User.objects.filter(is_active=True)
     serializer_class = UserSerializer
     filterset_class = UserFilter
-    search_fields = ["username", "display_name"]
-    ordering_fields = ["username", "role"]
 
 
 class TokenViewSet(ApiViewSet):

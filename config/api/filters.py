@@ -4,19 +4,28 @@ django-filter's defaults are lenient where the API contract is strict: ``?overdu
 would be ignored (the list comes back unfiltered) and ``?deadline_after=1900-01-01``
 accepted although the API refuses dates outside 2000–2100. ``FilterSet`` below swaps the
 defaults for fields named in ``Meta.fields`` too.
+
+A FilterSet is also the one home of a resource's text search and ordering (STYLE.md, "Each
+rule has one home"): ``search_fields`` become the ``q`` filter (as NetBox names it) and its
+alias ``search`` (the API contract's name), ``ordering_fields`` the ``ordering`` filter.
+The API, the cockpit lists and the Excel exports all filter through the same FilterSet.
 """
 
+import copy
 import datetime as dt
+import operator
+import re
+from functools import reduce
 
 import django_filters
 from django import forms
 from django.db import models
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Department
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
+from config.validators import validate_year_range
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -53,10 +62,7 @@ class BoundedDateField(forms.DateField):
 
     def validate(self, value):
         super().validate(value)
-        if value is not None and not (MIN_YEAR <= value.year <= MAX_YEAR):
-            raise forms.ValidationError(
-                f"日期须在 {MIN_YEAR}–{MAX_YEAR} 年之间。", code="out_of_range"
-            )
+        validate_year_range(value)
 
 
 class DateFilter(django_filters.DateFilter):
@@ -71,10 +77,7 @@ class BoundedDateTimeField(django_filters.fields.IsoDateTimeField):
         value = super().to_python(value)
         if value is None:
             return None
-        if not (MIN_YEAR <= value.year <= MAX_YEAR):
-            raise forms.ValidationError(
-                f"时间须在 {MIN_YEAR}–{MAX_YEAR} 年之间。", code="out_of_range"
-            )
+        validate_year_range(value)
         return value.astimezone(dt.UTC)
 
 
@@ -91,9 +94,59 @@ class DepartmentChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+_TERMS = re.compile(r"[\s,，]+")
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Text search: every word (split at spaces and commas) must occur, case-insensitively,
+    in at least one of ``fields`` — what DRF's ``SearchFilter`` did for ``?search=``."""
+
+    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+        kwargs.setdefault("label", "搜索")
+        super().__init__(*args, **kwargs)
+        self.search_fields = tuple(fields)
+
+    def filter(self, qs, value):
+        terms = [term for term in _TERMS.split(value or "") if term]
+        for term in terms:
+            qs = qs.filter(
+                reduce(operator.or_, (Q(**{f"{f}__icontains": term}) for f in self.search_fields))
+            )
+        return qs
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """``?ordering=-deadline`` (comma-separated for several); the FilterSet's default order
+    applies when none is given and breaks ties otherwise, so pages are stable. An unknown
+    field is a 400 like any unknown filter value."""
+
+    def __init__(self, *args, fields: dict[str, str], default: tuple[str, ...], **kwargs):
+        labels = {}
+        for name, label in fields.items():
+            labels[name] = label
+            labels[f"-{name}"] = f"{label}（倒序）"
+        kwargs.setdefault("label", "排序")
+        super().__init__(*args, fields=tuple(fields), field_labels=labels, **kwargs)
+        self.default = tuple(default)
+
+    def filter(self, qs, value):
+        chosen = [self.get_ordering_value(param) for param in value or () if param]
+        named = {term.lstrip("-") for term in chosen}
+        return qs.order_by(*chosen, *(d for d in self.default if d.lstrip("-") not in named))
+
+
 class FilterSet(django_filters.FilterSet):
     """``django_filters.FilterSet`` with the strict boolean and bounded date filters as the
-    defaults for model fields listed in ``Meta.fields``."""
+    defaults for model fields listed in ``Meta.fields``, and search and ordering declared as
+
+    - ``search_fields = ("code", "title")``: the ``q`` filter and its alias ``search``;
+    - ``ordering_fields = {"deadline": "办理时限", …}`` and ``default_ordering``: the
+      ``ordering`` filter, labelled for the cockpit's select.
+    """
+
+    search_fields: tuple[str, ...] = ()
+    ordering_fields: dict[str, str] = {}
+    default_ordering: tuple[str, ...] = ()
 
     FILTER_DEFAULTS = {
         **django_filters.filterset.FILTER_FOR_DBFIELD_DEFAULTS,
@@ -101,3 +154,20 @@ class FilterSet(django_filters.FilterSet):
         models.DateField: {"filter_class": DateFilter},
         models.DateTimeField: {"filter_class": DateTimeFilter},
     }
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        if cls.search_fields:
+            filters["q"] = SearchFilter(fields=cls.search_fields)
+            filters["search"] = copy.deepcopy(filters["q"])
+        if cls.ordering_fields or cls.default_ordering:
+            filters["ordering"] = OrderingFilter(
+                fields=cls.ordering_fields, default=cls.default_ordering
+            )
+        return filters
+
+    @property
+    def ordering_choices(self) -> list[tuple[str, str]]:
+        """The ``ordering`` values and their labels (for a select in the cockpit)."""
+        return list(self.filters["ordering"].extra["choices"])

@@ -5,9 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
+from projects.choices import Light
 from projects.models import InvestmentReport, Milestone, Project
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from projects.money import MONEY
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -16,12 +17,12 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, max_digits=20, decimal_places=2
     )
     time_progress = serializers.DecimalField(read_only=True, max_digits=7, decimal_places=2)
-    light = serializers.ChoiceField(read_only=True, choices=["green", "yellow", "red"])
+    light = serializers.ChoiceField(read_only=True, choices=Light.choices)
     total_investment = serializers.DecimalField(
         required=False, allow_null=True, min_value=0, **MONEY
     )
     annual_plan_investment = serializers.DecimalField(required=False, min_value=0, **MONEY)
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
 
     class Meta:
         model = Project
@@ -57,7 +58,9 @@ class ProjectSerializer(serializers.ModelSerializer):
 class MonthField(serializers.Field):
     """A month as ``"YYYY-MM"`` (stored as its first day)."""
 
-    default_error_messages = {"invalid": "月份格式应为 YYYY-MM，且在 2000–2100 年之间。"}
+    default_error_messages = {
+        "invalid": f"月份格式应为 YYYY-MM，且在 {YEAR_MIN}–{YEAR_MAX} 年之间。"
+    }
 
     def to_representation(self, value: dt.date) -> str:
         return f"{value:%Y-%m}"
@@ -67,7 +70,7 @@ class MonthField(serializers.Field):
         if not match:
             self.fail("invalid")
         year, month = int(match[1]), int(match[2])
-        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        if not (year_in_range(year) and 1 <= month <= 12):
             self.fail("invalid")
         return dt.date(year, month, 1)
 

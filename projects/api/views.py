@@ -35,9 +35,6 @@ class ProjectViewSet(ApiModelViewSet):
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
-    search_fields = ["code", "name", "target_text", "location"]
-    ordering_fields = ["code", "name", "year", "annual_plan_investment", "completion_rate"]
-    ordering = ["code"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -65,9 +62,6 @@ class MilestoneViewSet(ApiModelViewSet):
 
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
-    search_fields = ["name", "project__name", "project__code"]
-    ordering_fields = ["due_date", "sequence", "completed_on"]
-    ordering = ["project_id", "sequence", "due_date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -103,9 +97,6 @@ class InvestmentReportViewSet(ApiModelViewSet):
     """Monthly investment, one per project and month (``period`` is ``YYYY-MM``)."""
 
     filterset_class = InvestmentReportFilter
-    search_fields = ["project__name", "project__code", "note"]
-    ordering_fields = ["period", "amount", "reported_at"]
-    ordering = ["project_id", "period"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -14,6 +14,8 @@ from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
 from config.api.viewsets import ApiViewSet
+from projects.choices import Light
+from projects.money import MONEY_TOTAL as MONEY
 from supervision.choices import ReminderLevel, TaskStatus
 from supervision.loop.models import Task
 from supervision.scorecards.dashboard import dashboard_summary
@@ -26,8 +28,6 @@ from supervision.scorecards.rankings import (
     snapshot_data,
 )
 
-LIGHTS = ["green", "yellow", "red"]  # as the task and project serializers name them
-MONEY = {"max_digits": 16, "decimal_places": 2}
 PCT = {"max_digits": 20, "decimal_places": 2, "allow_null": True}
 
 # --- dashboard ---------------------------------------------------------------------------
@@ -87,7 +87,7 @@ class DashboardKeyWorkSerializer(serializers.Serializer):
     completed_investment = serializers.DecimalField(**MONEY)
     completion_rate = serializers.DecimalField(**PCT)
     time_progress = serializers.DecimalField(**PCT)
-    light = serializers.ChoiceField(choices=LIGHTS)
+    light = serializers.ChoiceField(choices=Light.choices)
 
 
 class DashboardInvestmentSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
 """Excel endpoints: the 督办台账 / 项目投资表 exports and the 交办清单 import (API.md).
 
 ``GET exports/tasks.xlsx`` and ``GET exports/projects.xlsx`` take the same filters as
-``tasks/`` and ``projects/`` (same FilterSet, search and ordering, on the same selectors), so
+``tasks/`` and ``projects/`` (the same FilterSet, which owns search and ordering, on the same
+selectors), so
 the sheet holds exactly the rows the list shows. ``POST imports/tasks/`` (supervision
 office): ``?dry_run=1`` only checks; otherwise all rows or none are created as drafts, and
 ``?assign=1`` also 交办 each. ``GET imports/tasks/template.xlsx`` is the blank form.
@@ -31,11 +32,11 @@ from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
 from config.api.viewsets import ApiViewSet
-from projects.api.views import ProjectViewSet
+from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import project_list
 from supervision import excel
-from supervision.api.views import TaskViewSet
+from supervision.loop.filters import TaskFilter
 from supervision.loop.models import Task
 from supervision.loop.selectors import task_list
 
@@ -87,10 +88,7 @@ class TaskExportViewSet(_ExcelViewSet):
     """督办台账 as a print-ready .xlsx: the rows ``GET tasks/`` lists with the same filters,
     search and ordering (unpaginated). An unknown filter value is a 400 (JSON)."""
 
-    filterset_class = TaskViewSet.filterset_class
-    search_fields = TaskViewSet.search_fields
-    ordering_fields = TaskViewSet.ordering_fields
-    ordering = TaskViewSet.ordering
+    filterset_class = TaskFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
@@ -115,10 +113,7 @@ class ProjectExportViewSet(_ExcelViewSet):
     """重点项目投资完成情况表 as a print-ready .xlsx: the rows ``GET projects/`` lists with
     the same filters, search and ordering (unpaginated), plus a 合计 row."""
 
-    filterset_class = ProjectViewSet.filterset_class
-    search_fields = ProjectViewSet.search_fields
-    ordering_fields = ProjectViewSet.ordering_fields
-    ordering = ProjectViewSet.ordering
+    filterset_class = ProjectFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -97,10 +97,9 @@ class SupervisorOnly(IsSupervisorOrReadOnly):
 
 
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    queryset = Reminder.objects.order_by("-created_at", "-id")
+    queryset = Reminder.objects.all()
     serializer_class = ReminderSerializer
     filterset_class = ReminderFilter
-    ordering_fields = ["created_at", "deadline", "level"]
 
     @extend_schema(request=None, responses=ReminderSerializer, summary="签收催办")
     @action(detail=True, methods=["post"])
@@ -112,14 +111,11 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
-    ordering_fields = ["created_at"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user).order_by(
-            "-created_at", "-id"
-        )
+        return Notification.objects.filter(recipient=self.request.user)
 
     @extend_schema(request=None, responses=NotificationSerializer, summary="标记已读")
     @action(detail=True, methods=["post"])

@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from rest_framework import serializers
 
+from projects.choices import Light
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.selectors import overdue_days
 
@@ -11,7 +12,7 @@ PERIOD_VALUE_LIMIT = Decimal(10) ** (VALUE["max_digits"] - VALUE["decimal_places
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    light = serializers.ChoiceField(read_only=True, choices=["green", "yellow", "red"])
+    light = serializers.ChoiceField(read_only=True, choices=Light.choices)
     overdue_days = serializers.SerializerMethodField(help_text="逾期工作日数")
     target_value = serializers.DecimalField(min_value=0, **VALUE)
 

@@ -19,7 +19,7 @@ from supervision.api.serializers import (
     VerifySerializer,
 )
 from supervision.loop import services, transitions
-from supervision.loop.filters import ExtensionFilter, TaskFilter
+from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.selectors import task_list
 
@@ -29,9 +29,6 @@ class TaskViewSet(ApiModelViewSet):
     the current status); a draft can be deleted, anything later is cancelled."""
 
     filterset_class = TaskFilter
-    search_fields = ["code", "title", "content"]
-    ordering_fields = ["deadline", "code", "priority", "status", "assigned_at", "updated_at"]
-    ordering = ["deadline", "code"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -157,10 +154,9 @@ class TaskViewSet(ApiModelViewSet):
 class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Extension requests; the supervision office approves or rejects."""
 
-    queryset = ExtensionRequest.objects.order_by("-created_at", "-id")
+    queryset = ExtensionRequest.objects.all()
     serializer_class = ExtensionRequestSerializer
     filterset_class = ExtensionFilter
-    ordering_fields = ["created_at", "requested_deadline"]
 
     def _decide(self, request, decide):
         extension = self.get_object()
@@ -187,12 +183,10 @@ class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
 class IndicatorViewSet(ApiModelViewSet):
     """预期目标 indicators; the supervision office edits."""
 
-    queryset = Indicator.objects.order_by("code")
+    queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
     permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
-    filterset_fields = ["domain", "comparison", "year"]
-    search_fields = ["code", "name", "target_text"]
-    ordering_fields = ["code", "domain"]
+    filterset_class = IndicatorFilter
     http_method_names = ["get", "patch", "head", "options"]
 
     def perform_update(self, serializer):

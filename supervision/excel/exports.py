@@ -23,7 +23,7 @@ from supervision.loop.selectors import overdue_days
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
-DATE, MONEY, PERCENT = "yyyy-mm-dd", "#,##0.00", "0.00"
+DATE, AMOUNT, PERCENT = "yyyy-mm-dd", "#,##0.00", "0.00"  # Excel number formats
 
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=16)
@@ -79,8 +79,8 @@ def project_columns() -> list[Column]:
         Column("类别", 14, lambda p: p.get_category_display()),
         Column("阶段", 8, lambda p: p.get_stage_display()),
         Column("牵头单位", 22, lambda p: p.lead_department.name, wrap=True),
-        Column("年度计划投资（万元）", 14, lambda p: p.annual_plan_investment, MONEY),
-        Column("累计完成（万元）", 14, lambda p: p.completed_investment, MONEY),
+        Column("年度计划投资（万元）", 14, lambda p: p.annual_plan_investment, AMOUNT),
+        Column("累计完成（万元）", 14, lambda p: p.completed_investment, AMOUNT),
         Column("完成率%", 9, lambda p: p.completion_rate, PERCENT),
         Column("序时进度%", 9, lambda p: p.time_progress, PERCENT),
         Column("亮灯", 7, lambda p: _light(p.light)),
@@ -195,7 +195,13 @@ def export_projects(projects, *, today: dt.date, out: IO[bytes]) -> int:
     def footer():
         plan, done = totals["plan"], totals["done"]
         rate = (done * 100 / plan).quantize(Decimal("0.01")) if plan else None
-        return [("合计", None), *[(None, None)] * 4, (plan, MONEY), (done, MONEY), (rate, PERCENT)]
+        return [
+            ("合计", None),
+            *[(None, None)] * 4,
+            (plan, AMOUNT),
+            (done, AMOUNT),
+            (rate, PERCENT),
+        ]
 
     title = f"重点项目投资完成情况表（截至 {today:%Y-%m-%d}，共 {projects.count()} 个）"
     rows = summed(projects.iterator(chunk_size=CHUNK_SIZE))

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import Department, User
+from config.validators import validate_year_range
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
 from supervision.loop import services, transitions
 from supervision.loop.models import Task
@@ -226,8 +227,10 @@ def _date(value) -> dt.date:
             raise _Bad(f"“{value.strip()}”不是有效日期。") from None
     else:
         raise _Bad(f"“{_text(value)}”不是日期，请填日期单元格或 YYYY-MM-DD。")
-    if not 2000 <= day.year <= 2100:
-        raise _Bad("日期须在 2000–2100 年之间。")
+    try:
+        validate_year_range(day)
+    except ValidationError as exc:
+        raise _Bad(exc.messages[0]) from None
     return day
 
 

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Department
+from config.validators import YEAR_MAX, YEAR_MIN
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
 from supervision.excel.exports import BOLD, CENTER, DATE, HEADER_FILL, TITLE_FONT
 from supervision.excel.imports import CHOICES, HEADERS, MAX_ROWS, REQUIRED
@@ -22,7 +23,7 @@ _NOTES = {
     "报表类别": "八张报表之一，填下方“报表类别”的名称（或代码）",
     "牵头单位": "填单位编码、全称或简称（见下方单位表）",
     "配合单位": "可空；多个单位用逗号或顿号（、）分隔",
-    "办理时限": "日期单元格，或文本 YYYY-MM-DD；须在 2000–2100 年之间",
+    "办理时限": f"日期单元格，或文本 YYYY-MM-DD；须在 {YEAR_MIN}–{YEAR_MAX} 年之间",
     "优先级": "可空，默认“一般”",
     "报送频次": "可空，默认“每月”",
     "目标值": "可空；不小于 0 的数字",

@@ -15,10 +15,21 @@ from supervision.choices import (
     TaskSource,
     TaskStatus,
 )
-from supervision.loop.models import ExtensionRequest, Task
+from supervision.loop.models import ExtensionRequest, Indicator, Task
 
 
 class TaskFilter(FilterSet):
+    search_fields = ("code", "title", "content")
+    ordering_fields = {
+        "deadline": "办理时限",
+        "code": "编号",
+        "priority": "优先级",
+        "status": "状态",
+        "assigned_at": "交办时间",
+        "updated_at": "更新时间",
+    }
+    default_ordering = ("deadline", "code")
+
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, distinct=False)
     domain = django_filters.ChoiceFilter(choices=Domain.choices)
     source = django_filters.ChoiceFilter(choices=TaskSource.choices)
@@ -45,7 +56,8 @@ class TaskFilter(FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         # Overdue by at least one working day is exactly the red light of an open task.
-        return queryset.filter(light="red") if value else queryset.exclude(light="red")
+        red = Light.RED
+        return queryset.filter(light=red) if value else queryset.exclude(light=red)
 
     def filter_department(self, queryset, name, value):
         co = Task.co_departments.through.objects.filter(task=OuterRef("pk"), department=value)
@@ -53,8 +65,22 @@ class TaskFilter(FilterSet):
 
 
 class ExtensionFilter(FilterSet):
+    search_fields = ("task__code", "task__title", "reason")
+    ordering_fields = {"created_at": "申请时间", "requested_deadline": "申请延至"}
+    default_ordering = ("-created_at", "-id")
+
     status = django_filters.ChoiceFilter(choices=ExtensionStatus.choices)
 
     class Meta:
         model = ExtensionRequest
         fields = ["status", "task"]
+
+
+class IndicatorFilter(FilterSet):
+    search_fields = ("code", "name", "target_text")
+    ordering_fields = {"code": "编号", "domain": "报表类别"}
+    default_ordering = ("code",)
+
+    class Meta:
+        model = Indicator
+        fields = ["domain", "comparison", "year"]

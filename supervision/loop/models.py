@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from config.validators import YEAR_MAX, YEAR_MIN, validate_year_range
 from supervision.choices import (
     OPEN_STATUSES,
     Comparison,
@@ -62,7 +63,7 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
     )
-    deadline = models.DateField("办理时限")
+    deadline = models.DateField("办理时限", validators=[validate_year_range])
     report_frequency = models.CharField(
         "报送频次", max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.MONTHLY
     )
@@ -157,10 +158,10 @@ class Task(models.Model):
                 name="%(app_label)s_%(class)s_not_own_parent",
             ),
             models.CheckConstraint(
-                condition=Q(deadline__gte=dt.date(2000, 1, 1))
-                & Q(deadline__lte=dt.date(2100, 12, 31)),
+                condition=Q(deadline__gte=dt.date(YEAR_MIN, 1, 1))
+                & Q(deadline__lte=dt.date(YEAR_MAX, 12, 31)),
                 name="%(app_label)s_%(class)s_deadline_range",
-                violation_error_message="办理时限须在 2000–2100 年之间。",
+                violation_error_message=f"办理时限须在 {YEAR_MIN}–{YEAR_MAX} 年之间。",
             ),
             models.CheckConstraint(
                 condition=~Q(status=TaskStatus.CLOSED) | Q(closed_at__isnull=False),
@@ -262,8 +263,8 @@ class ExtensionRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
-    original_deadline = models.DateField("原办理时限")
-    requested_deadline = models.DateField("申请延至")
+    original_deadline = models.DateField("原办理时限", validators=[validate_year_range])
+    requested_deadline = models.DateField("申请延至", validators=[validate_year_range])
     reason = models.TextField("延期理由")
     status = models.CharField(
         "审批状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
@@ -320,7 +321,7 @@ class Indicator(models.Model):
     period_values = models.JSONField("分期数值", default=dict, blank=True)
     target_text = models.TextField("报告原文", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField("年度", default=2024)
+    year = models.PositiveSmallIntegerField("年度", default=2024, validators=[validate_year_range])
     department = models.ForeignKey(
         "accounts.Department",
         verbose_name="责任单位（填报分期数值）",

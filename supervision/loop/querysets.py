@@ -3,6 +3,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
+from projects.choices import Light
 from supervision.choices import OPEN_STATUSES
 
 
@@ -32,9 +33,9 @@ class TaskQuerySet(models.QuerySet):
         is_open = Q(status__in=OPEN_STATUSES)
         return self.annotate(
             light=Case(
-                When(is_open & Q(deadline__lt=last_workday), then=Value("red")),
-                When(is_open & Q(deadline__lt=warn_before), then=Value("yellow")),
-                default=Value("green"),
+                When(is_open & Q(deadline__lt=last_workday), then=Value(Light.RED)),
+                When(is_open & Q(deadline__lt=warn_before), then=Value(Light.YELLOW)),
+                default=Value(Light.GREEN),
                 output_field=models.CharField(),
             )
         )

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from config import clock, events
-from config.errors import check_date_range
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.transitions import (
@@ -78,7 +77,6 @@ def task_create(
     unknown = set(fields) - TASK_EDITABLE
     if unknown:
         raise ValueError(f"unknown task fields: {sorted(unknown)}")
-    check_date_range("deadline", deadline)
     task = Task(
         code=code,
         title=title,
@@ -114,7 +112,6 @@ def task_update(*, task: Task | int, actor: User, co_departments=None, **fields)
         if old != value:
             changes[name] = [_as_json(old), _as_json(value)]
             setattr(task, name, value)
-    check_date_range("deadline", task.deadline)
     task.full_clean()
     if co_departments is not None:
         old_ids = sorted(task.co_departments.values_list("pk", flat=True))
@@ -201,7 +198,6 @@ def extension_request_create(
         raise TransitionNotAllowed(f"事项当前状态为“{task.get_status_display()}”，不能申请延期。")
     if task.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise TransitionNotAllowed("该事项已有待审批的延期申请。")
-    check_date_range("requested_deadline", requested_deadline)
     request = ExtensionRequest(
         task=task,
         requested_by=actor,

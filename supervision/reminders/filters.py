@@ -6,6 +6,10 @@ from supervision.reminders.models import Notification, Reminder
 
 
 class ReminderFilter(FilterSet):
+    search_fields = ("task__code", "task__title", "milestone__name")
+    ordering_fields = {"created_at": "生成时间", "deadline": "期限", "level": "等级"}
+    default_ordering = ("-created_at", "-id")
+
     kind = django_filters.ChoiceFilter(choices=ReminderKind.choices)
     level = django_filters.ChoiceFilter(choices=ReminderLevel.choices)
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -33,6 +37,10 @@ class ReminderFilter(FilterSet):
 
 
 class NotificationFilter(FilterSet):
+    search_fields = ("title", "body")
+    ordering_fields = {"created_at": "时间"}
+    default_ordering = ("-created_at", "-id")
+
     read = BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
 
     class Meta:

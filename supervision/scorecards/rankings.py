@@ -91,6 +91,7 @@ from django.utils import timezone
 from accounts.models import Department, User
 from config import clock
 from config.errors import DomainError, NotPermitted
+from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
 from projects.models import InvestmentReport, Project
 from projects.querysets import year_time_progress
 from supervision.cache import cached
@@ -104,7 +105,7 @@ ONE_DAY = dt.timedelta(days=1)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 PERIOD_RE = re.compile(r"([0-9]{4})Q([1-4])", re.ASCII)
-PERIOD_MESSAGE = "季度格式应为“2024Q1”：四位年份（2000–2100）加 Q1–Q4。"
+PERIOD_MESSAGE = f"季度格式应为“2024Q1”：四位年份（{YEAR_MIN}–{YEAR_MAX}）加 Q1–Q4。"
 NOT_COUNTED = (TaskStatus.DRAFT, TaskStatus.CANCELLED)
 REPORT_FREQUENCIES = ("weekly", "monthly", "quarterly")
 
@@ -149,7 +150,7 @@ class Quarter:
 def parse_period(period) -> Quarter:
     """``"2024Q2"`` → ``Quarter(2024, 2)``; anything else is a ``ValueError`` (Chinese message)."""
     match = PERIOD_RE.fullmatch(period) if isinstance(period, str) else None
-    if match is None or not 2000 <= int(match[1]) <= 2100:
+    if match is None or not year_in_range(int(match[1])):
         raise ValueError(PERIOD_MESSAGE)
     return Quarter(int(match[1]), int(match[2]))
 

@@ -11,6 +11,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 
 from config.api.filters import BoundedDateField
+from config.validators import validate_year_range
+from projects.money import MONEY
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -127,8 +129,7 @@ class MonthField(forms.DateField):
 
     def validate(self, value):
         super().validate(value)
-        if value is not None and not (2000 <= value.year <= 2100):
-            raise forms.ValidationError("月份须在 2000–2100 年之间。", code="out_of_range")
+        validate_year_range(value)
 
     def to_python(self, value):
         day = super().to_python(value)
@@ -137,9 +138,7 @@ class MonthField(forms.DateField):
 
 class InvestmentReportForm(forms.Form):
     period = MonthField(label="填报月份")
-    amount = forms.DecimalField(
-        label="当月完成投资（万元）", min_value=Decimal(0), max_digits=14, decimal_places=2
-    )
+    amount = forms.DecimalField(label="当月完成投资（万元）", min_value=Decimal(0), **MONEY)
     note = forms.CharField(label="说明", required=False, widget=TEXTAREA)
 
 

@@ -1,5 +1,5 @@
 """Make the API's FilterSet forms pleasant in a browser (widgets and Chinese labels only:
-the filtering itself is the API's, unchanged)."""
+the filtering, search and ordering themselves are the FilterSet's, unchanged)."""
 
 from django import forms
 
@@ -34,3 +34,15 @@ def tune(form: forms.Form, names: list[str]) -> list[forms.BoundField]:
         elif hasattr(field, "empty_label"):  # model choices and django-filter's choices
             field.empty_label = "全部"
     return [form[name] for name in names]
+
+
+def list_context(request, filterset, names: list[str]) -> dict:
+    """What ``web/_filters.html`` shows: the named filters, the search box (``q``, or the
+    API's alias ``search``) and the ordering select with the FilterSet's choices."""
+    return {
+        "filterset": filterset,
+        "filter_fields": tune(filterset.form, names),
+        "search": request.GET.get("q") or request.GET.get("search", ""),
+        "ordering": request.GET.get("ordering", ""),
+        "orderings": dict(filterset.ordering_choices),
+    }

@@ -1,9 +1,10 @@
-"""项目: the project list (the API's filters) and a project's page with its forms."""
+"""项目: the project list (the API's FilterSet: filters, search, ordering) and a project's
+page with its forms."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,45 +22,17 @@ from supervision.loop.selectors import task_list
 from supervision.web import charts
 from supervision.web.forms import InvestmentReportForm, MilestoneCompleteForm, initial_month
 from supervision.web.views.common import attempt, export_url, paginate
-from supervision.web.views.filters import tune
+from supervision.web.views.filters import list_context
 
 FILTER_FIELDS = ["category", "stage", "department", "light"]
-ORDERINGS = {
-    "code": "编码",
-    "-completion_rate": "完成率从高到低",
-    "completion_rate": "完成率从低到高",
-    "-annual_plan_investment": "年度计划投资从高到低",
-}
-
-
-def search_projects(queryset, term: str):
-    """The API's ``search`` (code, name, target text, location)."""
-    term = term.strip()
-    if not term:
-        return queryset
-    return queryset.filter(
-        Q(code__icontains=term)
-        | Q(name__icontains=term)
-        | Q(target_text__icontains=term)
-        | Q(location__icontains=term)
-    )
 
 
 @login_required
 def project_index(request):
-    filterset = ProjectFilter(request.GET or None, queryset=project_list())
-    queryset = search_projects(filterset.qs, request.GET.get("search", ""))
-    ordering = request.GET.get("ordering", "code")
-    if ordering not in ORDERINGS:
-        ordering = "code"
-    queryset = queryset.order_by(ordering, "code")
+    filterset = ProjectFilter(request.GET, queryset=project_list())
     context = {
-        "filterset": filterset,
-        "filter_fields": tune(filterset.form, FILTER_FIELDS),
-        "page": paginate(request, queryset),
-        "search": request.GET.get("search", ""),
-        "ordering": ordering,
-        "orderings": ORDERINGS,
+        **list_context(request, filterset, FILTER_FIELDS),
+        "page": paginate(request, filterset.qs),
         "export_url": export_url(request, "export-projects"),
     }
     return render(request, "web/projects/list.html", context)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from config import clock
+from config.validators import year_in_range
 from supervision.choices import Domain, ReminderLevel
 from supervision.loop.models import Indicator
 from supervision.reminders.models import Reminder
@@ -27,7 +28,7 @@ def _week_bounds(label: str | None, today: dt.date) -> tuple[str, dt.date, dt.da
         monday = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
         return None
-    if not 2000 <= year <= 2100:
+    if not year_in_range(year):
         return None
     return f"{year}-W{week:02d}", monday, monday + dt.timedelta(days=6)
 

@@ -1,11 +1,11 @@
-"""督办事项: the task list (the API's filters) and a task's page with its closed-loop log and
-the actions the current user may take — through ``transitions`` and ``services`` only."""
+"""督办事项: the task list (the API's FilterSet: filters, search, ordering) and a task's page
+with its closed-loop log and the actions the current user may take — through
+``transitions`` and ``services`` only."""
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from supervision.loop.selectors import overdue_days, task_list
 from supervision.loop.services import EXTENDABLE_STATUSES
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
-from supervision.web.views.filters import tune
+from supervision.web.views.filters import list_context
 
 FILTER_FIELDS = [
     "status",
@@ -32,46 +32,18 @@ FILTER_FIELDS = [
     "deadline_before",
     "overdue",
 ]
-# The API's ordering fields (``supervision.api.views.TaskViewSet.ordering_fields``).
-ORDERINGS = {
-    "deadline": "时限由近到远",
-    "-deadline": "时限由远到近",
-    "code": "编号",
-    "-updated_at": "最近更新",
-    "-assigned_at": "最近交办",
-    "priority": "优先级",
-    "status": "状态",
-}
-
-
-def search_tasks(queryset, term: str):
-    """The API's ``search`` (code, title, content)."""
-    term = term.strip()
-    if not term:
-        return queryset
-    return queryset.filter(
-        Q(code__icontains=term) | Q(title__icontains=term) | Q(content__icontains=term)
-    )
 
 
 @login_required
 def task_index(request):
     today = clock.today()
-    filterset = TaskFilter(request.GET or None, queryset=task_list(today=today))
-    queryset = search_tasks(filterset.qs, request.GET.get("search", ""))
-    ordering = request.GET.get("ordering", "deadline")
-    if ordering not in ORDERINGS:
-        ordering = "deadline"
-    page = paginate(request, queryset.order_by(ordering, "code"))
+    filterset = TaskFilter(request.GET, queryset=task_list(today=today))
+    page = paginate(request, filterset.qs)  # a bad filter is shown on the form and left out
     for task in page:
         task.overdue = overdue_days(task, today)
     context = {
-        "filterset": filterset,
-        "filter_fields": tune(filterset.form, FILTER_FIELDS),
+        **list_context(request, filterset, FILTER_FIELDS),
         "page": page,
-        "search": request.GET.get("search", ""),
-        "ordering": ordering,
-        "orderings": ORDERINGS,
         "export_url": export_url(request, "export-tasks"),
         "today": today,
     }
