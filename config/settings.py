@@ -240,6 +240,13 @@ SPECTACULAR_SETTINGS = {
         "ExtensionStatusEnum": "supervision.choices.ExtensionStatus",
         "DepartmentKindEnum": "accounts.choices.DepartmentKind",
         "ReminderKindEnum": "supervision.choices.ReminderKind",
+        "LevelEnum": "supervision.choices.ReminderLevel",
+        "ProjectLevelEnum": "projects.choices.Level",
+        "ComparisonEnum": "supervision.choices.Comparison",
+        "TaskAssumedFieldEnum": "supervision.loop.models.TASK_ASSUMABLE",
+        "IndicatorAssumedFieldEnum": "supervision.loop.indicators.INDICATOR_ASSUMABLE",
+        "ProjectAssumedFieldEnum": "projects.models.PROJECT_ASSUMABLE",
+        "MilestoneAssumedFieldEnum": "projects.models.MILESTONE_ASSUMABLE",
     },
 }
 

@@ -11,7 +11,18 @@ class Category(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class Level(models.TextChoices):
+    """Which key-project list a project is on (the report: "25个市级和78个区级重点项目");
+    empty when neither the report nor the project's category says."""
+
+    MUNICIPAL = "municipal", "市级重点项目"
+    DISTRICT = "district", "区级重点项目"
+
+
 class Stage(models.TextChoices):
+    """The project's current stage (the 重点项目 convention: 前期 / 新开工 / 续建 / 竣工), never
+    the stage it is to reach this year — that is its target (``target_text``, milestones)."""
+
     RESERVE = "reserve", "储备"
     PRELIMINARY = "preliminary", "前期"
     NEW_START = "new_start", "新开工"

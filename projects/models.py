@@ -2,10 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from config.validators import YEAR_MAX, YEAR_MIN, validate_year_range
-from projects.choices import Category, Stage
+from config.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
+from projects.choices import Category, Level, Stage
 from projects.money import MONEY
 from projects.querysets import ProjectQuerySet
+
+# ``assumed_fields``: which fields hold a value the source does not state (inferred).
+ASSUMED = {"default": list, "blank": True, "help_text": "来源未载明、系推定的字段"}
+PROJECT_ASSUMABLE = ("location", "level", "stage", "category")
+MILESTONE_ASSUMABLE = ("due_date",)
 
 
 class Project(models.Model):
@@ -14,6 +19,9 @@ class Project(models.Model):
     code = models.CharField("项目编码", max_length=30, unique=True)
     name = models.CharField("项目名称", max_length=200)
     category = models.CharField("类别", max_length=24, choices=Category.choices)
+    level = models.CharField(
+        "项目层级", max_length=12, choices=Level.choices, blank=True, help_text="来源未载明时为空"
+    )
     year = models.PositiveSmallIntegerField("年度", validators=[validate_year_range])
     stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
     lead_department = models.ForeignKey(
@@ -47,6 +55,9 @@ class Project(models.Model):
     description = models.TextField("项目说明", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
     assumed = models.BooleanField("推定", default=False)
+    assumed_fields = models.JSONField(
+        "推定字段", validators=[FieldNames(*PROJECT_ASSUMABLE)], **ASSUMED
+    )
     is_archived = models.BooleanField("已归档", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -68,6 +79,16 @@ class Project(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=Stage.values), name="%(app_label)s_%(class)s_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=[*Level.values, ""]),
+                name="%(app_label)s_%(class)s_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(category=Category.MUNICIPAL) & Q(level=Level.DISTRICT))
+                & ~(Q(category=Category.DISTRICT) & Q(level=Level.MUNICIPAL)),
+                name="%(app_label)s_%(class)s_level_matches_category",
+                violation_error_message="项目层级与类别（市级/区级重点项目）不一致。",
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=YEAR_MIN) & Q(year__lte=YEAR_MAX),
@@ -112,6 +133,9 @@ class Milestone(models.Model):
     note = models.TextField("说明/佐证", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
+    assumed_fields = models.JSONField(
+        "推定字段", validators=[FieldNames(*MILESTONE_ASSUMABLE)], **ASSUMED
+    )
 
     class Meta:
         verbose_name = "项目节点"

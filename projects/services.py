@@ -14,6 +14,7 @@ from projects.models import InvestmentReport, InvestmentReportRevision, Mileston
 PROJECT_EDITABLE = {
     "name",
     "category",
+    "level",
     "year",
     "stage",
     "lead_department",
@@ -28,6 +29,7 @@ PROJECT_EDITABLE = {
     "description",
     "source_ref",
     "assumed",
+    "assumed_fields",
     "is_archived",
 }
 
@@ -87,6 +89,7 @@ def milestone_create(
     sequence: int = 1,
     note: str = "",
     source_ref: str = "",
+    assumed_fields: list[str] | tuple = (),
 ) -> Milestone:
     milestone = Milestone(
         project=project,
@@ -95,6 +98,7 @@ def milestone_create(
         sequence=sequence,
         note=note,
         source_ref=source_ref,
+        assumed_fields=list(assumed_fields),
     )
     milestone.full_clean()
     milestone.save()

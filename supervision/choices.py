@@ -111,8 +111,31 @@ class Rating(models.TextChoices):
 
 
 class Comparison(models.TextChoices):
+    """Which way a quantitative target points, read from the report's wording.
+
+    The figure compared is the one the target names, in its unit: a growth rate for
+    "增长X%", the size of a change for "下降/提高/压降 N", a level or a count otherwise.
+    ``tolerance`` (beside every target) is the slack the wording grants ("左右"), in the
+    target's unit; empty means none. ``supervision.loop.targets.meets`` is the rule.
+
+    - ``at_least`` 不低于 — the figure must reach the target: "…以上", "突破…", "达到/达…",
+      "确保…稳定在…" (a floor), "增长X%", "新增/完成/建成/引进/培育 N", "下降30个基点"
+      (a reduction of at least 30 BP). Met when value ≥ target − tolerance.
+    - ``at_most`` 不高于 — the figure must stay within it: "…以内", "控制在…", "缩小到…"
+      (城乡居民收入比 2.35:1: the first term, unit ":1"), "精简至/压降至 N".
+      Met when value ≤ target + tolerance.
+    - ``about`` 左右 — a point where a shortfall and an excess both miss, with a required
+      tolerance. Met when |value − target| ≤ tolerance. The 2024 report has none: its one
+      "左右" ("城镇调查失业率控制在5.5%左右") follows "控制在", a ceiling, so it is
+      ``at_most`` with a tolerance.
+
+    A ratio ("2.35:1") is not a direction of its own: its unit is ":1" and its direction
+    is one of the above.
+    """
+
     AT_LEAST = "at_least", "不低于"
     AT_MOST = "at_most", "不高于"
+    ABOUT = "about", "左右"
 
 
 class ReminderKind(models.TextChoices):

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import assumed_fields
 from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
 from projects.choices import Light
 from projects.models import InvestmentReport, Milestone, Project
@@ -23,6 +24,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     )
     annual_plan_investment = serializers.DecimalField(required=False, min_value=0, **MONEY)
     year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    assumed_fields = assumed_fields(Project)
 
     class Meta:
         model = Project
@@ -31,6 +33,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "code",
             "name",
             "category",
+            "level",
             "year",
             "stage",
             "lead_department",
@@ -50,6 +53,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "description",
             "source_ref",
             "assumed",
+            "assumed_fields",
             "is_archived",
         ]
 
@@ -77,6 +81,7 @@ class MonthField(serializers.Field):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
+    assumed_fields = assumed_fields(Milestone)
 
     class Meta:
         model = Milestone
@@ -89,6 +94,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "sequence",
             "note",
             "is_overdue",
+            "assumed_fields",
         ]
         read_only_fields = ["completed_on"]
 

@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from rest_framework import serializers
 
+from config.api.fields import assumed_fields
 from projects.choices import Light
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.selectors import overdue_days
@@ -15,6 +16,8 @@ class TaskSerializer(serializers.ModelSerializer):
     light = serializers.ChoiceField(read_only=True, choices=Light.choices)
     overdue_days = serializers.SerializerMethodField(help_text="逾期工作日数")
     target_value = serializers.DecimalField(min_value=0, **VALUE)
+    target_tolerance = serializers.DecimalField(min_value=0, **VALUE)
+    assumed_fields = assumed_fields(Task)
 
     class Meta:
         model = Task
@@ -38,9 +41,12 @@ class TaskSerializer(serializers.ModelSerializer):
             "target_metric",
             "target_value",
             "target_unit",
+            "target_comparison",
+            "target_tolerance",
             "latest_value",
             "overdue_days",
             "assumed",
+            "assumed_fields",
             "assigned_at",
             "accepted_at",
             "submitted_at",
@@ -160,6 +166,9 @@ class TaskEventSerializer(serializers.ModelSerializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    tolerance = serializers.DecimalField(min_value=0, **VALUE)
+    assumed_fields = assumed_fields(Indicator)
+
     class Meta:
         model = Indicator
         fields = [
@@ -170,11 +179,17 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "unit",
             "target_value",
             "comparison",
+            "tolerance",
+            "baseline",
+            "baseline_text",
+            "growth_of",
+            "consistency_note",
             "latest_value",
             "period_values",
             "target_text",
             "source_ref",
             "year",
+            "assumed_fields",
         ]
         read_only_fields = ["code", "target_text", "source_ref"]
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from config.validators import YEAR_MAX, YEAR_MIN, validate_year_range
+from config.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
 from supervision.choices import (
     OPEN_STATUSES,
     Comparison,
@@ -17,14 +17,19 @@ from supervision.choices import (
     TaskSource,
     TaskStatus,
 )
+from supervision.loop.indicators import Indicator  # noqa: F401 (re-exported)
 from supervision.loop.querysets import TaskQuerySet
+from supervision.loop.targets import target_constraints
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
+# ``assumed_fields``: which fields hold a value the source does not state (inferred).
+ASSUMED = {"default": list, "blank": True, "help_text": "来源未载明、系推定的字段"}
+TASK_ASSUMABLE = ("deadline", "target_comparison", "target_tolerance", "project")
 
 
-def _valid(field: str, choices) -> models.CheckConstraint:
+def _valid(field: str, choices, blank: bool = False) -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": choices.values}),
+        condition=Q(**{f"{field}__in": [*choices.values, *([""] if blank else [])]}),
         name=f"%(app_label)s_%(class)s_{field}_valid",
     )
 
@@ -73,6 +78,18 @@ class Task(models.Model):
     target_metric = models.CharField("量化指标", max_length=100, blank=True)
     target_value = models.DecimalField("目标值", **VALUE)
     target_unit = models.CharField("单位", max_length=20, blank=True)
+    # API clients that give a number without a direction get at_least, the meaning a task
+    # target had before this field; the seed loader refuses a number without one.
+    target_comparison = models.CharField(
+        "目标方向",
+        max_length=10,
+        choices=Comparison.choices,
+        blank=True,
+        default=Comparison.AT_LEAST,
+    )
+    target_tolerance = models.DecimalField(
+        "允许偏差", help_text="“左右”的幅度，与目标同单位", **VALUE
+    )
     latest_value = models.DecimalField("最新值", **VALUE)
     status = models.CharField(
         "状态", max_length=12, choices=TaskStatus.choices, default=TaskStatus.DRAFT
@@ -106,6 +123,11 @@ class Task(models.Model):
     rating = models.CharField("年度评定", max_length=16, choices=Rating.choices, blank=True)
     rating_comment = models.TextField("评定说明", blank=True)
     rated_at = models.DateTimeField("评定时间", null=True, blank=True)
+    assumed_fields = models.JSONField(
+        "推定字段",
+        validators=[FieldNames(*TASK_ASSUMABLE)],
+        **ASSUMED,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",
@@ -144,6 +166,7 @@ class Task(models.Model):
             _valid("report_frequency", ReportFrequency),
             _valid("priority", Priority),
             _valid("status", TaskStatus),
+            *target_constraints("target_value", "target_comparison", "target_tolerance"),
             models.CheckConstraint(
                 condition=Q(rating="") | Q(rating__in=Rating.values),
                 name="%(app_label)s_%(class)s_rating_valid",
@@ -302,44 +325,6 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"{self.task_id} → {self.requested_deadline}"
-
-
-class Indicator(models.Model):
-    """预期目标: a 2024 expected indicator or aggregate target, per report card."""
-
-    code = models.CharField("编号", max_length=20, unique=True)
-    name = models.CharField("指标名称", max_length=200)
-    domain = models.CharField("报表类别", max_length=12, choices=Domain.choices)
-    unit = models.CharField("单位", max_length=20, blank=True)
-    target_value = models.DecimalField(
-        "目标值", help_text="定性目标（如“完成市上下达的节能减排任务”）为空", **VALUE
-    )
-    comparison = models.CharField(
-        "目标方向", max_length=10, choices=Comparison.choices, default=Comparison.AT_LEAST
-    )
-    latest_value = models.DecimalField("最新值", **VALUE)
-    period_values = models.JSONField("分期数值", default=dict, blank=True)
-    target_text = models.TextField("报告原文", blank=True)
-    source_ref = models.CharField("来源章节", max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField("年度", default=2024, validators=[validate_year_range])
-    department = models.ForeignKey(
-        "accounts.Department",
-        verbose_name="责任单位（填报分期数值）",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="indicators",
-    )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
-
-    class Meta:
-        verbose_name = "预期指标"
-        verbose_name_plural = "预期指标"
-        ordering = ["code"]
-        constraints = [_valid("domain", Domain), _valid("comparison", Comparison)]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
 
 class EscalationPolicy(models.Model):

@@ -40,7 +40,10 @@ TASK_EDITABLE = {
     "target_metric",
     "target_value",
     "target_unit",
+    "target_comparison",
+    "target_tolerance",
     "assumed",
+    "assumed_fields",
 }
 # The statuses in which the lead department may ask for a later deadline.
 EXTENDABLE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)

@@ -1,0 +1,14 @@
+"""Serializer fields shared by the apps' APIs."""
+
+from rest_framework import serializers
+
+
+def assumed_fields(model) -> serializers.ListField:
+    """``assumed_fields`` as a list of the names the model allows (its ``FieldNames`` validator),
+    so the schema lists them; the model validates again when the service saves."""
+    (validator,) = model._meta.get_field("assumed_fields").validators
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=validator.names),
+        required=False,
+        help_text="来源未载明、系推定的字段",
+    )
