@@ -80,6 +80,7 @@ class TaskAction(models.TextChoices):
     REASSIGN_REJECT = "reassign_reject", "不予调整牵头单位"
     RATE = "rate", "年度评定"
     CARRY_OVER = "carry_over", "结转下年"
+    URGE = "urge", "催办"
 
 
 class ExtensionStatus(models.TextChoices):
@@ -143,6 +144,16 @@ class ReminderKind(models.TextChoices):
     ACCEPTANCE = "acceptance", "签收"
     REPORT = "report", "进展报送"
     NODE = "node", "阶段节点"
+    MANUAL = "manual", "人工催办"
+
+
+class EmailPreference(models.TextChoices):
+    """How one person wants notifications e-mailed (``UNIT``: as the department is set)."""
+
+    UNIT = "unit", "跟随本单位设置"
+    IMMEDIATE = "immediate", "即时邮件"
+    DIGEST = "digest", "每日汇总"
+    NONE = "none", "不发邮件"
 
 
 class ReminderLevel(models.TextChoices):

@@ -9,7 +9,7 @@ from supervision.loop.models import (
     TaskEvent,
 )
 from supervision.phases.models import IndicatorValue, Node, ReassignRequest
-from supervision.reminders.models import Notification, Reminder
+from supervision.reminders.models import Notification, NotificationPreference, Reminder
 from supervision.scorecards.models import RankingSnapshot
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "IndicatorValue",
     "Node",
     "Notification",
+    "NotificationPreference",
     "ProgressReport",
     "RankingSnapshot",
     "ReassignRequest",

@@ -34,6 +34,8 @@ class ReminderSerializer(serializers.ModelSerializer):
             "sent_at",
             "acknowledged_at",
             "acknowledged_by",
+            "message",
+            "created_by",
         ]
         read_only_fields = fields
 
@@ -41,7 +43,7 @@ class ReminderSerializer(serializers.ModelSerializer):
 class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "reminder", "title", "body", "link", "created_at", "read_at"]
+        fields = ["id", "reminder", "event", "title", "body", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 
@@ -101,7 +103,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     serializer_class = ReminderSerializer
     filterset_class = ReminderFilter
 
-    @extend_schema(request=None, responses=ReminderSerializer, summary="签收催办")
+    @extend_schema(request=None, responses=ReminderSerializer, summary="确认收到催办")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         reminder = reminder_acknowledge(reminder=self.get_object(), actor=request.user)

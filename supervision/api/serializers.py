@@ -91,6 +91,12 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
+class UrgeSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, default="", help_text="催办意见"
+    )
+
+
 class ProgressReportSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     value = serializers.DecimalField(**VALUE)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
+from supervision.api.reminders import ReminderSerializer
 from supervision.api.serializers import (
     CancelSerializer,
     CommentSerializer,
@@ -16,12 +17,14 @@ from supervision.api.serializers import (
     TaskEventSerializer,
     TaskSerializer,
     TaskUpdateSerializer,
+    UrgeSerializer,
     VerifySerializer,
 )
 from supervision.loop import services, transitions
 from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.selectors import task_list
+from supervision.reminders.services import task_urge
 
 
 class TaskViewSet(ApiModelViewSet):
@@ -98,6 +101,17 @@ class TaskViewSet(ApiModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._move(request, CancelSerializer, transitions.task_cancel)
+
+    @extend_schema(
+        request=UrgeSerializer, responses={201: ReminderSerializer}, summary="催办（人工）"
+    )
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        task = self.get_object()
+        body = UrgeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reminder = task_urge(task=task, actor=request.user, **body.validated_data)
+        return Response(ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=ProgressReportSerializer,

@@ -218,6 +218,16 @@ def extension_request_create(
         comment=request.reason,
         data={"extension": request.pk, "deadline": [str(task.deadline), str(requested_deadline)]},
     )
+    events.publish(
+        "task.extension_requested",
+        task_payload(
+            task,
+            actor,
+            request.reason,
+            requested_deadline=str(requested_deadline),
+            extension=request.pk,
+        ),
+    )
     return request
 
 
@@ -256,6 +266,10 @@ def _extension_decide(
         events.publish(
             "task.extended",
             task_payload(task, actor, comment, original_deadline=data["deadline"][0]),
+        )
+    else:
+        events.publish(
+            "task.extension_rejected", task_payload(task, actor, comment, extension=extension.pk)
         )
     return extension
 

@@ -16,6 +16,7 @@ from config import clock, events
 from config.errors import DomainError, NotPermitted
 from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
 from supervision.loop.models import Task, TaskEvent
+from supervision.reminders import notify as notifications
 
 
 class TransitionError(DomainError):
@@ -101,8 +102,11 @@ def record_event(
     to_status: str = "",
     comment: str = "",
     data: dict | None = None,
+    notify=None,
 ) -> TaskEvent:
-    return TaskEvent.objects.create(
+    """Log one step and notify the people who must act next (``reminders.notify``):
+    ``notify=None`` → the action's default audiences, ``[]`` → nobody, else audiences/users."""
+    event = TaskEvent.objects.create(
         task=task,
         actor=actor,
         action=action,
@@ -112,6 +116,8 @@ def record_event(
         data=data or {},
         created_at=clock.now(),
     )
+    notifications.notify(event=event, to=notify)
+    return event
 
 
 def allowed_actions(task: Task, user: User) -> list[str]:
@@ -175,6 +181,7 @@ WEBHOOK_EVENTS = {
     TaskAction.SUBMIT: "task.submitted",
     TaskAction.CLOSE: "task.closed",
     TaskAction.RETURN: "task.returned",
+    TaskAction.CANCEL: "task.cancelled",
 }
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from accounts.choices import EmailMode, Role
@@ -20,7 +21,7 @@ from accounts.models import User
 from config import clock
 from config.celery import enqueue
 from supervision import cache
-from supervision.choices import LEVEL_RANK, ReminderKind, ReminderLevel
+from supervision.choices import LEVEL_RANK, EmailPreference, ReminderKind, ReminderLevel
 from supervision.loop.workdays import is_workday
 from supervision.reminders.models import Notification, Reminder
 from supervision.webhooks.services import enqueue_events
@@ -33,6 +34,14 @@ BATCH = 200
 def _subject_line(reminder: Reminder) -> tuple[str, str, str]:
     """(title, body, link) in Chinese for one reminder."""
     level = reminder.get_level_display()
+    if reminder.kind == ReminderKind.MANUAL:
+        task = reminder.task
+        return (
+            f"【催办】{task.code} {task.title}"[:200],
+            f"督查办催办督办事项“{task.title}”（{task.code}），办理时限 {reminder.deadline}："
+            f"{reminder.message}请确认收到催办，并抓紧办理。",
+            f"/api/v1/tasks/{task.pk}/",
+        )
     if reminder.task_id:
         task = reminder.task
         what = {
@@ -58,6 +67,9 @@ def _recipients(batch, owners_by_dept, supervisors) -> dict[int, list[int]]:
     result = {}
     for reminder in batch:
         people = set(owners_by_dept.get(reminder.department_id, ()))
+        if reminder.kind == ReminderKind.MANUAL:  # the office sent it: the unit is told
+            result[reminder.pk] = sorted(people)
+            continue
         rank = LEVEL_RANK[reminder.level]
         if rank >= LEVEL_RANK[ReminderLevel.OVERDUE]:
             people |= supervisors
@@ -158,13 +170,20 @@ def send_immediate_emails(*, limit: int = 500) -> int:
 
 
 def _unmailed(mode: str):
-    """Reminder notifications not yet e-mailed to people whose department wants ``mode``,
-    locked for this transaction (other workers skip them)."""
+    """Reminder and loop-step notifications not yet e-mailed to people who want ``mode`` (by
+    their own preference, else their department's), locked for this transaction (other
+    workers skip them)."""
+    follows_unit = Q(recipient__notification_preference__isnull=True) | Q(
+        recipient__notification_preference__email_mode=EmailPreference.UNIT
+    )
+    wants = Q(recipient__notification_preference__email_mode=mode) | (
+        follows_unit & Q(recipient__department__email_mode=mode)
+    )
     return (
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(emailed_at__isnull=True, reminder__isnull=False)
+        .filter(Q(reminder__isnull=False) | Q(event__isnull=False), emailed_at__isnull=True)
         .exclude(recipient__email="")
-        .filter(recipient__department__email_mode=mode)
+        .filter(wants)
         .select_related("recipient")
     )
 

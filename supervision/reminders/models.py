@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from supervision.choices import ReminderKind, ReminderLevel
+from supervision.choices import EmailPreference, ReminderKind, ReminderLevel
 
 
 class Reminder(models.Model):
@@ -11,6 +11,8 @@ class Reminder(models.Model):
     Unique per (kind, rung, subject, deadline, department), so a rerun, a second beat or a race
     inserts nothing twice; an approved extension changes the deadline and a reassignment the
     department, and so each starts a new ladder. A node's reminder names its task as well.
+    A manual 催办 (``kind=manual``) is a row of its own each time the office urges, with
+    its ``message`` and author.
     """
 
     kind = models.CharField("类型", max_length=12, choices=ReminderKind.choices)
@@ -64,6 +66,16 @@ class Reminder(models.Model):
         related_name="+",
         db_index=False,  # never looked up by acknowledger
     )
+    message = models.TextField("催办意见", blank=True, db_default="")  # the scan inserts raw rows
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="催办人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # never looked up by author
+    )
 
     class Meta:
         verbose_name = "督办提醒"
@@ -96,8 +108,13 @@ class Reminder(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["task", "kind", "level", "deadline", "department"],
-                condition=Q(task__isnull=False, node__isnull=True),
+                condition=Q(task__isnull=False, node__isnull=True) & ~Q(kind=ReminderKind.MANUAL),
                 name="%(app_label)s_%(class)s_unique_task_rung",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ReminderKind.MANUAL)
+                | Q(task__isnull=False, created_by__isnull=False),
+                name="%(app_label)s_%(class)s_manual_has_task_and_author",
             ),
             models.UniqueConstraint(
                 fields=["milestone", "kind", "level", "deadline", "department"],
@@ -120,7 +137,8 @@ class Reminder(models.Model):
 
 
 class Notification(models.Model):
-    """站内消息: one per reminder and recipient (unique), so redelivery never duplicates it."""
+    """站内消息: one per reminder and recipient, or per loop event and recipient (both unique),
+    so redelivery never duplicates it. It is also the e-mail outbox (``emailed_at``)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +153,15 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+    )
+    event = models.ForeignKey(
+        "supervision.TaskEvent",
+        verbose_name="流转记录",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,  # the unique key (event, recipient) serves lookups by event
     )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
@@ -160,7 +187,42 @@ class Notification(models.Model):
                 condition=Q(reminder__isnull=False),
                 name="%(app_label)s_%(class)s_one_per_recipient",
             ),
+            models.UniqueConstraint(
+                fields=["event", "recipient"],
+                condition=Q(event__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_event_recipient",
+            ),
         ]
 
     def __str__(self):
         return f"{self.recipient_id}: {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """One person's choices: how notifications are e-mailed, and which loop steps they do
+    not want to hear about (reminders and 催办 are never muted)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email_mode = models.CharField(
+        "邮件方式", max_length=10, choices=EmailPreference.choices, default=EmailPreference.UNIT
+    )
+    muted = models.JSONField("不接收的流转消息", default=list, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "消息设置"
+        verbose_name_plural = "消息设置"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email_mode__in=EmailPreference.values),
+                name="%(app_label)s_%(class)s_email_mode_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.get_email_mode_display()}"

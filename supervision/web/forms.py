@@ -13,6 +13,7 @@ from django.core.cache import cache
 from config.api.filters import BoundedDateField
 from config.validators import validate_year_range
 from projects.money import MONEY
+from supervision.choices import EmailPreference
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -90,6 +91,18 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label="撤销理由", widget=TEXTAREA)
 
 
+class UrgeForm(forms.Form):
+    """催办 by hand: the office's message to the lead department (a default when empty)."""
+
+    message = forms.CharField(
+        label="催办意见",
+        required=False,
+        max_length=500,
+        widget=TEXTAREA,
+        help_text="留空则为“请抓紧办理，并及时反馈进展。”",
+    )
+
+
 class ProgressForm(forms.Form):
     content = forms.CharField(label="进展情况", widget=TEXTAREA)
     problems = forms.CharField(label="存在问题", required=False, widget=TEXTAREA)
@@ -154,3 +167,22 @@ class MilestoneCompleteForm(forms.Form):
 
 def initial_month(today: dt.date) -> dict:
     return {"period": today.replace(day=1)}
+
+
+# --- notification settings ---------------------------------------------------------------
+
+
+class NotificationPreferenceForm(forms.Form):
+    """消息设置: how to be e-mailed, and which loop steps to hear about (checked = receive)."""
+
+    email_mode = forms.ChoiceField(label="邮件提醒", choices=EmailPreference.choices)
+    receive = forms.MultipleChoiceField(
+        label="接收以下流转消息",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="催办、督办等提醒总会送达，不能关闭。",
+    )
+
+    def __init__(self, *args, steps: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receive"].choices = steps

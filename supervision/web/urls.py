@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path
 
 from supervision.web.forms import LoginForm
-from supervision.web.views import dashboard, inbox, projects, reports, tasks
+from supervision.web.views import dashboard, inbox, projects, reports, tasks, units
 
 app_name = "web"
 
 urlpatterns = [
+    path("favicon.ico", lambda request: redirect(static("web/favicon.ico")), name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -33,9 +36,11 @@ urlpatterns = [
     path("tasks/", tasks.task_index, name="tasks"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
     path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
+    path("units/<int:pk>/urge-overdue/", units.unit_urge_overdue, name="unit-urge-overdue"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/reminders/<int:pk>/acknowledge/", inbox.reminder_ack, name="reminder-ack"),
     path("messages/", inbox.message_index, name="messages"),
     path("messages/read-all/", inbox.message_read_all, name="messages-read-all"),
+    path("messages/settings/", inbox.message_settings, name="message-settings"),
     path("messages/<int:pk>/read/", inbox.message_read, name="message-read"),
 ]

@@ -26,7 +26,15 @@ from accounts.choices import DepartmentKind, Role
 from accounts.models import AuditRecord, Department
 from accounts.services import token_issue
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.models import (
+    ExtensionRequest,
+    Indicator,
+    Notification,
+    ProgressReport,
+    Reminder,
+    Task,
+    TaskEvent,
+)
 from tests import factories
 
 API = "/api/v1/"
@@ -173,6 +181,8 @@ TRACKED = [
     ExtensionRequest,
     Indicator,
     AuditRecord,
+    Reminder,
+    Notification,
 ]
 
 
@@ -430,6 +440,11 @@ CASES = [
         _with_body(_task_path("in_progress", "cancel/"), {"reason": "任务调整"}),
     ),
     Case(
+        "POST tasks/{id}/urge/ (in_progress)",
+        "POST",
+        _with_body(_task_path("in_progress", "urge/"), {"message": "请本周内报送进展"}),
+    ),
+    Case(
         "POST tasks/{id}/extensions/ (in_progress)",
         "POST",
         _with_body(
@@ -516,6 +531,7 @@ EXPECTED = {
     "POST tasks/{id}/verify/ approve (submitted)":           (200, 403, 403, 403, 403, 403, 403, 401),
     "POST tasks/{id}/verify/ return (submitted)":            (200, 403, 403, 403, 403, 403, 403, 401),
     "POST tasks/{id}/cancel/ (in_progress)":                 (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/urge/ (in_progress)":                   (201, 403, 403, 403, 403, 403, 403, 401),
     # extensions: the lead department's owner asks, the supervisor decides
     "POST tasks/{id}/extensions/ (in_progress)":             (403, 403, 201, 403, 403, 403, 403, 401),
     "POST extensions/{id}/approve/ (pending)":               (200, 403, 403, 403, 403, 403, 403, 401),

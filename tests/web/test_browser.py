@@ -60,26 +60,40 @@ def browser():
 
 @pytest.fixture
 def login(browser, live_server):
-    """``login(user)`` → a page in a fresh browser context, logged in through the form."""
-    contexts = []
+    """``login(user)`` → a page in a fresh browser context, logged in through the form.
 
-    def open_as(user, viewport=(1280, 900)):
+    Every console error and uncaught page error of every page opened is collected; the test
+    fails at the end if there was any."""
+    contexts, errors = [], []
+
+    def console(page, message):
+        # A page the test makes answer 4xx (a refused form) logs its own status: not a fault.
+        if message.type == "error" and message.location.get("url") != page.url:
+            errors.append(f"{page.url}: {message.text} ({message.location.get('url')})")
+
+    def watch(page):
+        page.on("console", lambda message: console(page, message))
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+
+    def open_as(user, viewport=(1280, 900), home="/"):
         context = browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN"
         )
         context.set_default_timeout(15_000)
+        context.on("page", watch)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/")  # → the login form
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server.url}{home}")
         return page
 
     yield open_as
     for context in contexts:
         context.close()
+    assert errors == [], "console errors in the browser"
 
 
 def buttons(page) -> set[str]:
@@ -133,11 +147,11 @@ def test_closed_loop_in_the_browser(login, live_server):
     page.fill("#id_assign-comment", "请于年底前完成")
     page.click("form[action$='/assign/'] button[type=submit]")
     page.wait_for_url(task_url)
-    assert "已交办。" in page.locator(".flash").inner_text()
+    assert "已交办，已通知牵头单位签收。" in page.locator(".flash").inner_text()
     assert status_label(page) == "已交办"
     assert "草稿 → 已交办" in timeline(page)
     assert "请于年底前完成" in timeline(page)
-    assert buttons(page) == {"cancel"}
+    assert buttons(page) == {"cancel", "urge"}
 
     # 2. The lead department: finds it in 我的待办, 签收, 反馈, 申请办结.
     page = login(owner)
@@ -178,11 +192,18 @@ def test_closed_loop_in_the_browser(login, live_server):
     page.goto(f"{live_server.url}/inbox/")
     assert "新增市场主体5000家" in page.locator("[data-testid=to-verify]").inner_text()
     page.goto(task_url)
-    assert buttons(page) == {"verify", "cancel"}
+    assert buttons(page) == {"verify", "cancel"}  # submitted work is not urged
     page.click("summary[data-action=verify]")
     page.fill("#id_verify-comment", "核验属实")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button[value=close]")  # dismissed: nothing happens
+    assert asked == ["确认核验通过并销号？销号后事项不能再办理。"]
+    assert status_label(page) == "申请办结"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button[value=close]")
     page.wait_for_url(task_url)
+    assert "已销号。" in page.locator(".flash").inner_text()
     assert status_label(page) == "已销号"
     assert "申请办结 → 已销号" in timeline(page)
     assert "核验属实" in timeline(page)
@@ -214,3 +235,52 @@ def test_dashboard_fits_a_phone(login, supervisor):
     assert page.locator("nav.mainnav >> text=督办事项").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_office_urges_and_the_unit_sees_and_confirms_it(login, live_server):
+    """催办 by hand: the office presses 催办 with a message on an overdue task; the unit sees
+    the message it caused (header count, 消息, 我的待办) and confirms it (确认收到催办)."""
+    from supervision.loop import transitions
+    from supervision.reminders.delivery import deliver_pending
+
+    office = factories.DepartmentFactory(code="DCB", name="区政府督查办")
+    lead = factories.DepartmentFactory(code="JW", name="区教委", short_name="教委")
+    supervisor = factories.UserFactory(role=Role.SUPERVISOR, department=office)
+    owner = factories.UserFactory(role=Role.OWNER, department=lead)
+    task = services.task_create(
+        actor=supervisor,
+        code="BR-002",
+        title="新建城区幼儿园2所",
+        source="work_report",
+        domain="livelihood",
+        lead_department=lead,
+        deadline=settings.SUPERVISION_TODAY.replace(month=6, day=3),
+    )
+    task = transitions.task_assign(task=task, actor=supervisor)
+    transitions.task_accept(task=task, actor=owner)
+    task_url = f"{live_server.url}/tasks/{task.pk}/"
+
+    page = login(supervisor)
+    page.goto(task_url)
+    assert "逾期" in page.locator(".pagehead").inner_text()
+    page.click("summary[data-action=urge]")
+    page.fill("#id_urge-message", "请于今日下班前报送进展")
+    page.click("form[action$='/urge/'] button[type=submit]")
+    page.wait_for_url(task_url)
+    assert "已催办，已通知牵头单位。" in page.locator(".flash").inner_text()
+    assert "请于今日下班前报送进展" in timeline(page)
+
+    deliver_pending()  # what the worker does within the minute
+
+    page = login(owner)
+    count = page.locator("[data-testid=nav-messages] .count")
+    assert count.inner_text() == "2"  # 交办 and 催办
+    page.click("[data-testid=nav-messages]")
+    urge = page.locator("article.message", has_text="【催办】")
+    assert "请于今日下班前报送进展" in urge.inner_text()
+    page.click("nav.mainnav >> text=我的待办")
+    row = page.locator("[data-testid=reminders] tr", has_text="新建城区幼儿园2所")
+    row.locator("button[data-action=acknowledge]").click()
+    assert "已确认收到催办。" in page.locator(".flash").inner_text()
+    assert page.locator("[data-testid=reminders] button[data-action=acknowledge]").count() == 0

@@ -238,14 +238,14 @@ def test_owner_inbox_lists_accept_report_and_reminders(owner_client, make_task, 
     assert reminder.acknowledged_at is not None
     again = owner_client.post(reverse("web:reminder-ack", args=[reminder.pk]))
     assert again.status_code == 409
-    assert "该提醒已于 2024-06-28 签收。" in again.content.decode()
+    assert "该提醒已于 2024-06-28 确认收到。" in again.content.decode()
 
 
 def test_other_department_cannot_acknowledge(other_owner_client, make_task):
     reminder = factories.ReminderFactory(task=make_task("in_progress"), sent_at=SENT)
     response = other_owner_client.post(reverse("web:reminder-ack", args=[reminder.pk]))
     assert response.status_code == 403
-    assert "只有被提醒单位可以签收催办。" in response.content.decode()
+    assert "只有被提醒单位可以确认收到催办。" in response.content.decode()
     assert Reminder.objects.get(pk=reminder.pk).acknowledged_at is None
 
 
@@ -270,7 +270,7 @@ def test_supervisor_inbox_lists_verify_extensions_and_escalations(
     assert [t.title for t in page.context["to_assign"]["rows"]] == ["待交办的"]
     assert [x.task_id for x in page.context["extensions"]["rows"]] == [asked.pk]
     assert [r.pk for r in page.context["escalations"]["rows"]] == [escalated.pk]
-    assert "签收</button>" not in page.content.decode()  # the office does not acknowledge
+    assert "确认收到催办</button>" not in page.content.decode()  # the office does not acknowledge
 
 
 def test_viewer_inbox_is_empty(viewer_client):

@@ -27,7 +27,17 @@ def buttons(response) -> set[str]:
     return {key for key in ACTION_KEYS if f'data-action="{key}"' in html}
 
 
-ACTION_KEYS = ["assign", "accept", "progress", "submit", "verify", "extend", "decide", "cancel"]
+ACTION_KEYS = [
+    "assign",
+    "accept",
+    "progress",
+    "submit",
+    "verify",
+    "extend",
+    "decide",
+    "urge",
+    "cancel",
+]
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -81,8 +91,8 @@ def test_task_list_paginates(supervisor_client, make_task):
     ("status", "supervisor_buttons", "owner_buttons"),
     [
         ("draft", {"assign", "cancel"}, set()),
-        ("assigned", {"cancel"}, {"accept", "extend"}),
-        ("in_progress", {"cancel"}, {"progress", "submit", "extend"}),
+        ("assigned", {"urge", "cancel"}, {"accept", "extend"}),
+        ("in_progress", {"urge", "cancel"}, {"progress", "submit", "extend"}),
         ("submitted", {"verify", "cancel"}, set()),
         ("closed", set(), set()),
         ("cancelled", set(), set()),
@@ -117,7 +127,7 @@ def test_pending_extension_shows_approval_to_supervisor_only(
     extension_request_create(
         task=task, actor=owner, requested_deadline=dt.date(2025, 3, 31), reason="汛期停工"
     )
-    assert buttons(supervisor_client.get(detail(task))) == {"decide", "cancel"}
+    assert buttons(supervisor_client.get(detail(task))) == {"decide", "urge", "cancel"}
     assert buttons(owner_client.get(detail(task))) == {"progress", "submit"}
 
 
@@ -129,7 +139,7 @@ def test_assign_accept_progress_submit_verify(make_task, supervisor_client, owne
     response = supervisor_client.post(act(task, "assign"), {"assign-comment": "请按期办理"})
     assert response.status_code == 302
     page = supervisor_client.get(response.url)
-    assert "已交办。" in page.content.decode()
+    assert "已交办，已通知牵头单位签收。" in page.content.decode()
 
     owner_client.post(act(task, "accept"), {})
     response = owner_client.post(
@@ -142,6 +152,7 @@ def test_assign_accept_progress_submit_verify(make_task, supervisor_client, owne
         act(task, "verify"), {"verify-decision": "close", "verify-comment": "核验属实"}
     )
     assert response.status_code == 302
+    assert "已销号。" in supervisor_client.get(response.url).content.decode()
 
     task.refresh_from_db()
     assert task.status == TaskStatus.CLOSED

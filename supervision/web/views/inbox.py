@@ -15,12 +15,24 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from config import clock
-from supervision.choices import ExtensionStatus, ReportFrequency, TaskStatus
+from supervision.choices import (
+    EmailPreference,
+    ExtensionStatus,
+    ReportFrequency,
+    TaskAction,
+    TaskStatus,
+)
 from supervision.loop.models import ExtensionRequest, ProgressReport
 from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
-from supervision.reminders.models import Notification, Reminder
+from supervision.reminders.models import Notification, NotificationPreference, Reminder
+from supervision.reminders.notify import AUDIENCES
 from supervision.reminders.scan import period_bounds, report_deadline
-from supervision.reminders.services import notification_read, reminder_acknowledge
+from supervision.reminders.services import (
+    notification_preference_save,
+    notification_read,
+    reminder_acknowledge,
+)
+from supervision.web.forms import NotificationPreferenceForm
 from supervision.web.views.common import Refusal, attempt, paginate
 
 LIMIT = 50  # rows per inbox list; the rest are one click away in the task list
@@ -128,14 +140,14 @@ def inbox(request):
 @login_required
 @require_POST
 def reminder_ack(request, pk: int):
-    """签收催办 → ``reminder_acknowledge`` (the reminded department's owners only)."""
+    """确认收到催办 → ``reminder_acknowledge`` (the reminded department's owners only)."""
     reminder = Reminder.objects.filter(pk=pk).first()
     if reminder is None:
         raise Http404("提醒不存在。")
     _, refusal = attempt(lambda: reminder_acknowledge(reminder=reminder, actor=request.user))
     if refusal:
         return _inbox_page(request, refusal=refusal, status=refusal.status)
-    messages.success(request, "已签收催办。")
+    messages.success(request, "已确认收到催办。")
     return redirect("web:inbox")
 
 
@@ -144,6 +156,8 @@ def reminder_ack(request, pk: int):
 
 def web_link(notification: Notification) -> str:
     """Where a notification leads in the cockpit (its stored link is the API's)."""
+    if notification.event_id is not None:
+        return reverse("web:task-detail", args=[notification.event.task_id])
     reminder = notification.reminder
     if reminder is not None and reminder.task_id:
         return reverse("web:task-detail", args=[reminder.task_id])
@@ -156,7 +170,7 @@ def web_link(notification: Notification) -> str:
 def message_index(request):
     queryset = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("reminder__milestone")
+        .select_related("reminder__milestone", "event")
         .order_by("-created_at", "-pk")
     )
     if request.GET.get("unread") == "1":
@@ -195,3 +209,45 @@ def message_read_all(request):
         count += 1
     messages.success(request, f"已将 {count} 条消息标为已读。")
     return redirect("web:messages")
+
+
+# --- notification settings -----------------------------------------------------------------
+
+
+def _steps() -> list[tuple[str, str]]:
+    """The loop steps that notify someone by default, as (action, label)."""
+    return [(action, TaskAction(action).label) for action in AUDIENCES]
+
+
+@login_required
+def message_settings(request):
+    """消息设置 → ``notification_preference_save`` (one's own settings)."""
+    preference = NotificationPreference.objects.filter(user=request.user).first()
+    muted = set(preference.muted) if preference else set()
+    steps = _steps()
+    shown = {action for action, _ in steps}
+    initial = {
+        "email_mode": preference.email_mode if preference else EmailPreference.UNIT,
+        "receive": [action for action in shown if action not in muted],
+    }
+    form = NotificationPreferenceForm(request.POST or None, initial=initial, steps=steps)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            keep = muted - shown  # steps this form does not show stay as they were
+            chosen = set(form.cleaned_data["receive"])
+            _, refusal = attempt(
+                lambda: notification_preference_save(
+                    actor=request.user,
+                    email_mode=form.cleaned_data["email_mode"],
+                    muted=sorted(keep | (shown - chosen)),
+                ),
+                form=form,
+            )
+            if refusal is None:
+                messages.success(request, "消息设置已保存。")
+                return redirect("web:message-settings")
+        status = 400
+    unit_mode = request.user.department.get_email_mode_display() if request.user.department else ""
+    context = {"form": form, "unit_mode": unit_mode}
+    return render(request, "web/message_settings.html", context, status=status)

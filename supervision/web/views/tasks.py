@@ -17,6 +17,7 @@ from supervision.loop.filters import TaskFilter
 from supervision.loop.models import ExtensionRequest
 from supervision.loop.selectors import overdue_days, task_list
 from supervision.loop.services import EXTENDABLE_STATUSES
+from supervision.reminders.services import can_urge, task_urge
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
 from supervision.web.views.filters import list_context
@@ -65,12 +66,13 @@ ACTIONS = {
     action.key: action
     for action in [
         Action("assign", "交办", web_forms.CommentForm, "primary"),
-        Action("accept", "签收", web_forms.CommentForm, "primary"),
+        Action("accept", "签收任务", web_forms.CommentForm, "primary"),
         Action("progress", "反馈进展", web_forms.ProgressForm),
         Action("submit", "申请办结", web_forms.SubmitForm, "primary"),
         Action("verify", "核验", web_forms.VerifyForm, "primary"),
         Action("extend", "申请延期", web_forms.ExtensionRequestForm),
         Action("decide", "审批延期", web_forms.ExtensionDecisionForm, "primary"),
+        Action("urge", "催办", web_forms.UrgeForm),
         Action("cancel", "撤销", web_forms.CancelForm, "danger"),
     ]
 }
@@ -96,6 +98,8 @@ def available_actions(task, user, pending: ExtensionRequest | None) -> list[str]
         keys.add("extend")
     if pending is not None and transitions.is_supervisor(user):
         keys.add("decide")
+    if can_urge(user, task):
+        keys.add("urge")
     return [key for key in ACTIONS if key in keys]
 
 
@@ -162,6 +166,8 @@ def _perform(key: str, task, user, data: dict):
         return transitions.task_cancel(task=task, actor=user, reason=data["reason"])
     if key == "progress":
         return services.progress_report_create(task=task, actor=user, **data)
+    if key == "urge":
+        return task_urge(task=task, actor=user, message=data["message"])
     if key == "extend":
         return services.extension_request_create(task=task, actor=user, **data)
     if key == "decide":
@@ -177,16 +183,27 @@ def _perform(key: str, task, user, data: dict):
     raise Http404
 
 
-SUCCESS = {
-    "assign": "已交办。",
-    "accept": "已签收，事项进入办理中。",
-    "progress": "进展已反馈。",
-    "submit": "已申请办结，等待督查办核验。",
-    "verify": "核验完成。",
-    "extend": "延期申请已提交，等待督查办审批。",
-    "decide": "延期申请已审批。",
-    "cancel": "事项已撤销。",
-}
+def success_message(key: str, data: dict, task) -> str:
+    """What happened, in words that say which way it went."""
+    if key == "verify":
+        if web_forms.VerifyForm.DECISIONS[data["decision"]]:
+            return "已销号。"
+        return f"已退回，理由：{data['comment'].strip()}"
+    if key == "decide":
+        extension = task.extensions.filter(pk=data["extension"]).first()
+        if web_forms.ExtensionDecisionForm.DECISIONS[data["decision"]]:
+            return f"已批准延期至 {extension.requested_deadline:%Y-%m-%d}。"
+        return f"已驳回延期申请，理由：{data['comment'].strip()}"
+    if key == "cancel":
+        return f"已撤销，理由：{data['reason'].strip()}"
+    return {
+        "assign": "已交办，已通知牵头单位签收。",
+        "accept": "已签收任务，事项进入办理中。",
+        "progress": "进展已反馈。",
+        "submit": "已申请办结，等待督查办核验。",
+        "extend": "延期申请已提交，等待督查办审批。",
+        "urge": "已催办，已通知牵头单位。",
+    }[key]
 
 
 def _not_available(key: str, task, user) -> Refusal:
@@ -203,6 +220,9 @@ def _not_available(key: str, task, user) -> Refusal:
     elif key == "extend":
         if not transitions.is_lead_owner(user, task):
             return Refusal(403, "只有牵头单位可以申请延期。")
+    elif key == "urge":
+        if not transitions.is_supervisor(user):
+            return Refusal(403, "只有督查办可以催办。")
     elif not transitions.is_supervisor(user):
         return Refusal(403, "只有督查办可以审批延期。")
     return Refusal(409, f"事项当前状态为“{task.get_status_display()}”，不能{ACTIONS[key].label}。")
@@ -220,7 +240,7 @@ def task_action(request, pk: int, action: str):
             lambda: _perform(action, task, request.user, form.cleaned_data), form=form
         )
         if refusal is None:
-            messages.success(request, SUCCESS[action])
+            messages.success(request, success_message(action, form.cleaned_data, task))
             return redirect("web:task-detail", pk=task.pk)
         if refusal.status != 400:
             task = _load_task(pk)  # show what is there now
