@@ -7,6 +7,7 @@ from accounts.api.views import DepartmentViewSet, MeViewSet, TokenViewSet, UserV
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
 from supervision.api.dashboard import DashboardViewSet, RankingViewSet
 from supervision.api.excel import ProjectExportViewSet, TaskExportViewSet, TaskImportViewSet
+from supervision.api.kinds import ProposalViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
 
@@ -26,6 +27,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("rankings", RankingViewSet, basename="ranking")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"

@@ -6,6 +6,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督查督办"
 
     def ready(self):
+        from config import events
         from supervision.cache import connect_signals
+        from supervision.kinds.notify import on_event
 
         connect_signals()
+        events.subscribe(on_event)

@@ -9,6 +9,7 @@ class TaskSource(models.TextChoices):
     CPPCC = "cppcc", "政协提案"
     PETITION = "petition", "群众诉求"
     LIVELIHOOD = "livelihood", "民生实事"
+    PROBLEM = "problem", "问题整改"
     OTHER = "other", "其他"
 
 
@@ -81,6 +82,11 @@ class TaskAction(models.TextChoices):
     RATE = "rate", "年度评定"
     CARRY_OVER = "carry_over", "结转下年"
     URGE = "urge", "催办"
+    INSTRUCT = "instruct", "领导批示"
+    REPLY = "reply", "答复"
+    SATISFACTION = "satisfaction", "满意度测评"
+    REOPEN = "reopen", "二次办理"
+    MERGE = "merge", "并案"
 
 
 class ExtensionStatus(models.TextChoices):

@@ -1,5 +1,15 @@
 """The supervision app's models, defined in its sub-packages and gathered here for Django."""
 
+from supervision.kinds.models import (
+    CodeSequence,
+    Instruction,
+    InstructionDetail,
+    Meeting,
+    MeetingItem,
+    ProblemDetail,
+    ProposalDetail,
+    SourcePolicy,
+)
 from supervision.loop.models import (
     EscalationPolicy,
     ExtensionRequest,
@@ -13,6 +23,14 @@ from supervision.reminders.models import Notification, NotificationPreference, R
 from supervision.scorecards.models import RankingSnapshot
 
 __all__ = [
+    "CodeSequence",
+    "Instruction",
+    "InstructionDetail",
+    "Meeting",
+    "MeetingItem",
+    "ProblemDetail",
+    "ProposalDetail",
+    "SourcePolicy",
     "EscalationPolicy",
     "ExtensionRequest",
     "Indicator",

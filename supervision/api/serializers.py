@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from config.api.fields import assumed_fields
 from projects.choices import Light
+from supervision.api.kinds_serializers import KIND_FIELDS
+from supervision.choices import TaskStatus
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.selectors import overdue_days
 
@@ -18,6 +20,10 @@ class TaskSerializer(serializers.ModelSerializer):
     target_value = serializers.DecimalField(min_value=0, **VALUE)
     target_tolerance = serializers.DecimalField(min_value=0, **VALUE)
     assumed_fields = assumed_fields(Task)
+    instruction = KIND_FIELDS["instruction"]()
+    meeting = KIND_FIELDS["meeting"]()
+    proposal = KIND_FIELDS["proposal"]()
+    problem = KIND_FIELDS["problem"]()
 
     class Meta:
         model = Task
@@ -34,6 +40,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "responsible_leader",
             "project",
             "deadline",
+            "deadline_auto",
             "report_frequency",
             "priority",
             "status",
@@ -53,8 +60,13 @@ class TaskSerializer(serializers.ModelSerializer):
             "closed_at",
             "created_at",
             "updated_at",
+            "instruction",
+            "meeting",
+            "proposal",
+            "problem",
         ]
         read_only_fields = [
+            "deadline_auto",
             "status",
             "latest_value",
             "assigned_at",
@@ -65,12 +77,29 @@ class TaskSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+        extra_kwargs = {
+            "code": {"required": False, "help_text": "不填则按来源和年度生成，如 PS2024-0007"},
+            "deadline": {
+                "required": False,
+                "help_text": "不填则按类别规则计算（批示件按紧急程度，建议提案自交办起三个月）",
+            },
+        }
+
     def get_overdue_days(self, task) -> int:
         return overdue_days(task, self.context.get("today"))
 
 
 class TaskUpdateSerializer(TaskSerializer):
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="修改理由（记入流转记录）",
+    )
+
     class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "reason"]
         read_only_fields = [*TaskSerializer.Meta.read_only_fields, "code"]
 
 
@@ -155,6 +184,10 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 
 class TaskEventSerializer(serializers.ModelSerializer):
+    # Empty for events that are not status moves (progress, edits, 批示 …).
+    from_status = serializers.ChoiceField(TaskStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(TaskStatus.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = TaskEvent
         fields = [

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
+from supervision.api.kinds import TaskKindsMixin
 from supervision.api.reminders import ReminderSerializer
 from supervision.api.serializers import (
     CancelSerializer,
@@ -20,6 +21,7 @@ from supervision.api.serializers import (
     UrgeSerializer,
     VerifySerializer,
 )
+from supervision.kinds.selectors import with_kinds
 from supervision.loop import services, transitions
 from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
@@ -27,7 +29,7 @@ from supervision.loop.selectors import task_list
 from supervision.reminders.services import task_urge
 
 
-class TaskViewSet(ApiModelViewSet):
+class TaskViewSet(TaskKindsMixin, ApiModelViewSet):
     """督办事项. ``status`` moves only through the POST actions (409 when not allowed from
     the current status); a draft can be deleted, anything later is cancelled."""
 
@@ -37,7 +39,7 @@ class TaskViewSet(ApiModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Task.objects.none()
-        return task_list().prefetch_related("co_departments")
+        return with_kinds(task_list()).prefetch_related("co_departments")
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
@@ -51,14 +53,6 @@ class TaskViewSet(ApiModelViewSet):
         if self.action in ("create", "update", "partial_update", "destroy"):
             return [*super().get_permissions(), IsSupervisorOrReadOnly()]
         return super().get_permissions()
-
-    def perform_create(self, serializer):
-        return services.task_create(actor=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        return services.task_update(
-            task=serializer.instance, actor=self.request.user, **serializer.validated_data
-        )
 
     def perform_destroy(self, instance):
         services.task_delete(task=instance, actor=self.request.user)

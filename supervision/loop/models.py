@@ -69,6 +69,9 @@ class Task(models.Model):
         related_name="tasks",
     )
     deadline = models.DateField("办理时限", validators=[validate_year_range])
+    deadline_auto = models.BooleanField(
+        "时限按规则计算", default=False, help_text="交办时按该类别的默认时限自交办日重算"
+    )
     report_frequency = models.CharField(
         "报送频次", max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.MONTHLY
     )

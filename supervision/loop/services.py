@@ -12,7 +12,9 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from config import clock, events
-from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
+from supervision.choices import ExtensionStatus, TaskAction, TaskSource, TaskStatus
+from supervision.kinds.codes import next_code
+from supervision.kinds.merge import follow_deadline, is_assist_owner
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.transitions import (
     ActorNotAllowed,
@@ -35,6 +37,7 @@ TASK_EDITABLE = {
     "responsible_leader",
     "project",
     "deadline",
+    "deadline_auto",
     "report_frequency",
     "priority",
     "target_metric",
@@ -66,7 +69,7 @@ def _as_json(value):
 def task_create(
     *,
     actor: User,
-    code: str,
+    code: str = "",
     title: str,
     source: str,
     domain: str,
@@ -75,11 +78,15 @@ def task_create(
     co_departments=(),
     **fields,
 ) -> Task:
-    """Create a draft task (the supervision office files it)."""
+    """Create a draft task (the supervision office files it). Without a ``code`` the next one
+    of its source and year is generated (``supervision.kinds.codes``)."""
     _require_supervisor(actor, "创建督办事项")
     unknown = set(fields) - TASK_EDITABLE
     if unknown:
         raise ValueError(f"unknown task fields: {sorted(unknown)}")
+    code = (code or "").strip()
+    if not code and source in TaskSource.values:
+        code = next_code(source, clock.today().year)
     task = Task(
         code=code,
         title=title,
@@ -100,8 +107,20 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, task: Task | int, actor: User, co_departments=None, **fields) -> Task:
-    """Edit an open task's details; the event records every changed field, before and after."""
+def task_update(
+    *,
+    task: Task | int,
+    actor: User,
+    co_departments=None,
+    reason: str = "",
+    more_changes: dict | None = None,
+    **fields,
+) -> Task:
+    """Edit an open task's details; the event records every changed field, before and after.
+
+    ``reason`` is the event's comment; ``more_changes`` are changes the caller made to the
+    task's kind details (``supervision.kinds``), logged in the same event.
+    """
     _require_supervisor(actor, "修改督办事项")
     unknown = set(fields) - TASK_EDITABLE
     if unknown:
@@ -122,9 +141,16 @@ def task_update(*, task: Task | int, actor: User, co_departments=None, **fields)
         if old_ids != new_ids:
             changes["co_departments"] = [old_ids, new_ids]
             task.co_departments.set(co_departments)
+    changes.update(more_changes or {})
     if changes:
         task.save()
-        record_event(task=task, actor=actor, action=TaskAction.EDIT, data={"changes": changes})
+        record_event(
+            task=task,
+            actor=actor,
+            action=TaskAction.EDIT,
+            comment=(reason or "").strip(),
+            data={"changes": changes},
+        )
     return task
 
 
@@ -135,6 +161,10 @@ def task_delete(*, task: Task | int, actor: User) -> None:
     task = lock_task(task)
     if task.status != TaskStatus.DRAFT:
         raise TransitionNotAllowed("只能删除草稿状态的事项，已交办的事项请撤销。")
+    if task.instructions.exists():
+        raise TransitionNotAllowed("该草稿已有领导批示，不能删除，请撤销。")
+    if task.merged_proposals.exists():
+        raise TransitionNotAllowed("该件有并入的建议/提案，不能删除，请撤销。")
     task.co_departments.clear()
     # A draft was never sent anywhere: its own log (the CREATE/EDIT events) goes with it.
     TaskEvent.objects.filter(task=task).delete()
@@ -155,7 +185,7 @@ def progress_report_create(
 ) -> ProgressReport:
     """反馈进展: owners of the lead or a co-operating department report on a task in hand."""
     task = lock_task(task)
-    if not (is_lead_owner(actor, task) or is_co_owner(actor, task)):
+    if not (is_lead_owner(actor, task) or is_co_owner(actor, task) or is_assist_owner(actor, task)):
         raise ActorNotAllowed("只有牵头或配合单位可以反馈进展。")
     if task.status != TaskStatus.IN_PROGRESS:
         raise TransitionNotAllowed(
@@ -260,6 +290,7 @@ def _extension_decide(
         data["deadline"] = [str(task.deadline), str(extension.requested_deadline)]
         task.deadline = extension.requested_deadline
         task.save(update_fields=["deadline", "updated_at"])
+        follow_deadline(task, actor)
     action = TaskAction.EXTENSION_APPROVE if approve else TaskAction.EXTENSION_REJECT
     record_event(task=task, actor=actor, action=action, comment=comment, data=data)
     if approve:

@@ -15,6 +15,7 @@ from accounts.models import User
 from config import clock, events
 from config.errors import DomainError, NotPermitted
 from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
+from supervision.kinds import hooks as kind_hooks
 from supervision.loop.models import Task, TaskEvent
 from supervision.reminders import notify as notifications
 
@@ -79,6 +80,14 @@ RULES: dict[str, Rule] = {
     TaskAction.CANCEL: Rule(OPEN_STATUSES, TaskStatus.CANCELLED, _supervisor, "督查办"),
 }
 
+# Moves no button offers: 二次办理 is reached only through a proposal's 不满意
+# (``supervision.kinds.services.proposal_satisfaction``).
+SPECIAL_RULES: dict[str, Rule] = {
+    TaskAction.REOPEN: Rule(
+        (TaskStatus.SUBMITTED, TaskStatus.CLOSED), TaskStatus.IN_PROGRESS, _supervisor, "督查办"
+    ),
+}
+
 # The timestamp each target status stamps on the task.
 _STAMPS = {
     TaskStatus.ASSIGNED: "assigned_at",
@@ -137,10 +146,16 @@ def _move(
     action: str,
     comment: str = "",
     required: tuple[str, str] | None = None,
+    updates: dict | None = None,
 ) -> Task:
-    """Apply one row of ``RULES``; ``required`` = (field, message) when the comment is mandatory."""
+    """Apply one row of ``RULES``; ``required`` = (field, message) when the comment is mandatory.
+
+    A kind's policy may ask more of a move (``supervision.kinds.hooks``); proposals merged
+    into this one (并案) make the same move with it. ``updates`` are other fields the move
+    sets (logged in the event as old → new).
+    """
     task = lock_task(task)
-    rule = RULES[action]
+    rule = RULES.get(action) or SPECIAL_RULES[action]
     if not rule.who(actor, task):
         raise ActorNotAllowed(f"只有{rule.who_label}可以{TaskAction(action).label}该事项。")
     if task.status not in rule.sources:
@@ -150,6 +165,17 @@ def _move(
     comment = (comment or "").strip()
     if required and not comment:
         raise ValidationError({required[0]: required[1]})
+    kind_hooks.before_move(task, action, actor)
+    updates = {**kind_hooks.move_updates(task, action, clock.now()), **(updates or {})}
+    _apply(task, actor, action, rule, comment, updates)
+    for follower in kind_hooks.followers(task, action):
+        if follower.status in rule.sources:
+            note = f"随并案主办件 {task.code} {TaskAction(action).label}。"
+            _apply(follower, actor, action, rule, f"{note}{comment}", updates)
+    return task
+
+
+def _apply(task: Task, actor: User, action: str, rule: Rule, comment: str, updates: dict):
     from_status = task.status
     task.status = rule.target
     now = clock.now()
@@ -160,6 +186,13 @@ def _move(
     if stamp:
         setattr(task, stamp, now)
         fields.append(stamp)
+    changes = {}
+    for name, value in updates.items():
+        old = getattr(task, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(task, name, value)
+            fields.append(name)
     task.save(update_fields=fields)
     record_event(
         task=task,
@@ -168,10 +201,14 @@ def _move(
         from_status=from_status,
         to_status=rule.target,
         comment=comment,
+        data=changes,
     )
     if action in WEBHOOK_EVENTS:
         events.publish(WEBHOOK_EVENTS[action], task_payload(task, actor, comment))
-    return task
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 # Status moves other systems are told about (API.md, "Webhooks").
@@ -182,6 +219,7 @@ WEBHOOK_EVENTS = {
     TaskAction.CLOSE: "task.closed",
     TaskAction.RETURN: "task.returned",
     TaskAction.CANCEL: "task.cancelled",
+    TaskAction.REOPEN: "task.reopened",
 }
 
 
@@ -240,4 +278,17 @@ def task_cancel(*, task: Task | int, actor: User, reason: str) -> Task:
         action=TaskAction.CANCEL,
         comment=reason,
         required=("reason", "撤销须说明理由。"),
+    )
+
+
+def task_reopen(*, task: Task | int, actor: User, deadline, reason: str) -> Task:
+    """二次办理: a submitted or closed task goes back to 办理中 with a new deadline (and so a
+    fresh reminder ladder); only ``supervision.kinds`` calls it, for a 不满意 proposal."""
+    return _move(
+        task=task,
+        actor=actor,
+        action=TaskAction.REOPEN,
+        comment=reason,
+        required=("comment", "二次办理须说明理由。"),
+        updates={"deadline": deadline, "submitted_at": None, "closed_at": None},
     )

@@ -50,6 +50,13 @@ AUDIENCES: dict[str, tuple[Audience, ...]] = {
     TaskAction.CLOSE: (A.LEAD, A.CO, A.LEADER),  # done
     TaskAction.CANCEL: (A.LEAD, A.CO, A.LEADER),  # stop
     TaskAction.EDIT: (A.LEAD,),  # the office changed the task (not while a draft)
+    # kinds (supervision.kinds): a 批示 to act on; a reply for the office to put to the
+    # proposer; the proposer's answer; 二次办理; proposals merged into the unit's one.
+    TaskAction.INSTRUCT: (A.LEAD, A.CO),
+    TaskAction.REPLY: (A.OFFICE,),
+    TaskAction.SATISFACTION: (A.LEAD,),
+    TaskAction.REOPEN: (A.LEAD, A.CO),
+    TaskAction.MERGE: (A.LEAD,),
 }
 
 Recipient = Audience | User | int
@@ -80,6 +87,8 @@ def _what(event: TaskEvent, task: Task) -> str:
             f"{subject}的延期申请已驳回，理由：{comment}。办理时限仍为 {task.deadline}。"
         ),
         TaskAction.EDIT: f"督查办修改了{subject}的事项信息，请留意。",
+        TaskAction.INSTRUCT: f"{subject}有新的领导批示。{comment}。请抓紧落实。",
+        TaskAction.REOPEN: f"{subject}转入二次办理，新的办理时限 {task.deadline}。{comment}",
     }
     text = texts.get(event.action)
     if text is None:

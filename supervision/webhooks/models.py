@@ -18,6 +18,11 @@ EVENT_TYPES = [
     "reminder.created",
     "milestone.completed",
     "investment.reported",
+    "task.instructed",
+    "task.reported_back",
+    "task.reopened",
+    "proposal.replied",
+    "project.instructed",
 ]
 
 

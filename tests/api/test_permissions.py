@@ -27,10 +27,14 @@ from accounts.models import AuditRecord, Department
 from accounts.services import token_issue
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 from supervision.models import (
+    CodeSequence,
     ExtensionRequest,
     Indicator,
+    Instruction,
+    InstructionDetail,
     Notification,
     ProgressReport,
+    ProposalDetail,
     Reminder,
     Task,
     TaskEvent,
@@ -77,6 +81,18 @@ class World:
             project=self.project,
             deadline=dt.date(2024, 12, 31),
         )
+
+    def proposal(self, status: str, replied: bool = False) -> Task:
+        task = factories.TaskFactory(status=status, source="npc", lead_department=self.lead)
+        task.co_departments.set([self.co])
+        ProposalDetail.objects.create(
+            task=task,
+            number="第8号",
+            proposer="王代表",
+            reply_class="B" if replied else "",
+            replied_on=dt.date(2024, 6, 1) if replied else None,
+        )
+        return task
 
     def pending_extension(self) -> ExtensionRequest:
         task = self.task("in_progress")
@@ -182,6 +198,10 @@ TRACKED = [
     Indicator,
     AuditRecord,
     Reminder,
+    Instruction,
+    InstructionDetail,
+    ProposalDetail,
+    CodeSequence,
     Notification,
 ]
 
@@ -462,6 +482,56 @@ CASES = [
         "POST",
         lambda w: (f"extensions/{w.pending_extension().pk}/reject/", {"comment": "理由不充分"}),
     ),
+    # --- kinds ---
+    Case(
+        "GET tasks/{id}/instructions/",
+        "GET",
+        lambda w: (f"tasks/{w.task('in_progress').pk}/instructions/", None),
+    ),
+    Case("GET proposals/stats/", "GET", lambda w: ("proposals/stats/", None)),
+    Case(
+        "POST tasks/ (instruction, code and deadline generated)",
+        "POST",
+        lambda w: (
+            "tasks/",
+            {
+                "title": "区领导批示事项",
+                "source": "instruction",
+                "domain": "economy",
+                "lead_department": w.lead.pk,
+                "instruction": {
+                    "leader": w.users["leader"].pk,
+                    "instructed_on": "2024-06-24",
+                    "text": "请抓紧办理。",
+                    "urgency": "urgent",
+                },
+            },
+        ),
+    ),
+    Case(
+        "POST tasks/{id}/instructions/ (in_progress)",
+        "POST",
+        _with_body(
+            _task_path("in_progress", "instructions/"),
+            lambda w: {"text": "请加快进度。", "leader": w.users["leader"].pk},
+        ),
+    ),
+    Case(
+        "POST tasks/{id}/reply/ (proposal in_progress)",
+        "POST",
+        lambda w: (
+            f"tasks/{w.proposal('in_progress').pk}/reply/",
+            {"reply_class": "A", "replied_on": "2024-06-20", "summary": "已采纳"},
+        ),
+    ),
+    Case(
+        "POST tasks/{id}/satisfaction/ (proposal replied)",
+        "POST",
+        lambda w: (
+            f"tasks/{w.proposal('in_progress', replied=True).pk}/satisfaction/",
+            {"satisfaction": "satisfied", "met_on": "2024-06-21"},
+        ),
+    ),
     # --- indicators ---
     Case(
         "PATCH indicators/{id}/",
@@ -536,6 +606,15 @@ EXPECTED = {
     "POST tasks/{id}/extensions/ (in_progress)":             (403, 403, 201, 403, 403, 403, 403, 401),
     "POST extensions/{id}/approve/ (pending)":               (200, 403, 403, 403, 403, 403, 403, 401),
     "POST extensions/{id}/reject/ (pending)":                (200, 403, 403, 403, 403, 403, 403, 401),
+    # kinds: leaders (and the office on their behalf) 批示; the lead unit replies; the office
+    # records the proposer's satisfaction
+    "GET tasks/{id}/instructions/":                          READ,
+    "GET proposals/stats/":                                  READ,
+    "POST tasks/ (instruction, code and deadline generated)":
+                                                             (201, 403, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/instructions/ (in_progress)":           (201, 201, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/reply/ (proposal in_progress)":         (403, 403, 200, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/satisfaction/ (proposal replied)":      (200, 403, 403, 403, 403, 403, 403, 401),
     # indicators: supervisor
     "PATCH indicators/{id}/":                                (200, 403, 403, 403, 403, 403, 403, 401),
 }

@@ -23,7 +23,19 @@ from accounts.choices import DepartmentKind, Role
 from accounts.models import Department, User
 from accounts.services import token_issue
 from projects.models import InvestmentReport, Milestone, Project
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.models import (
+    ExtensionRequest,
+    Indicator,
+    Instruction,
+    InstructionDetail,
+    Meeting,
+    MeetingItem,
+    ProblemDetail,
+    ProgressReport,
+    ProposalDetail,
+    Task,
+    TaskEvent,
+)
 
 API = "/api/v1/"
 ROWS = 120  # more than one page of 100
@@ -105,11 +117,14 @@ def data(db, settings):
         for i in range(ROWS)
     )
     statuses = ["draft", "assigned", "in_progress", "submitted", "closed", "cancelled"]
+    # The first row of the list (deadline, code) is a proposal, so a page of one already
+    # runs every prefetch a page of a hundred does.
+    sources = ["npc", "instruction", "work_report", "problem", "decision"]
     tasks = Task.objects.bulk_create(
         Task(
             code=f"QC-T{i:04d}",
             title=f"计数事项{i}",
-            source="work_report",
+            source=sources[i % len(sources)],
             domain="economy",
             lead_department=departments[i % 10],
             responsible_leader=leaders[i % len(leaders)] if i % 2 else None,
@@ -127,6 +142,7 @@ def data(db, settings):
         if i % 3 == 0
         for j in (20, 21, 22)
     )
+    _kind_details(tasks, leaders, departments)
     ExtensionRequest.objects.bulk_create(
         ExtensionRequest(
             task=t,
@@ -154,7 +170,7 @@ def data(db, settings):
     )
 
     # Two tasks for the nested lists: one with a single row of each, one with 100.
-    small, big = tasks[2], tasks[8]  # both in progress
+    small, big = tasks[2], tasks[8]  # both in progress, neither a proposal
     for task, n in ((small, 1), (big, 100)):
         TaskEvent.objects.bulk_create(
             TaskEvent(
@@ -193,12 +209,77 @@ def data(db, settings):
             for k in range(n - 1)  # plus the one from above
         )
 
+    for task, n in ((small, 1), (big, 100)):
+        Instruction.objects.bulk_create(
+            Instruction(
+                task=task,
+                leader=leaders[k % len(leaders)],
+                text=f"批示{k}",
+                created_by=supervisor,
+                created_at=AT + dt.timedelta(minutes=k),
+            )
+            for k in range(n)
+        )
+
     _, plaintext = token_issue(user=supervisor, scope="read")
     client = APIClient()
     client.raise_request_exception = False
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert client.get(API + "me/").status_code == 200  # warm-up: stamps last_used_at
     return {"client": client, "small": small, "big": big}
+
+
+def _kind_details(tasks, leaders, departments):
+    """Every kind's details on the tasks of that kind: a leader, assisting units, 并案, a meeting."""
+    by_source = {}
+    for task in tasks:
+        by_source.setdefault(task.source, []).append(task)
+    InstructionDetail.objects.bulk_create(
+        InstructionDetail(
+            task=t,
+            leader=leaders[i % len(leaders)],
+            instructed_on=dt.date(2024, 3, 1),
+            text=f"批示原文{i}",
+            urgency="urgent",
+        )
+        for i, t in enumerate(by_source["instruction"])
+    )
+    npc = by_source["npc"]
+    details = ProposalDetail.objects.bulk_create(
+        ProposalDetail(
+            task=t,
+            number=f"第{i}号",
+            proposer=f"代表{i}",
+            merged_into=npc[i - 1] if i % 4 == 1 else None,
+            reply_class="A" if i % 2 else "",
+            replied_on=dt.date(2024, 5, 1) if i % 2 else None,
+        )
+        for i, t in enumerate(npc)
+    )
+    ProposalDetail.assist_departments.through.objects.bulk_create(
+        ProposalDetail.assist_departments.through(
+            proposaldetail_id=d.pk, department_id=departments[(i + j) % len(departments)].pk
+        )
+        for i, d in enumerate(details)
+        for j in (30, 31)
+    )
+    ProblemDetail.objects.bulk_create(
+        ProblemDetail(
+            task=t,
+            origin="audit",
+            found_on=dt.date(2024, 2, 1),
+            description=f"问题{i}",
+            rectification_goal="清零",
+        )
+        for i, t in enumerate(by_source["problem"])
+    )
+    meetings = Meeting.objects.bulk_create(
+        Meeting(name=f"常务会议{i}", held_on=dt.date(2024, 1, 10 + i)) for i in range(3)
+    )
+    MeetingItem.objects.bulk_create(
+        MeetingItem(task=t, meeting=meetings[i % 3], sequence=i + 1)
+        for i, t in enumerate(by_source["decision"])
+    )
 
 
 def _rows(response) -> list:
@@ -239,7 +320,7 @@ def test_list_query_count_does_not_grow_with_page_size(path, data, django_assert
     assert len(body["results"]) == 100
 
 
-NESTED = ["events", "reports", "extensions"]
+NESTED = ["events", "reports", "extensions", "instructions"]
 
 
 @pytest.mark.parametrize("name", NESTED)
@@ -251,3 +332,14 @@ def test_task_sublist_query_count_does_not_grow_with_rows(name, data, django_ass
         response = client.get(f"{API}tasks/{big.pk}/{name}/?page_size=100")
     assert response.status_code == 200, response.content[:500]
     assert len(_rows(response)) == 100
+
+
+def test_proposal_stats_cost_the_same_for_one_kind_or_all(data, django_assert_num_queries):
+    client = data["client"]
+    Task.objects.filter(code="QC-T0010").update(source="cppcc")  # one 提案 beside the 建议
+    with CaptureQueriesContext(connection) as queries:
+        one = client.get(f"{API}proposals/stats/?source=cppcc")
+    assert one.status_code == 200, one.content[:500]
+    with django_assert_num_queries(len(queries)):
+        everything = client.get(f"{API}proposals/stats/")
+    assert everything.json()["total"] > one.json()["total"] > 0

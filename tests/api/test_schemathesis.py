@@ -43,7 +43,17 @@ from accounts.services import token_issue
 from config.api.throttles import LoginRateThrottle, TokenOrUserRateThrottle
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.choices import TaskStatus
-from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.kinds import proposals
+from supervision.kinds import services as kinds
+from supervision.loop import transitions
+from supervision.models import (
+    ExtensionRequest,
+    Indicator,
+    Instruction,
+    ProgressReport,
+    Task,
+    TaskEvent,
+)
 from tests import factories
 
 # ``make test`` runs a fixed, quick sample; a deeper hunt: SCHEMATHESIS_MAX_EXAMPLES=200
@@ -114,6 +124,7 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         target_value=Decimal("6.5"),
         period_values={"2024Q1": 6.8},
     )
+    _kind_tasks(supervisor, owner, department)
     pools = {
         "/api/v1/departments/": Department,
         "/api/v1/users/": User,
@@ -133,6 +144,33 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         token_issue(user=supervisor, scope="read")[1],
     ]
     return ids, tokens
+
+
+def _kind_tasks(supervisor, owner, department):
+    """A task of each kind with its details: a 批示件, a proposal answered, one not yet."""
+    leader = factories.UserFactory(role="leader")
+    instruction = kinds.task_file(
+        actor=supervisor, source="instruction", title="批示件", domain="economy",
+        lead_department=department,
+        details={"instruction": {"leader": leader, "instructed_on": dt.date(2024, 6, 3),
+                                 "text": "请办理", "urgency": "urgent"}},
+    )  # fmt: skip
+    Instruction.objects.create(
+        task=instruction, leader=leader, text="阅", created_by=supervisor, created_at=AT
+    )
+    for number in (1, 2):
+        proposal = kinds.task_file(
+            actor=supervisor, source="npc", title=f"建议{number}", domain="livelihood",
+            lead_department=department,
+            details={"proposal": {"number": f"第{number}号", "proposer": "代表"}},
+        )  # fmt: skip
+        transitions.task_assign(task=proposal, actor=supervisor)
+        transitions.task_accept(task=proposal, actor=owner)
+        if number == 2:
+            proposals.proposal_reply(
+                task=proposal, actor=owner, reply_class="B", replied_on=dt.date(2024, 6, 1),
+                summary="已列入计划",
+            )  # fmt: skip
 
 
 # Hypothesis keeps caches in .hypothesis/ of the working directory: keep them under var/.
