@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.filters import DepartmentFilter, UserFilter
+from accounts.login_limits import unlock
 from accounts.models import Department, User
 
 
@@ -18,6 +19,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "department__kind", "is_active", "is_superuser"]
     search_fields = UserFilter.search_fields
     autocomplete_fields = ["department"]
+    actions = ["unlock_login"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("督办信息", {"fields": ("display_name", "phone", "department", "role")}),
@@ -26,3 +28,10 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("督办信息", {"fields": ("display_name", "phone", "department", "role")}),
     )
+
+    @admin.action(description="解除所选用户的登录锁定")
+    def unlock_login(self, request, queryset):
+        cleared = sum(unlock(username=user.username) for user in queryset)
+        self.message_user(
+            request, f"已解除 {queryset.count()} 个用户的登录锁定（{cleared} 条记录）。"
+        )

@@ -1,17 +1,19 @@
-"""Rate limits: one budget per token or user; the login limit against password guessing."""
-
-import hashlib
-from collections.abc import Mapping
+"""Rate limits: one budget per token or user (password guessing is ``accounts.login_limits``)."""
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.login_limits import client_address
 from accounts.models import ApiToken
 
 
 class TokenOrUserRateThrottle(SimpleRateThrottle):
-    """One budget per API token, or per user for browser sessions."""
+    """One budget per API token, or per user for browser sessions; per client address
+    (``TRUSTED_PROXY_COUNT``, never a client-chosen ``X-Forwarded-For``) for anyone else."""
 
     scope = "user"
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
@@ -20,17 +22,4 @@ class TokenOrUserRateThrottle(SimpleRateThrottle):
             ident = f"user-{request.user.pk}"
         else:
             ident = f"anon-{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class LoginRateThrottle(SimpleRateThrottle):
-    """Against password guessing: per client address and per username."""
-
-    scope = "login"
-
-    def get_cache_key(self, request, view):
-        # The body is not validated yet: it may be a JSON list, a string, or a form.
-        data = request.data
-        username = str(data.get("username", ""))[:150] if isinstance(data, Mapping) else ""
-        ident = f"{self.get_ident(request)}-{hashlib.sha256(username.encode()).hexdigest()[:16]}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -2,13 +2,10 @@
 onto these fields, see ``views.common.attach_errors``)."""
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 
 from config.api.filters import BoundedDateField
 from config.validators import validate_year_range
@@ -23,6 +20,9 @@ def _date_widget():
 
 
 class LoginForm(AuthenticationForm):
+    """Password guessing is limited by ``accounts.login_limits`` (django-axes), the same at
+    every door."""
+
     username = forms.CharField(
         label="用户名",
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
@@ -32,22 +32,6 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-    def clean(self):
-        """Against guessing: at most ``WEB_LOGIN_FAILURES_PER_MINUTE`` failures per address
-        and username, counted in the cache (Redis in production)."""
-        username = str(self.data.get("username", ""))[:150]
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        digest = hashlib.sha256(f"{address}|{username}".encode()).hexdigest()[:32]
-        key = f"web-login-failures:{digest}"
-        if cache.get(key, 0) >= settings.WEB_LOGIN_FAILURES_PER_MINUTE:
-            raise forms.ValidationError("登录失败次数过多，请一分钟后再试。", code="throttled")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if not cache.add(key, 1, timeout=60):
-                cache.incr(key)
-            raise
 
 
 # --- tasks -------------------------------------------------------------------------------

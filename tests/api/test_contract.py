@@ -13,7 +13,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, AuditRecord
-from config.api.throttles import LoginRateThrottle, TokenOrUserRateThrottle
+from config.api.throttles import TokenOrUserRateThrottle
 from supervision.models import ExtensionRequest, Indicator, TaskEvent
 from tests import factories
 from tests.api.conftest import API, bearer_client
@@ -258,11 +258,11 @@ def test_the_closed_loop_through_the_api(world, supervisor_client, owner_client)
 
 
 @pytest.fixture
-def tight_rates(monkeypatch):
-    """DRF copies the rates into the throttle class when it is defined: patch the class."""
-    rates = {"user": "3/min", "login": "3/min"}
-    monkeypatch.setattr(TokenOrUserRateThrottle, "THROTTLE_RATES", rates)
-    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
+def tight_rates(monkeypatch, settings):
+    """DRF copies the rates into the throttle class when it is defined: patch the class.
+    Logins are limited by failures (django-axes, ``accounts.login_limits``)."""
+    monkeypatch.setattr(TokenOrUserRateThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    settings.AXES_FAILURE_LIMIT = 3
 
 
 def test_api_requests_are_throttled_with_retry_after(world, supervisor_client, tight_rates):
@@ -297,18 +297,23 @@ def test_a_throttled_write_writes_nothing(world, supervisor_client, tight_rates)
 
 
 def test_login_is_throttled(world, owner, tight_rates):
+    """Three failures lock the login (the third is already answered 429), even for the
+    right password."""
     client = APIClient()
-    for _ in range(3):
-        response = client.post(
+    statuses = [
+        client.post(
             API + "auth/token/", {"username": owner.username, "password": "wrong"}, format="json"
-        )
-        assert response.status_code == 401
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]
     response = client.post(
         API + "auth/token/",
         {"username": owner.username, "password": "pass-word-123"},
         format="json",
     )
     assert response.status_code == 429
+    assert response.json()["code"] == "login_locked"
     assert int(response["Retry-After"]) > 0
     assert not ApiToken.objects.filter(user=owner).exists()
 

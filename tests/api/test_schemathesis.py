@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import Department, User
 from accounts.services import token_issue
-from config.api.throttles import LoginRateThrottle, TokenOrUserRateThrottle
+from config.api.throttles import TokenOrUserRateThrottle
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.choices import TaskStatus
 from supervision.kinds import proposals
@@ -219,12 +219,11 @@ def real_ids(context, path_parameters):
 
 
 @pytest.fixture
-def world(fuzz_world, monkeypatch):
+def world(fuzz_world, monkeypatch, settings):
     ids, tokens = fuzz_world
     # DRF reads the rates into the class when it is defined: patch the class, not settings.
-    rates = {"user": "100000/min", "login": "100000/min"}
-    monkeypatch.setattr(TokenOrUserRateThrottle, "THROTTLE_RATES", rates)
-    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setattr(TokenOrUserRateThrottle, "THROTTLE_RATES", {"user": "100000/min"})
+    settings.AXES_FAILURE_LIMIT = settings.LOGIN_ADDRESS_FAILURE_LIMIT = 100000
     _current.update(ids=ids, tokens=tokens)
     # The WSGI handler closes the database connection when a request finishes, which would end
     # the test's transaction; Django's test client unhooks this the same way.
