@@ -1,5 +1,6 @@
 """Field validators shared by the apps: the one year-range rule (API.md: dates outside
-2000–2100 are refused) and ``FieldNames`` (a list of names from a fixed set).
+2000–2100 are refused), ``FieldNames`` (a list of names from a fixed set) and
+``TextValidator`` (no control characters in text).
 
 Model date fields carry ``validate_year_range`` as a validator, so ``full_clean`` in the
 services, the API's model serializers, the cockpit's forms and the filters all refuse the
@@ -8,6 +9,7 @@ the key dates use ``YEAR_MIN``/``YEAR_MAX`` too.
 """
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -51,3 +53,33 @@ class FieldNames:
 
     def __eq__(self, other):
         return isinstance(other, FieldNames) and self.names == other.names
+
+
+# C0 control characters (U+0000–U+001F) and DEL: never part of text people type; XML, and so
+# the Excel ledgers, cannot even hold most of them. Multi-line text keeps tab, LF and CR
+# (browsers send a textarea's line breaks as CRLF).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@deconstructible
+class TextValidator:
+    """Refuses control characters in text input; ``multiline`` keeps tab and line breaks.
+
+    The API's serializer base and the cockpit's form base put it on every text field.
+    """
+
+    message = "不能包含控制字符（如 \\x01）。"
+    code = "control_characters"
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        pattern = _CONTROL_MULTILINE if self.multiline else _CONTROL
+        if isinstance(value, str) and pattern.search(value):
+            message = self.message if self.multiline else "不能包含控制字符、换行或制表符。"
+            raise ValidationError(message, code=self.code)
+
+    def __eq__(self, other):
+        return isinstance(other, TextValidator) and other.multiline == self.multiline

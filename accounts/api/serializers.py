@@ -2,9 +2,10 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Department, User
+from config.api.serializers import ModelSerializer, Serializer
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "code", "name", "short_name", "kind", "is_active", "assumed", "source_ref"]
@@ -18,7 +19,7 @@ class DepartmentCreateSerializer(DepartmentSerializer):
         read_only_fields = ["is_active"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
     class Meta:
@@ -35,12 +36,12 @@ class MeSerializer(UserSerializer):
         pass
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
-class TokenResponseSerializer(serializers.Serializer):
+class TokenResponseSerializer(Serializer):
     token = serializers.CharField(help_text="仅显示这一次；以 Authorization: Bearer <token> 使用")
     scope = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)

@@ -24,6 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import permissions, serializers
 
 from accounts.models import IdempotencyRecord
+from config.api.serializers import Serializer
 from config.api.viewsets import ETagMixin, IdempotentPostMixin
 
 
@@ -61,7 +62,7 @@ class FieldErrorsField(serializers.DictField):
     """``{"title": ["…"]}``, or ``{"event_types": {"0": ["…"]}}`` for an item of a list."""
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(Serializer):
     """Every error response: a machine-readable code, a message, per-field errors on 400."""
 
     code = serializers.CharField(

@@ -6,13 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import assumed_fields
+from config.api.serializers import ModelSerializer, Serializer
 from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
 from projects.choices import Light
 from projects.models import InvestmentReport, Milestone, Project
 from projects.money import MONEY
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     completed_investment = serializers.DecimalField(read_only=True, **MONEY)
     completion_rate = serializers.DecimalField(
         read_only=True, allow_null=True, max_digits=20, decimal_places=2
@@ -79,7 +80,7 @@ class MonthField(serializers.Field):
         return dt.date(year, month, 1)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     assumed_fields = assumed_fields(Milestone)
 
@@ -99,12 +100,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = ["completed_on"]
 
 
-class MilestoneCompleteSerializer(serializers.Serializer):
+class MilestoneCompleteSerializer(Serializer):
     completed_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class InvestmentReportSerializer(serializers.ModelSerializer):
+class InvestmentReportSerializer(ModelSerializer):
     period = MonthField()
     amount = serializers.DecimalField(min_value=0, **MONEY)
 

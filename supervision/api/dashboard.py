@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
+from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
 from projects.choices import Light
 from projects.money import MONEY_TOTAL as MONEY
@@ -33,13 +34,13 @@ PCT = {"max_digits": 20, "decimal_places": 2, "allow_null": True}
 # --- dashboard ---------------------------------------------------------------------------
 
 
-class DashboardLightCountsSerializer(serializers.Serializer):
+class DashboardLightCountsSerializer(Serializer):
     green = serializers.IntegerField()
     yellow = serializers.IntegerField()
     red = serializers.IntegerField()
 
 
-class DashboardStatusCountsSerializer(serializers.Serializer):
+class DashboardStatusCountsSerializer(Serializer):
     """Tasks per status, every status present (zeros included)."""
 
     draft = serializers.IntegerField()
@@ -50,7 +51,7 @@ class DashboardStatusCountsSerializer(serializers.Serializer):
     cancelled = serializers.IntegerField()
 
 
-class DashboardOverdueTaskSerializer(serializers.Serializer):
+class DashboardOverdueTaskSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
@@ -60,7 +61,7 @@ class DashboardOverdueTaskSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices)
 
 
-class DashboardEscalationSerializer(serializers.Serializer):
+class DashboardEscalationSerializer(Serializer):
     id = serializers.IntegerField()
     level = serializers.ChoiceField(choices=ReminderLevel.choices)
     task = serializers.IntegerField(allow_null=True)
@@ -71,7 +72,7 @@ class DashboardEscalationSerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField()
 
 
-class DashboardUpcomingTaskSerializer(serializers.Serializer):
+class DashboardUpcomingTaskSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
@@ -79,7 +80,7 @@ class DashboardUpcomingTaskSerializer(serializers.Serializer):
     deadline = serializers.DateField()
 
 
-class DashboardKeyWorkSerializer(serializers.Serializer):
+class DashboardKeyWorkSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -90,7 +91,7 @@ class DashboardKeyWorkSerializer(serializers.Serializer):
     light = serializers.ChoiceField(choices=Light.choices)
 
 
-class DashboardInvestmentSerializer(serializers.Serializer):
+class DashboardInvestmentSerializer(Serializer):
     annual_plan = serializers.DecimalField(help_text="年度计划投资合计（万元）", **MONEY)
     completed = serializers.DecimalField(help_text="年度已完成投资合计（万元）", **MONEY)
     completion_rate = serializers.DecimalField(help_text="完成率 %，无计划时为空", **PCT)
@@ -98,7 +99,7 @@ class DashboardInvestmentSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(many=False)  # ``list`` answers one object, not an array
-class DashboardSerializer(serializers.Serializer):
+class DashboardSerializer(Serializer):
     today = serializers.DateField()
     tasks_by_status = DashboardStatusCountsSerializer()
     tasks_by_light = DashboardLightCountsSerializer(help_text="未办结事项按灯色")
@@ -128,7 +129,7 @@ class DashboardViewSet(ApiViewSet):
 # --- rankings ----------------------------------------------------------------------------
 
 
-class RankingPeriodSerializer(serializers.Serializer):
+class RankingPeriodSerializer(Serializer):
     period = serializers.CharField(help_text="季度，如 2024Q1", max_length=20)
 
     def validate_period(self, value):
@@ -138,7 +139,7 @@ class RankingPeriodSerializer(serializers.Serializer):
             raise serializers.ValidationError(PERIOD_MESSAGE) from exc
 
 
-class RankingRowSerializer(serializers.Serializer):
+class RankingRowSerializer(Serializer):
     rank = serializers.IntegerField(allow_null=True, help_text="名次；无可评指标时为空")
     score = serializers.DecimalField(help_text="综合得分 0–100", **PCT)
     department = serializers.IntegerField()
@@ -161,7 +162,7 @@ class RankingRowSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(many=False)
-class RankingSerializer(serializers.Serializer):
+class RankingSerializer(Serializer):
     period = serializers.CharField()
     published = serializers.BooleanField(help_text="已发布（晾晒）则为发布时的快照")
     published_at = serializers.DateTimeField(allow_null=True)

@@ -31,6 +31,7 @@ from rest_framework.response import Response
 from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
+from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
 from projects.filters import ProjectFilter
 from projects.models import Project
@@ -138,7 +139,7 @@ class ProjectExportViewSet(_ExcelViewSet):
 # --- import ------------------------------------------------------------------------------
 
 
-class TaskImportQuerySerializer(serializers.Serializer):
+class TaskImportQuerySerializer(Serializer):
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="只检查、不导入：200，列出每一行的错误"
     )
@@ -149,19 +150,19 @@ class TaskImportQuerySerializer(serializers.Serializer):
     )
 
 
-class TaskImportUploadSerializer(serializers.Serializer):
+class TaskImportUploadSerializer(Serializer):
     file = serializers.FileField(
         help_text=f"交办清单 .xlsx（≤ 10 MB，≤ {excel.MAX_ROWS} 行），列见模板 template.xlsx"
     )
 
 
-class RowErrorSerializer(serializers.Serializer):
+class RowErrorSerializer(Serializer):
     row = serializers.IntegerField(help_text="Excel 行号")
     field = serializers.CharField(help_text="列名，如“办理时限”")
     message = serializers.CharField()
 
 
-class TaskImportCheckSerializer(serializers.Serializer):
+class TaskImportCheckSerializer(Serializer):
     dry_run = serializers.BooleanField()
     rows = serializers.IntegerField(help_text="数据行数（空行不计）")
     valid = serializers.IntegerField(help_text="没有错误的行数")
@@ -173,7 +174,7 @@ class TaskImportRefusedSerializer(TaskImportCheckSerializer):
     message = serializers.CharField()
 
 
-class TaskImportCreatedSerializer(serializers.Serializer):
+class TaskImportCreatedSerializer(Serializer):
     created = serializers.IntegerField()
     codes = serializers.ListField(child=serializers.CharField())
 

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.serializers import ModelSerializer
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from supervision.reminders.filters import NotificationFilter, ReminderFilter
 from supervision.reminders.models import Notification, Reminder
@@ -17,7 +18,7 @@ from supervision.webhooks.models import (
 )
 
 
-class ReminderSerializer(serializers.ModelSerializer):
+class ReminderSerializer(ModelSerializer):
     class Meta:
         model = Reminder
         fields = [
@@ -40,14 +41,14 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "reminder", "event", "title", "body", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ModelSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES), required=False, max_length=20
     )
@@ -65,13 +66,13 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class WebhookAttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(ModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ["number", "attempted_at", "status_code", "duration_ms", "error"]
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from rest_framework import serializers
 
 from config.api.fields import assumed_fields
+from config.api.serializers import ModelSerializer, Serializer
 from projects.choices import Light
 from supervision.api.kinds_serializers import KIND_FIELDS
 from supervision.choices import TaskStatus
@@ -14,7 +15,7 @@ VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": 
 PERIOD_VALUE_LIMIT = Decimal(10) ** (VALUE["max_digits"] - VALUE["decimal_places"])
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     light = serializers.ChoiceField(read_only=True, choices=Light.choices)
     overdue_days = serializers.SerializerMethodField(help_text="逾期工作日数")
     target_value = serializers.DecimalField(min_value=0, **VALUE)
@@ -103,30 +104,30 @@ class TaskUpdateSerializer(TaskSerializer):
         read_only_fields = [*TaskSerializer.Meta.read_only_fields, "code"]
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class SubmitSerializer(serializers.Serializer):
+class SubmitSerializer(Serializer):
     summary = serializers.CharField(max_length=5000, help_text="办结情况")
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(Serializer):
     approved = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class UrgeSerializer(serializers.Serializer):
+class UrgeSerializer(Serializer):
     message = serializers.CharField(
         required=False, allow_blank=True, max_length=500, default="", help_text="催办意见"
     )
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ModelSerializer):
     percent = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     value = serializers.DecimalField(**VALUE)
 
@@ -154,7 +155,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         }
 
 
-class ExtensionRequestSerializer(serializers.ModelSerializer):
+class ExtensionRequestSerializer(ModelSerializer):
     class Meta:
         model = ExtensionRequest
         fields = [
@@ -183,7 +184,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         extra_kwargs = {"reason": {"max_length": 5000}}
 
 
-class TaskEventSerializer(serializers.ModelSerializer):
+class TaskEventSerializer(ModelSerializer):
     # Empty for events that are not status moves (progress, edits, 批示 …).
     from_status = serializers.ChoiceField(TaskStatus.choices, allow_blank=True, read_only=True)
     to_status = serializers.ChoiceField(TaskStatus.choices, allow_blank=True, read_only=True)
@@ -204,7 +205,7 @@ class TaskEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     tolerance = serializers.DecimalField(min_value=0, **VALUE)
     assumed_fields = assumed_fields(Indicator)
 

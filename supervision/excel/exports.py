@@ -12,13 +12,13 @@ from typing import IO, Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.choices import Light
+from supervision.excel import cells
 from supervision.loop.selectors import overdue_days
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,7 +90,7 @@ def project_columns() -> list[Column]:
 
 
 def _styled(ws, value, *, number_format=None, font=None, fill=None, alignment=None, border=None):
-    cell = WriteOnlyCell(ws, value)
+    cell = cells.cell(ws, value)
     if number_format:
         cell.number_format = number_format
     for name, style in (("font", font), ("fill", fill), ("alignment", alignment)):
@@ -106,7 +106,7 @@ def _data_row(ws, columns: list[Column], obj) -> list:
     for column in columns:
         value = column.get(obj)
         if value is None or not (column.number_format or column.wrap):
-            row.append(value)
+            row.append(cells.cell(ws, value) if isinstance(value, str) else value)
         else:
             row.append(
                 _styled(

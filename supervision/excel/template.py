@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts.models import Department
 from config.validators import YEAR_MAX, YEAR_MIN
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
+from supervision.excel import cells
 from supervision.excel.exports import BOLD, CENTER, DATE, HEADER_FILL, TITLE_FONT
 from supervision.excel.imports import CHOICES, HEADERS, MAX_ROWS, REQUIRED
 
@@ -39,7 +40,7 @@ def write_template(out: IO[bytes], *, today: dt.date) -> None:
     ws.title = "交办清单"
     ws.freeze_panes = "A2"
     for index, name in enumerate(HEADERS, 1):
-        cell = ws.cell(row=1, column=index, value=name)
+        cell = cells.as_text(ws.cell(row=1, column=index, value=name))
         red = "C00000" if name in REQUIRED else None
         cell.font, cell.fill, cell.alignment = Font(bold=True, color=red), HEADER_FILL, CENTER
         ws.column_dimensions[get_column_letter(index)].width = 30 if name == "事项名称" else 14
@@ -57,7 +58,7 @@ def write_template(out: IO[bytes], *, today: dt.date) -> None:
         "目标值": 100,
         "单位": "%",
     }
-    ws.append([example[name] for name in HEADERS])
+    ws.append(cells.row(ws, [example[name] for name in HEADERS]))
     ws.cell(row=2, column=HEADERS.index("办理时限") + 1).number_format = DATE
     for column, choices in CHOICES.items():
         letter = get_column_letter(HEADERS.index(column) + 1)
@@ -71,18 +72,26 @@ def write_template(out: IO[bytes], *, today: dt.date) -> None:
 
     def section(title: str, header: list[str], rows: Iterable[Iterable]):
         notes.append([])
-        notes.append([title])
+        notes.append(cells.row(notes, [title]))
         notes.cell(row=notes.max_row, column=1).font = Font(bold=True, size=12)
-        notes.append(header)
+        notes.append(cells.row(notes, header))
         for cell in notes[notes.max_row]:
             cell.font, cell.fill = BOLD, HEADER_FILL
         for row in rows:
-            notes.append(list(row))
+            notes.append(cells.row(notes, row))
 
-    notes.append(["交办清单填写说明"])
+    notes.append(cells.row(notes, ["交办清单填写说明"]))
     notes["A1"].font = TITLE_FONT
-    notes.append(["第一行为表头，按列名识别（顺序可调整）；红色列名为必填列。第 2 行为示例。"])
-    notes.append([f"每次最多导入 {MAX_ROWS} 行、文件不超过 10 MB；任一行有误则整表不导入。"])
+    notes.append(
+        cells.row(
+            notes, ["第一行为表头，按列名识别（顺序可调整）；红色列名为必填列。第 2 行为示例。"]
+        )
+    )
+    notes.append(
+        cells.row(
+            notes, [f"每次最多导入 {MAX_ROWS} 行、文件不超过 10 MB；任一行有误则整表不导入。"]
+        )
+    )
     section(
         "列",
         ["列名", "是否必填", "填写要求"],

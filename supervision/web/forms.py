@@ -8,18 +8,36 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from config.api.filters import BoundedDateField
-from config.validators import validate_year_range
+from config.validators import TextValidator, validate_year_range
 from projects.money import MONEY
 from supervision.choices import EmailPreference
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+class TextInputFormMixin:
+    """Every text field refuses control characters (``TextValidator``, as the API's
+    serializer base does); a textarea keeps tab and line breaks. Passwords are left alone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(
+                field.widget, forms.PasswordInput
+            ):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators.append(TextValidator(multiline=multiline))
+
+
+class CockpitForm(TextInputFormMixin, forms.Form):
+    """The base of every cockpit form."""
+
+
 def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(TextInputFormMixin, AuthenticationForm):
     """Password guessing is limited by ``accounts.login_limits`` (django-axes), the same at
     every door."""
 
@@ -44,19 +62,19 @@ class SubmitterChoice(forms.HiddenInput):
         return ""
 
 
-class CommentForm(forms.Form):
+class CommentForm(CockpitForm):
     """交办 / 签收: an optional remark."""
 
     comment = forms.CharField(label="意见/说明", required=False, widget=TEXTAREA)
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CockpitForm):
     """申请办结: the summary of what was done (the transition requires it)."""
 
     summary = forms.CharField(label="办结情况", widget=TEXTAREA)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(CockpitForm):
     """核验: 通过 (销号) or 退回; a return needs a reason, which the transition enforces."""
 
     DECISIONS = {"close": True, "return": False}
@@ -71,11 +89,11 @@ class VerifyForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(CockpitForm):
     reason = forms.CharField(label="撤销理由", widget=TEXTAREA)
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(CockpitForm):
     """催办 by hand: the office's message to the lead department (a default when empty)."""
 
     message = forms.CharField(
@@ -87,7 +105,7 @@ class UrgeForm(forms.Form):
     )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(CockpitForm):
     content = forms.CharField(label="进展情况", widget=TEXTAREA)
     problems = forms.CharField(label="存在问题", required=False, widget=TEXTAREA)
     coordination = forms.CharField(label="需协调事项", required=False, widget=TEXTAREA)
@@ -96,12 +114,12 @@ class ProgressForm(forms.Form):
     value = forms.DecimalField(label="指标完成值", required=False, max_digits=16, decimal_places=4)
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(CockpitForm):
     requested_deadline = BoundedDateField(label="申请延至", widget=_date_widget())
     reason = forms.CharField(label="延期理由", widget=TEXTAREA)
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(CockpitForm):
     DECISIONS = {"approve": True, "reject": False}
 
     extension = forms.IntegerField(label="延期申请", widget=forms.HiddenInput)
@@ -133,13 +151,13 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else day
 
 
-class InvestmentReportForm(forms.Form):
+class InvestmentReportForm(CockpitForm):
     period = MonthField(label="填报月份")
     amount = forms.DecimalField(label="当月完成投资（万元）", min_value=Decimal(0), **MONEY)
     note = forms.CharField(label="说明", required=False, widget=TEXTAREA)
 
 
-class MilestoneCompleteForm(forms.Form):
+class MilestoneCompleteForm(CockpitForm):
     milestone = forms.ModelChoiceField(label="节点", queryset=None, empty_label=None)
     completed_on = BoundedDateField(label="实际完成日期", widget=_date_widget())
     note = forms.CharField(label="说明/佐证", required=False, widget=TEXTAREA)
@@ -156,7 +174,7 @@ def initial_month(today: dt.date) -> dict:
 # --- notification settings ---------------------------------------------------------------
 
 
-class NotificationPreferenceForm(forms.Form):
+class NotificationPreferenceForm(CockpitForm):
     """消息设置: how to be e-mailed, and which loop steps to hear about (checked = receive)."""
 
     email_mode = forms.ChoiceField(label="邮件提醒", choices=EmailPreference.choices)
