@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +221,11 @@ REST_FRAMEWORK = {
     # Search (``q``/``search``) and ordering are filters of each resource's FilterSet.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["config.api.throttles.TokenOrUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_RATE_USER", default="600/min"),
@@ -233,6 +239,10 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+
+# Request bodies: JSON and form fields up to Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB),
+# any API body (an xlsx upload included) up to API_MAX_BODY_BYTES; larger → 413 (JSON).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=12 * 1024 * 1024)
 
 # Cache (throttling, dashboard): Redis when configured, else local memory.
 CACHES = {

@@ -72,6 +72,7 @@ class TokenViewSet(ApiViewSet):
 
     permission_classes = [AllowAny]
     throttle_classes = []  # the login limit counts failures instead (django-axes)
+    idempotent = False  # the answer is a secret: never stored, never replayed
     serializer_class = TokenRequestSerializer
     pagination_class = None
 

@@ -1,18 +1,29 @@
 """The API's one mapping from errors to JSON ``{"code", "message", "errors"?}``."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DomainError, NotPermitted
+from config.errors import DomainError, NotPermitted, constraint_violation
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("对象已被他人修改（If-Match 不匹配），请刷新后重试。")
     default_code = "precondition_failed"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(_("请求体过大，上限 %(mb).1f MB。") % {"mb": limit / 1024 / 1024})
 
 
 class Conflict(exceptions.APIException):
@@ -34,8 +45,20 @@ def exception_handler(exc, context):
     """One mapping from errors to JSON ``{"code", "message", "errors"?}``.
 
     Domain errors: ``DomainError`` (e.g. an illegal transition) → 409, ``NotPermitted`` → 403, Django's
-    ``ValidationError`` → 400. Anything unexpected is not caught here: it is a bug.
+    ``ValidationError`` → 400; a unique or check constraint the database enforced (a race
+    past the service's check) → 400 on its field, by the constraint's name; a body over
+    Django's upload limits → 413, other refused requests (too many fields) → 400. Anything
+    unexpected is not caught here: it is a bug.
     """
+    if isinstance(exc, IntegrityError):
+        violation = constraint_violation(exc)
+        if violation is None:
+            return None  # not a constraint of ours: a bug
+        exc = violation
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(str(exc))
     if isinstance(exc, NotPermitted):
         exc = exceptions.PermissionDenied(exc.message)
     elif isinstance(exc, DomainError):

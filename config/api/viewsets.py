@@ -33,15 +33,28 @@ def etag_for(instance) -> str:
 
 
 class IdempotentPostMixin:
-    """``Idempotency-Key`` on POST: the first response is kept and replayed to repeats."""
+    """``Idempotency-Key`` on POST: the first response is kept and replayed to repeats.
+
+    A secret in a response is shown once and never stored: a view whose answer *is* a
+    secret (a token for a password) sets ``idempotent = False`` and ignores the key; one
+    whose answer carries a secret field lists it in ``secret_fields``, which is left out of
+    the stored answer and so of any replay.
+    """
 
     idempotency_header = "HTTP_IDEMPOTENCY_KEY"
+    idempotent = True
+    secret_fields: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._idempotency = None
         key = request.META.get(self.idempotency_header, "").strip()
-        if request.method != "POST" or not key or not request.user.is_authenticated:
+        if (
+            not self.idempotent
+            or request.method != "POST"
+            or not key
+            or not request.user.is_authenticated
+        ):
             return
         longest = IdempotencyRecord._meta.get_field("key").max_length
         if len(key) > longest:
@@ -86,8 +99,11 @@ class IdempotentPostMixin:
             if response.status_code >= 500 or response.status_code == 429:
                 record.delete()  # transient: let the client retry with the same key
             else:
+                body = response.data
+                if isinstance(body, dict) and self.secret_fields:
+                    body = {k: v for k, v in body.items() if k not in self.secret_fields}
                 record.status_code = response.status_code
-                record.body = response.data
+                record.body = body
                 record.save(update_fields=["status_code", "body"])
         return response
 

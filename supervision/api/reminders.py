@@ -129,6 +129,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
 
 class WebhookEndpointViewSet(ApiModelViewSet):
     queryset = WebhookEndpoint.objects.order_by("id")
+    secret_fields = ("secret",)  # shown once: a replay of the creation leaves it out
     serializer_class = WebhookEndpointSerializer
     # Endpoints (and where our data goes) are the supervision office's business only.
     permission_classes = [*ApiModelViewSet.permission_classes, SupervisorOnly]

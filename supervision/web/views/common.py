@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import IntegrityError
 from django.urls import reverse
 
-from config.errors import DomainError, NotPermitted
+from config.errors import DomainError, NotPermitted, constraint_violation
 
 PAGE_SIZE = 20
 
@@ -27,10 +28,18 @@ def attempt(call: Callable[[], Any], *, form: forms.Form | None = None):
 
     ``NotPermitted`` → 403, any other ``DomainError`` (e.g. an illegal move) → 409, both with
     the service's own message; Django's ``ValidationError`` → 400, its messages attached to
-    ``form``'s fields so they show next to the field. Anything else is a bug and propagates.
+    ``form``'s fields so they show next to the field; a constraint the database enforced (a
+    twin request won the race past the service's check) → 400 the same way, by the
+    constraint's name. Anything else is a bug and propagates.
     """
     try:
-        return call(), None
+        try:
+            return call(), None
+        except IntegrityError as exc:
+            violation = constraint_violation(exc)
+            if violation is None:
+                raise
+            raise violation from exc
     except NotPermitted as exc:  # before DomainError: ActorNotAllowed is both
         return None, Refusal(403, exc.message)
     except DomainError as exc:
