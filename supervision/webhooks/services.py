@@ -17,7 +17,7 @@ import secrets
 import socket
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
@@ -52,8 +52,30 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+# IPv6 forms that carry an IPv4 address (RFC 4291 mapped and compatible, 6to4, Teredo,
+# NAT64): the embedded address is where the packets end up, so it is judged too.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use only
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in _NAT64 or ip in _V4_COMPATIBLE:
+        found.append(low32)
+    return [address for address in found if address is not None]
+
+
 def _is_public(address: str) -> bool:
+    """A global unicast address that no form maps to a private, loopback, link-local or
+    otherwise non-global IPv4 address."""
     ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        if not all(_is_public(str(v4)) for v4 in _embedded_ipv4(ip)):
+            return False
     return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
@@ -64,23 +86,82 @@ def _is_public(address: str) -> bool:
     )
 
 
-def check_url(url: str) -> None:
-    """Refuse non-HTTP(S) URLs and hosts on private, loopback or link-local addresses."""
+def resolve(url: str) -> list[str]:
+    """The addresses a delivery to ``url`` may connect to: resolved once, each checked.
+
+    Refuses (``ValidationError`` on ``url``) non-HTTP(S) URLs, names that do not resolve and,
+    unless ``WEBHOOK_ALLOW_PRIVATE_NETWORKS``, any address that is not public.
+    """
+    parts = _parse(url)
+    default_port = 443 if parts.scheme == "https" else 80
+    try:
+        infos = socket.getaddrinfo(
+            parts.hostname, parts.port or default_port, proto=socket.IPPROTO_TCP
+        )
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ValidationError({"url": f"无法解析主机名：{parts.hostname}"}) from exc
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS and not all(map(_is_public, addresses)):
+        raise ValidationError({"url": "不允许指向内网、回环或链路本地地址。"})
+    return addresses
+
+
+def _parse(url: str):
     try:
         parts = urlsplit(url)
-        port = parts.port  # raises ValueError when out of range or not a number
+        parts.port  # noqa: B018 — raises ValueError when out of range or not a number
     except ValueError as exc:
         raise ValidationError({"url": f"地址无效：{exc}"}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": "只支持 http(s) 地址。"})
+    return parts
+
+
+def check_url(url: str) -> None:
+    """Refuse non-HTTP(S) URLs and hosts on private, loopback or link-local addresses (where
+    private targets are allowed, the name is looked up only when sending)."""
     if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
-        return
+        _parse(url)
+    else:
+        resolve(url)
+
+
+def post_pinned(url: str, *, content: bytes, headers: dict, timeout: float) -> httpx.Response:
+    """POST to ``url`` at an address ``resolve`` checked — the name is never looked up again,
+    so a resolver that answers differently the second time (DNS rebinding) is not asked. The
+    request keeps the original ``Host`` header and TLS server name (certificate checked for
+    the name). Redirects are not followed."""
+    parts = urlsplit(url)
+    userinfo = parts.netloc.rpartition("@")[0]
+    host_header = parts.netloc.rpartition("@")[2]
+    last_error: httpx.HTTPError | None = None
+    for address in resolve(url):
+        host = f"[{address}]" if ":" in address else address
+        netloc = (f"{userinfo}@" if userinfo else "") + host
+        netloc += f":{parts.port}" if parts.port else ""
+        pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+        extensions = {}
+        if parts.scheme == "https" and not _is_ip_literal(parts.hostname):
+            extensions["sni_hostname"] = parts.hostname
+        try:
+            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+                return client.post(
+                    pinned,
+                    content=content,
+                    headers={**headers, "host": host_header},
+                    extensions=extensions,
+                )
+        except httpx.ConnectError as exc:  # the next checked address, as a resolver would
+            last_error = exc
+    raise last_error or httpx.ConnectError(f"no address for {parts.hostname}")
+
+
+def _is_ip_literal(host: str) -> bool:
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise ValidationError({"url": f"无法解析主机名：{parts.hostname}"}) from exc
-    if not all(_is_public(info[4][0]) for info in infos):
-        raise ValidationError({"url": "不允许指向内网、回环或链路本地地址。"})
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def endpoint_create(
@@ -164,13 +245,11 @@ def attempt_delivery(delivery_id: int) -> float | None:
         status_code, error, retryable = None, "", False
         started = time.monotonic()
         try:
-            check_url(endpoint.url)  # again at send time: DNS may have changed
-            response = httpx.post(
+            response = post_pinned(  # checked again at send time: DNS may have changed
                 endpoint.url,
                 content=body.encode(),
                 headers=headers,
                 timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                follow_redirects=False,
             )
             status_code = response.status_code
             retryable = status_code in RETRYABLE or status_code >= 500
