@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.filters import DepartmentFilter, UserFilter
 from accounts.login_limits import unlock
-from accounts.models import Department, User
+from accounts.models import ApiToken, Department, User
+from accounts.services import token_revoke
 
 
 @admin.register(Department)
@@ -35,3 +36,37 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request, f"已解除 {queryset.count()} 个用户的登录锁定（{cleared} 条记录）。"
         )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed and revoked here, never shown: only a prefix and a digest are kept,
+    and the digest is not displayed either. Issue with ``manage.py issue_token``."""
+
+    list_display = ["name", "user", "prefix", "scope", "created_at", "expires_at"]
+    list_display += ["last_used_at", "revoked_at"]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username", "user__display_name"]
+    fields = ["user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at"]
+    fields += ["revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the record of who had access stays
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.action(description="吊销所选令牌", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        live = list(queryset.filter(revoked_at__isnull=True))
+        for token in live:
+            token_revoke(token=token)
+        self.message_user(request, f"已吊销 {len(live)} 个令牌。")

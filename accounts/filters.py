@@ -1,7 +1,7 @@
 import django_filters
 
 from accounts.choices import DepartmentKind, Role
-from accounts.models import Department, User
+from accounts.models import ApiToken, Department, User
 from config.api.filters import FilterSet
 
 
@@ -27,3 +27,16 @@ class UserFilter(FilterSet):
     class Meta:
         model = User
         fields = ["role", "department"]
+
+
+class ApiTokenFilter(FilterSet):
+    ordering_fields = {"created_at": "创建时间", "last_used_at": "最近使用"}
+    default_ordering = ("-created_at", "-id")
+
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_at", lookup_expr="isnull", exclude=True, label="已吊销"
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["scope"]

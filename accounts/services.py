@@ -118,7 +118,20 @@ def token_digest(secret: str) -> str:
 
 
 def token_revoke(*, token: "ApiToken") -> None:
+    """Revoke one token (at once: the next request with it is a 401). Revoking a revoked
+    token changes nothing."""
     from config import clock
 
-    token.revoked_at = clock.now()
-    token.save(update_fields=["revoked_at"])
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of ``user`` (their password changed, or an administrator
+    asks); returns how many."""
+    from config import clock
+
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=clock.now()
+    )

@@ -3,7 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import DepartmentViewSet, MeViewSet, TokenViewSet, UserViewSet
+from accounts.api.views import (
+    ApiTokenViewSet,
+    DepartmentViewSet,
+    MeViewSet,
+    TokenViewSet,
+    UserViewSet,
+)
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
 from supervision.api.dashboard import DashboardViewSet, RankingViewSet
 from supervision.api.excel import ProjectExportViewSet, TaskExportViewSet, TaskImportViewSet
@@ -13,7 +19,7 @@ from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSe
 
 router = DefaultRouter()
 router.register("me", MeViewSet, basename="me")
-router.register("auth/token", TokenViewSet, basename="auth-token")
+router.register("auth/tokens", ApiTokenViewSet, basename="auth-tokens")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("users", UserViewSet, basename="user")
 router.register("projects", ProjectViewSet, basename="project")
@@ -56,6 +62,11 @@ urlpatterns = [
         "api/v1/imports/tasks/",
         TaskImportViewSet.as_view({"post": "create"}),
         name="import-tasks",
+    ),
+    path(
+        "api/v1/auth/token/",
+        TokenViewSet.as_view({"post": "create", "delete": "revoke"}),
+        name="auth-token",
     ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from accounts.models import Department, User
+from accounts.models import ApiToken, Department, User
 from config.api.serializers import ModelSerializer, Serializer
 
 
@@ -45,3 +45,21 @@ class TokenResponseSerializer(Serializer):
     token = serializers.CharField(help_text="仅显示这一次；以 Authorization: Bearer <token> 使用")
     scope = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokenSerializer(ModelSerializer):
+    """A token as its owner sees it: never its secret (which is not stored anyway)."""
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields

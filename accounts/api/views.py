@@ -3,10 +3,11 @@ import datetime as dt
 from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api.serializers import (
+    ApiTokenSerializer,
     DepartmentCreateSerializer,
     DepartmentSerializer,
     MeSerializer,
@@ -14,9 +15,9 @@ from accounts.api.serializers import (
     TokenResponseSerializer,
     UserSerializer,
 )
-from accounts.filters import DepartmentFilter, UserFilter
-from accounts.models import Department, User
-from accounts.services import department_create, department_update, token_issue
+from accounts.filters import ApiTokenFilter, DepartmentFilter, UserFilter
+from accounts.models import ApiToken, Department, User
+from accounts.services import department_create, department_update, token_issue, token_revoke
 from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
@@ -65,16 +66,20 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
 
 class TokenViewSet(ApiViewSet):
-    """``POST auth/token/``: exchange a username and password for a write token (30 days).
+    """``POST auth/token/``: exchange a username and password for a write token (30 days);
+    ``DELETE auth/token/``: revoke the token this request is made with.
 
     Password guessing is limited here as at the other doors (``accounts.login_limits``):
     a locked caller gets 429 ``login_locked`` even with the right password."""
 
-    permission_classes = [AllowAny]
     throttle_classes = []  # the login limit counts failures instead (django-axes)
     idempotent = False  # the answer is a secret: never stored, never replayed
     serializer_class = TokenRequestSerializer
     pagination_class = None
+
+    def get_permissions(self):
+        # Anyone may try a password; a read-scoped token may still revoke itself.
+        return [AllowAny()] if self.action == "create" else [IsAuthenticated()]
 
     @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer})
     def create(self, request):
@@ -90,3 +95,32 @@ class TokenViewSet(ApiViewSet):
         )
         body = {"token": plaintext, "scope": token.scope, "expires_at": token.expires_at}
         return Response(TokenResponseSerializer(body).data, status=201)
+
+    @extend_schema(request=None, responses={204: None}, summary="吊销当前令牌")
+    def revoke(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["本请求未使用 API 令牌（Authorization: Bearer …）。"]}
+            )
+        token_revoke(token=request.auth)
+        return Response(status=204)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """``auth/tokens/``: the caller's own tokens (never their secret); ``DELETE
+    auth/tokens/{id}/`` revokes one. Someone else's token is a 404."""
+
+    serializer_class = ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+    permission_classes = [IsAuthenticated]  # a read-scoped token may revoke too
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user)
+
+    @extend_schema(responses={204: None}, summary="吊销令牌")
+    def destroy(self, request, pk=None):
+        token_revoke(token=self.get_object())
+        return Response(status=204)

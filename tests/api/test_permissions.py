@@ -23,7 +23,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.choices import DepartmentKind, Role
-from accounts.models import AuditRecord, Department
+from accounts.models import ApiToken, AuditRecord, Department
 from accounts.services import token_issue
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 from supervision.models import (
@@ -203,11 +203,19 @@ TRACKED = [
     ProposalDetail,
     CodeSequence,
     Notification,
+    ApiToken,
 ]
+UNTRACKED_FIELDS = {"last_used_at"}  # every authenticated request may touch it
 
 
 def db_state() -> dict:
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in TRACKED}
+    return {
+        model._meta.label: [
+            {k: v for k, v in row.items() if k not in UNTRACKED_FIELDS}
+            for row in model.objects.order_by("pk").values()
+        ]
+        for model in TRACKED
+    }
 
 
 # --- the cases ---------------------------------------------------------------------------
@@ -255,6 +263,17 @@ CASES = [
     Case("GET departments/{id}/", "GET", lambda w: (f"departments/{w.lead.pk}/", None)),
     Case("GET users/", "GET", lambda w: ("users/", None)),
     Case("GET users/{id}/", "GET", lambda w: (f"users/{w.users['owner'].pk}/", None)),
+    Case("GET auth/tokens/", "GET", lambda w: ("auth/tokens/", None)),
+    # --- tokens: each user revokes their own (a read-scoped token too) ---
+    Case("DELETE auth/token/", "DELETE", lambda w: ("auth/token/", None)),
+    Case(
+        "DELETE auth/tokens/{id}/ (the supervisor's)",
+        "DELETE",
+        lambda w: (
+            f"auth/tokens/{token_issue(user=w.users['supervisor'], scope='write')[0].pk}/",
+            None,
+        ),
+    ),
     Case("GET projects/", "GET", lambda w: ("projects/", None)),
     Case("GET projects/{id}/", "GET", lambda w: (f"projects/{w.project.pk}/", None)),
     Case("GET milestones/", "GET", lambda w: ("milestones/", None)),
@@ -552,6 +571,10 @@ EXPECTED = {
     "GET departments/{id}/":                                 READ,
     "GET users/":                                            READ,
     "GET users/{id}/":                                       READ,
+    "GET auth/tokens/":                                      READ,
+    # tokens: DELETE auth/token/ needs a token (the other roles here use a browser session)
+    "DELETE auth/token/":                                    (400, 400, 400, 400, 400, 400, 204, 401),
+    "DELETE auth/tokens/{id}/ (the supervisor's)":           (204, 404, 404, 404, 404, 404, 204, 401),
     "GET projects/":                                         READ,
     "GET projects/{id}/":                                    READ,
     "GET milestones/":                                       READ,
@@ -673,9 +696,11 @@ def test_permission_matrix(case, role, world):
 SUPERVISOR = ROLES.index("supervisor")
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c.is_write], ids=[c.name for c in CASES if c.is_write]
-)
+# Tokens are personal: a superuser revokes other people's in the admin, not via the API.
+SUPERVISOR_WRITES = [c for c in CASES if c.is_write and "auth/token" not in c.name]
+
+
+@pytest.mark.parametrize("case", SUPERVISOR_WRITES, ids=[c.name for c in SUPERVISOR_WRITES])
 def test_superuser_counts_as_supervisor(case, world):
     """A superuser whose role is not ``supervisor`` still gets the supervisor's column."""
     superuser = factories.UserFactory(role=Role.VIEWER, is_superuser=True, is_staff=True)
