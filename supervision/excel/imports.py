@@ -31,6 +31,14 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a 10 MB upload that inflates past this is a bomb
 MAX_ROWS = 5000
 MAX_COLUMNS = 100
+# Each part inflated: openpyxl holds every shared string in memory, so a small file whose
+# sharedStrings part inflates to 190 MB grew a worker past 1 GB. A full 5000-row 交办清单
+# needs a few MB of each. (zipfile stops at a part's declared size, so a part cannot lie.)
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_SHEET_BYTES = 32 * 1024 * 1024
+MAX_PART_BYTES = 8 * 1024 * 1024
+# Cells read, blank ones included (a row far down makes openpyxl yield every row before it).
+MAX_CELLS = 2 * (MAX_ROWS + 10) * MAX_COLUMNS
 
 REQUIRED = ("编号", "事项名称", "来源", "报表类别", "牵头单位", "办理时限")
 HEADERS = (
@@ -89,10 +97,8 @@ def read_sheet(upload) -> list[tuple[int, dict[str, Any]]]:
         _refuse(f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请拆分后导入。")
     try:
         with zipfile.ZipFile(upload) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
+            _check_parts(archive.infolist())
         upload.seek(0)
-        if inflated > MAX_UNZIPPED_BYTES:
-            _refuse("文件解压后过大，不是有效的交办清单。")
         workbook = load_workbook(upload, read_only=True, data_only=True)
         try:
             raw = _sheet_rows(workbook.worksheets[0]) if workbook.worksheets else None
@@ -105,10 +111,39 @@ def read_sheet(upload) -> list[tuple[int, dict[str, Any]]]:
     return _rows_by_header(*raw)
 
 
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _check_parts(parts: list[zipfile.ZipInfo]) -> None:
+    """Refuse a file any part of which inflates past its cap, saying which part."""
+    for info in parts:
+        name = info.filename
+        if name == "xl/sharedStrings.xml":
+            limit, what = MAX_SHARED_STRINGS_BYTES, "共享字符串（xl/sharedStrings.xml）"
+        elif name.startswith("xl/worksheets/"):
+            limit, what = MAX_SHEET_BYTES, f"工作表（{name[:100]}）"
+        else:
+            limit, what = MAX_PART_BYTES, f"部件 {name[:100]}"
+        if info.file_size > limit:
+            _refuse(
+                f"文件中的{what}解压后有 {_mb(info.file_size)}，超过上限 {_mb(limit)}，"
+                "不是有效的交办清单（可能是压缩炸弹）。"
+            )
+    if sum(info.file_size for info in parts) > MAX_UNZIPPED_BYTES:
+        _refuse(f"文件解压后过大（超过 {_mb(MAX_UNZIPPED_BYTES)}），不是有效的交办清单。")
+
+
 def _sheet_rows(ws) -> tuple[list, list[tuple[int, tuple]]]:
     """(header cells, [(row number, cells)]) — only openpyxl's reading happens here."""
-    header, header_row, rows = None, 0, []
+    header, header_row, rows, cells_read = None, 0, [], 0
     for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+        cells_read += len(cells)
+        if cells_read > MAX_CELLS:
+            _refuse(
+                f"表格单元格过多（读到第 {number} 行已超过 {MAX_CELLS} 个，空行也计入），"
+                f"每次最多导入 {MAX_ROWS} 行，请删除多余的行后重试。"
+            )
         if header is None:
             if any(_header(v) == "事项名称" for v in cells):
                 header, header_row = list(cells), number
