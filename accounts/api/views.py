@@ -17,6 +17,7 @@ from accounts.api.serializers import (
 )
 from accounts.filters import ApiTokenFilter, DepartmentFilter, UserFilter
 from accounts.models import ApiToken, Department, User
+from accounts.selectors import visible_users
 from accounts.services import department_create, department_update, token_issue, token_revoke
 from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
@@ -58,11 +59,16 @@ class DepartmentViewSet(ApiModelViewSet):
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    """Active users (read-only)."""
+    """Active users (read-only), as far as the caller's cockpit shows them
+    (``accounts.selectors.visible_users``); anyone else is a 404."""
 
-    queryset = User.objects.filter(is_active=True)
     serializer_class = UserSerializer
     filterset_class = UserFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        return visible_users(self.request.user)
 
 
 class TokenViewSet(ApiViewSet):

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 
 from supervision.web.forms import LoginForm
-from supervision.web.views import dashboard, inbox, projects, reports, tasks, units
+from supervision.web.views import account, dashboard, inbox, projects, reports, tasks, units
 
 app_name = "web"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
+    path("password/", account.PasswordChange.as_view(), name="password-change"),
     path("", dashboard.dashboard, name="dashboard"),
     path("rankings/", dashboard.rankings, name="rankings"),
     path("notices/", reports.notices, name="notices"),

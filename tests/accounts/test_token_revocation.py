@@ -160,9 +160,7 @@ def test_a_service_token_may_expire(owner):
     assert not works(plaintext)
 
 
-def test_the_token_list_query_count_does_not_grow_with_page_size(
-    owner, django_assert_num_queries
-):
+def test_the_token_list_query_count_does_not_grow_with_page_size(owner, django_assert_num_queries):
     _, plaintext = token_issue(user=owner, scope="read")
     for number in range(110):
         token_issue(user=owner, scope="read", name=f"t{number}")
