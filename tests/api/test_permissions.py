@@ -262,7 +262,11 @@ CASES = [
     Case("GET departments/", "GET", lambda w: ("departments/", None)),
     Case("GET departments/{id}/", "GET", lambda w: (f"departments/{w.lead.pk}/", None)),
     Case("GET users/", "GET", lambda w: ("users/", None)),
-    Case("GET users/{id}/", "GET", lambda w: (f"users/{w.users['owner'].pk}/", None)),
+    Case(
+        "GET users/{id}/ (the lead department's owner)",
+        "GET",
+        lambda w: (f"users/{w.users['owner'].pk}/", None),
+    ),
     Case("GET auth/tokens/", "GET", lambda w: ("auth/tokens/", None)),
     # --- tokens: each user revokes their own (a read-scoped token too) ---
     Case("DELETE auth/token/", "DELETE", lambda w: ("auth/token/", None)),
@@ -570,7 +574,8 @@ EXPECTED = {
     "GET departments/":                                      READ,
     "GET departments/{id}/":                                 READ,
     "GET users/":                                            READ,
-    "GET users/{id}/":                                       READ,
+    # users/: an owner or viewer sees only whom their cockpit shows (own department, leaders)
+    "GET users/{id}/ (the lead department's owner)":         (200, 200, 200, 404, 404, 404, 200, 401),
     "GET auth/tokens/":                                      READ,
     # tokens: DELETE auth/token/ needs a token (the other roles here use a browser session)
     "DELETE auth/token/":                                    (400, 400, 400, 400, 400, 400, 204, 401),
