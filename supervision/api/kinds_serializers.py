@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.choices import Role
 from accounts.models import Department, User
+from config.api.serializers import ModelSerializer, Serializer
 from supervision.kinds.choices import MeetingForm, ReplyClass, Satisfaction
 from supervision.kinds.models import (
     Instruction,
@@ -21,7 +22,7 @@ def _leaders():
     return User.objects.filter(role=Role.LEADER, is_active=True)
 
 
-class InstructionDetailSerializer(serializers.ModelSerializer):
+class InstructionDetailSerializer(ModelSerializer):
     leader = serializers.PrimaryKeyRelatedField(queryset=_leaders(), help_text="批示领导（区领导）")
 
     class Meta:
@@ -30,7 +31,7 @@ class InstructionDetailSerializer(serializers.ModelSerializer):
         extra_kwargs = {"text": TEXT}
 
 
-class MeetingItemSerializer(serializers.ModelSerializer):
+class MeetingItemSerializer(ModelSerializer):
     """The meeting a 议定事项 came from; tasks naming the same meeting share one record."""
 
     id = serializers.IntegerField(source="meeting.id", read_only=True, help_text="会议 id")
@@ -49,7 +50,7 @@ class MeetingItemSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data).get("meeting", {})
 
 
-class ProposalDetailSerializer(serializers.ModelSerializer):
+class ProposalDetailSerializer(ModelSerializer):
     assist_departments = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Department.objects.all(), help_text="协办单位"
     )
@@ -106,7 +107,7 @@ class ProposalDetailSerializer(serializers.ModelSerializer):
         return data
 
 
-class ProblemDetailSerializer(serializers.ModelSerializer):
+class ProblemDetailSerializer(ModelSerializer):
     class Meta:
         model = ProblemDetail
         fields = [
@@ -137,7 +138,7 @@ KIND_FIELDS = {
 }
 
 
-class InstructionSerializer(serializers.ModelSerializer):
+class InstructionSerializer(ModelSerializer):
     leader = serializers.PrimaryKeyRelatedField(
         queryset=_leaders(),
         required=False,
@@ -152,7 +153,7 @@ class InstructionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"text": {"max_length": 5000}}
 
 
-class ReplySerializer(serializers.Serializer):
+class ReplySerializer(Serializer):
     reply_class = serializers.ChoiceField(choices=ReplyClass.choices, help_text="答复类别 A/B/C")
     replied_on = serializers.DateField(help_text="答复日期")
     summary = serializers.CharField(max_length=10000, help_text="答复摘要；C 类须说明原因")
@@ -162,7 +163,7 @@ class ReplySerializer(serializers.Serializer):
     )
 
 
-class SatisfactionSerializer(serializers.Serializer):
+class SatisfactionSerializer(Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     met_on = serializers.DateField(required=False, allow_null=True, help_text="见面沟通日期")
     meeting_form = serializers.ChoiceField(
@@ -181,7 +182,7 @@ class SatisfactionSerializer(serializers.Serializer):
 PCT = {"max_digits": 5, "decimal_places": 1, "allow_null": True}
 
 
-class ProposalFiguresSerializer(serializers.Serializer):
+class ProposalFiguresSerializer(Serializer):
     total = serializers.IntegerField(help_text="件数（不含已撤销）")
     due = serializers.IntegerField(help_text="应办结：已销号或已过时限")
     on_time = serializers.IntegerField(help_text="按时限销号")
@@ -205,7 +206,7 @@ class ProposalStatsSerializer(ProposalFiguresSerializer):
     by_department = ProposalDepartmentSerializer(many=True)
 
 
-class ProposalStatsQuerySerializer(serializers.Serializer):
+class ProposalStatsQuerySerializer(Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, help_text="主办单位"
