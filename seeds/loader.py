@@ -1,37 +1,38 @@
 """Load the transcribed 2024 work report (``seeds/data/*.yaml``) through the services.
 
 Idempotent: rows are matched by natural key (code; a milestone by project and name), a
-second load changes nothing, and a changed data file updates the matching rows.
+second load changes nothing, and a changed data file updates the matching rows through the
+same services a person would use, so every edit is logged (TaskEvents for tasks). The
+data is checked first (``seeds.checks.validate``); nothing is loaded while it has a problem.
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
 from django.db import transaction
 
-from accounts.choices import DepartmentKind, Role
+from accounts.choices import Role
 from accounts.models import Department, User
 from accounts.services import department_create, department_update, user_create
 from config import clock
-from projects.choices import Category, Stage
 from projects.models import Milestone, Project
-from projects.services import milestone_create, project_create, project_update
-from supervision.choices import Comparison, Domain, TaskSource
+from projects.services import milestone_create, milestone_update, project_create, project_update
+from seeds.checks import SUPERVISION_OFFICE, date, decimal, validate
 from supervision.loop.models import Indicator, Task
 from supervision.loop.services import indicator_save, task_create, task_update
 from supervision.loop.transitions import task_assign
 
+__all__ = ["DATA_DIR", "SeedData", "SeedError", "Tally", "load", "read", "validate"]
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SYSTEM_USERNAME = "system"
-SUPERVISION_OFFICE = "DCB"
 # 武隆府发〔2024〕2号 issued the report on 2024-02-07: the date its tasks were assigned.
 ASSIGNED_AT = dt.datetime(2024, 2, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-DATE_RANGE = (dt.date(2024, 1, 1), dt.date(2026, 12, 31))
 
 
 class SeedError(Exception):
@@ -61,149 +62,6 @@ def read(data_dir: Path = DATA_DIR) -> SeedData:
                 row["_file"] = path.name
             getattr(data, key).extend(rows or [])
     return data
-
-
-# --- validation --------------------------------------------------------------------------
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def validate(data: SeedData) -> list[str]:
-    """Every problem in the data files, as ``file: code: message`` lines."""
-    errors: list[str] = []
-
-    def need(row, ok: bool, message: str):
-        if not ok:
-            errors.append(f"{row.get('_file')}: {row.get('code', '?')}: {message}")
-
-    def unique(rows, what):
-        counts = Counter(row.get("code") for row in rows)
-        errors.extend(f"duplicate {what} code {code}" for code, n in counts.items() if n > 1)
-
-    departments = {row.get("code") for row in data.departments}
-    if SUPERVISION_OFFICE not in departments:
-        errors.append(f"departments: the supervision office {SUPERVISION_OFFICE} is missing")
-    projects = {row.get("code") for row in data.projects}
-    for rows, what in [
-        (data.departments, "department"),
-        (data.projects, "project"),
-        (data.indicators, "indicator"),
-        (data.tasks, "task"),
-    ]:
-        unique(rows, what)
-
-    def check_amount(row, key):
-        if row.get(key) is None:
-            return
-        amount = _decimal(row[key])
-        need(row, amount is not None and amount > 0, f"{key} must be a positive amount")
-
-    def check_date(row, key, required=True):
-        if row.get(key) is None and not required:
-            return
-        day = _date(row.get(key))
-        need(
-            row,
-            day is not None and DATE_RANGE[0] <= day <= DATE_RANGE[1],
-            f"{key} must be a date in 2024–2026, got {row.get(key)!r}",
-        )
-
-    for row in data.departments:
-        need(row, bool(row.get("code")) and bool(row.get("name")), "code and name are required")
-        need(row, row.get("kind") in DepartmentKind.values, f"unknown kind {row.get('kind')!r}")
-    for row in data.projects:
-        for key in ("code", "name", "target_text", "source_ref"):
-            need(row, bool(row.get(key)), f"{key} is required")
-        need(
-            row, row.get("category") in Category.values, f"unknown category {row.get('category')!r}"
-        )
-        need(row, row.get("stage") in Stage.values, f"unknown stage {row.get('stage')!r}")
-        need(
-            row,
-            row.get("lead_department") in departments,
-            f"unknown lead_department {row.get('lead_department')!r}",
-        )
-        check_amount(row, "annual_plan_investment")
-        check_amount(row, "total_investment")
-        names = [m.get("name") for m in row.get("milestones") or []]
-        need(row, len(names) == len(set(names)), "milestone names must be unique per project")
-        for milestone in row.get("milestones") or []:
-            check_date(
-                {**milestone, "_file": row.get("_file"), "code": row.get("code")}, "due_date"
-            )
-    for row in data.indicators:
-        for key in ("code", "name", "source_ref"):
-            need(row, bool(row.get(key)), f"{key} is required")
-        need(row, row.get("domain") in Domain.values, f"unknown domain {row.get('domain')!r}")
-        if row.get("target_value") is not None:  # qualitative targets have no number
-            need(row, _decimal(row["target_value"]) is not None, "target_value must be a number")
-            need(
-                row,
-                row.get("comparison") in Comparison.values,
-                f"unknown comparison {row.get('comparison')!r}",
-            )
-    for row in data.tasks:
-        for key in ("code", "title", "content", "source_ref"):
-            need(row, bool(row.get(key)), f"{key} is required")
-        need(row, len(str(row.get("title", ""))) <= 200, "title longer than 200 characters")
-        need(row, row.get("domain") in Domain.values, f"unknown domain {row.get('domain')!r}")
-        need(row, row.get("source") in TaskSource.values, f"unknown source {row.get('source')!r}")
-        need(
-            row,
-            row.get("lead_department") in departments,
-            f"unknown lead_department {row.get('lead_department')!r}",
-        )
-        need(
-            row,
-            row.get("project") is None or row.get("project") in projects,
-            f"unknown project {row.get('project')!r}",
-        )
-        check_amount(row, "target_value")
-        check_date(row, "deadline")
-    _check_lengths(data, need)
-    seen_names: set[str] = set()
-    for row in data.departments:
-        need(row, row.get("name") not in seen_names, f"duplicate department name {row.get('name')}")
-        seen_names.add(row.get("name"))
-    return errors
-
-
-# What each file's keys are stored in, for the database's length limits.
-_MODELS = {"departments": Department, "projects": Project, "indicators": Indicator, "tasks": Task}
-
-
-def _check_lengths(data: SeedData, need) -> None:
-    """Refuse here, with the row named, what the database would refuse for length."""
-    for key, model in _MODELS.items():
-        limits = {
-            f.name: f.max_length
-            for f in model._meta.get_fields()
-            if getattr(f, "max_length", None) and not f.is_relation
-        }
-        for row in getattr(data, key):
-            for name, limit in limits.items():
-                value = row.get(name)
-                if isinstance(value, str) and len(value) > limit:
-                    need(row, False, f"{name} longer than {limit} characters")
-
-
-# --- loading -----------------------------------------------------------------------------
 
 
 class Tally:
@@ -266,6 +124,26 @@ def _load_departments(data: SeedData, tally: Tally) -> dict[str, Department]:
     return existing
 
 
+def _load_milestones(row: dict, project: Project, milestones: dict, tally: Tally) -> None:
+    for seq, m in enumerate(row.get("milestones") or [], start=1):
+        values = {
+            "due_date": date(m["due_date"]),
+            "sequence": int(m.get("sequence") or seq),
+            "assumed_fields": list(m.get("assumed_fields") or []),
+        }
+        milestone = milestones.get((project.pk, m["name"]))
+        if milestone is None:
+            milestone_create(
+                project=project, name=m["name"], source_ref=row["source_ref"], **values
+            )
+            tally.add("节点", "created")
+        elif changes := _changes(milestone, values):
+            milestone_update(milestone=milestone, **changes)
+            tally.add("节点", "updated")
+        else:
+            tally.add("节点", "unchanged")
+
+
 def _load_projects(data: SeedData, departments, tally: Tally) -> dict[str, Project]:
     existing = {p.code: p for p in Project.objects.all()}
     milestones = {(m.project_id, m.name): m for m in Milestone.objects.all()}
@@ -273,14 +151,16 @@ def _load_projects(data: SeedData, departments, tally: Tally) -> dict[str, Proje
         values = {
             "name": row["name"],
             "category": row["category"],
+            "level": row.get("level") or "",
             "year": int(row.get("year") or 2024),
             "stage": row["stage"],
             "lead_department": departments[row["lead_department"]],
-            "annual_plan_investment": _decimal(row.get("annual_plan_investment")) or Decimal("0"),
-            "total_investment": _decimal(row.get("total_investment")),
+            "annual_plan_investment": decimal(row.get("annual_plan_investment")) or Decimal("0"),
+            "total_investment": decimal(row.get("total_investment")),
             "target_text": row["target_text"],
             "source_ref": row["source_ref"],
             "assumed": bool(row.get("assumed")),
+            "assumed_fields": list(row.get("assumed_fields") or []),
             "location": row.get("location") or "",
         }
         project = existing.get(row["code"])
@@ -292,49 +172,57 @@ def _load_projects(data: SeedData, departments, tally: Tally) -> dict[str, Proje
             tally.add("项目", "updated")
         else:
             tally.add("项目", "unchanged")
-        for seq, m in enumerate(row.get("milestones") or [], start=1):
-            m_values = {"due_date": _date(m["due_date"]), "sequence": int(m.get("sequence") or seq)}
-            milestone = milestones.get((project.pk, m["name"]))
-            if milestone is None:
-                milestone_create(
-                    project=project, name=m["name"], source_ref=row["source_ref"], **m_values
-                )
-                tally.add("节点", "created")
-            elif changes := _changes(milestone, m_values):
-                for k, v in changes.items():
-                    setattr(milestone, k, v)
-                milestone.full_clean()
-                milestone.save(update_fields=list(changes))
-                tally.add("节点", "updated")
-            else:
-                tally.add("节点", "unchanged")
+        _load_milestones(row, project, milestones, tally)
     return existing
 
 
-def _load_indicators(data: SeedData, tally: Tally):
-    from supervision.loop.models import Indicator
-
+def _load_indicators(data: SeedData, departments, tally: Tally) -> dict[str, Indicator]:
+    """Two passes: every indicator first, then the growth links (both ends must exist for
+    the baseline check the model runs when a link is saved)."""
     existing = {i.code: i for i in Indicator.objects.all()}
+    outcome = {}
     for row in data.indicators:
         values = {
             "name": row["name"],
             "domain": row["domain"],
             "unit": row.get("unit") or "",
-            "target_value": _decimal(row.get("target_value")),
-            "comparison": row.get("comparison") or Comparison.AT_LEAST,
+            "target_value": decimal(row.get("target_value")),
+            "comparison": row.get("comparison") or "",  # validate() refused a missing one
+            "tolerance": decimal(row.get("tolerance")),
+            "baseline": decimal(row.get("baseline")),
+            "baseline_text": row.get("baseline_text") or "",
+            "consistency_note": (row.get("consistency_note") or "").strip(),
+            "department": departments[row["department"]],
+            "assumed_fields": list(row.get("assumed_fields") or []),
             "target_text": row.get("target_text") or "",
             "source_ref": row["source_ref"],
         }
         indicator = existing.get(row["code"])
-        if indicator is not None and not _changes(indicator, values):
-            tally.add("指标", "unchanged")
+        if indicator is None:
+            outcome[row["code"]] = "created"
+        elif changes := _changes(indicator, values):
+            outcome[row["code"]] = "updated"
+            values = changes
+        else:
+            outcome[row["code"]] = "unchanged"
             continue
-        indicator_save(code=row["code"], **values)
-        tally.add("指标", "created" if indicator is None else "updated")
+        existing[row["code"]], _ = indicator_save(code=row["code"], **values)
+    for row in data.indicators:
+        growth_of = existing[row["growth_of"]] if row.get("growth_of") else None
+        indicator = existing[row["code"]]
+        if indicator.growth_of_id != (growth_of and growth_of.pk):
+            existing[row["code"]], _ = indicator_save(code=row["code"], growth_of=growth_of)
+            outcome[row["code"]] = outcome[row["code"]].replace("unchanged", "updated")
+    for kind in outcome.values():
+        tally.add("指标", kind)
+    return existing
 
 
-def _load_tasks(data: SeedData, departments, projects, actor: User, tally: Tally):
+def _load_tasks(data: SeedData, departments, projects, indicators, actor: User, tally: Tally):
+    """Every task, with its parent (分解交办: MS24-002 and its ten) when the parent exists
+    already; a second pass links the parents that were created after their children."""
     existing = {t.code: t for t in Task.objects.all()}
+    outcome = {}
     for row in data.tasks:
         values = {
             "title": row["title"],
@@ -343,25 +231,39 @@ def _load_tasks(data: SeedData, departments, projects, actor: User, tally: Tally
             "source": row["source"],
             "source_ref": row["source_ref"],
             "lead_department": departments[row["lead_department"]],
-            "deadline": _date(row["deadline"]),
-            "target_value": _decimal(row.get("target_value")),
+            "deadline": date(row["deadline"]),
+            "target_value": decimal(row.get("target_value")),
             "target_unit": row.get("target_unit") or "",
+            "target_comparison": row.get("target_comparison") or "",  # validate() refused none
+            "target_tolerance": decimal(row.get("target_tolerance")),
             "assumed": bool(row.get("assumed")),
+            "assumed_fields": list(row.get("assumed_fields") or []),
             "project": projects[row["project"]] if row.get("project") else None,
+            "indicator": indicators[row["indicator"]] if row.get("indicator") else None,
         }
+        if not row.get("parent") or row["parent"] in existing:  # else: the second pass
+            values["parent"] = existing[row["parent"]] if row.get("parent") else None
         task = existing.get(row["code"])
         if task is None:
             with clock.override(ASSIGNED_AT):
-                task = task_create(actor=actor, code=row["code"], **values)
+                task = existing[row["code"]] = task_create(actor=actor, code=row["code"], **values)
                 task_assign(task=task, actor=actor, comment="随区政府工作报告交办")
-            tally.add("事项", "created")
+            outcome[row["code"]] = "created"
         elif not (changes := _changes(task, values)):
-            tally.add("事项", "unchanged")
+            outcome[row["code"]] = "unchanged"
         elif task.is_open:
-            task_update(task=task, actor=actor, **changes)
-            tally.add("事项", "updated")
+            existing[row["code"]] = task_update(task=task, actor=actor, **changes)
+            outcome[row["code"]] = "updated"
         else:  # a closed or cancelled task keeps what it was closed with
-            tally.add("事项", "skipped")
+            outcome[row["code"]] = "skipped"
+    for row in data.tasks:
+        task = existing[row["code"]]
+        parent = existing[row["parent"]] if row.get("parent") else None
+        if task.parent_id != (parent and parent.pk) and task.is_open:
+            task_update(task=task, actor=actor, parent=parent)
+            outcome[row["code"]] = outcome[row["code"]].replace("unchanged", "updated")
+    for kind in outcome.values():
+        tally.add("事项", kind)
 
 
 @transaction.atomic
@@ -374,6 +276,6 @@ def load(data: SeedData) -> Tally:
     departments = _load_departments(data, tally)
     actor = system_user()
     projects = _load_projects(data, departments, tally)
-    _load_indicators(data, tally)
-    _load_tasks(data, departments, projects, actor, tally)
+    indicators = _load_indicators(data, departments, tally)
+    _load_tasks(data, departments, projects, indicators, actor, tally)
     return tally

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts.models import Department, User
 from config import clock, events
@@ -47,6 +47,8 @@ TASK_EDITABLE = {
     "target_tolerance",
     "assumed",
     "assumed_fields",
+    "parent",
+    "indicator",
 }
 # The statuses in which the lead department may ask for a later deadline.
 EXTENDABLE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
@@ -58,7 +60,7 @@ def _require_supervisor(actor: User, what: str) -> None:
 
 
 def _as_json(value):
-    if isinstance(value, Department | User):
+    if isinstance(value, models.Model):  # a lead unit, leader, project, parent, indicator …
         return value.pk
     if isinstance(value, dt.date | Decimal):
         return str(value)

@@ -82,7 +82,7 @@ def test_the_tally_counts_every_row_as_created(seeded):
         "指标": {"created": len(data.indicators)},
         "事项": {"created": len(data.tasks)},
     }
-    assert seeded.tally.changed == 302 + 94 + 73 + 55 + 51
+    assert seeded.tally.changed == 422 + 94 + 74 + 55 + 54
     assert [line.split(":")[0] for line in seeded.tally.lines()] == KINDS
 
 
@@ -112,7 +112,7 @@ def test_every_row_holds_what_its_file_says(seeded):
     projects = {p.code: p for p in Project.objects.select_related("lead_department")}
     milestones = defaultdict(list)
     for m in Milestone.objects.select_related("project").order_by("project__code", "sequence"):
-        milestones[m.project.code].append((m.name, m.due_date, m.sequence))
+        milestones[m.project.code].append((m.name, m.due_date, m.sequence, m.assumed_fields))
     for row in data.projects:
         p = projects[row["code"]]
         check(row["code"], "name", p.name, row["name"])
@@ -125,13 +125,15 @@ def test_every_row_holds_what_its_file_says(seeded):
         check(row["code"], "plan", p.annual_plan_investment, Decimal(plan or "0"))
         check(row["code"], "total", p.total_investment, None)
         check(row["code"], "location", p.location, row.get("location") or "")
+        check(row["code"], "level", p.level, row.get("level") or "")
+        check(row["code"], "assumed_fields", p.assumed_fields, row["assumed_fields"])
         expected = [
-            (m["name"], m["due_date"], m.get("sequence") or n)
+            (m["name"], m["due_date"], m.get("sequence") or n, m["assumed_fields"])
             for n, m in enumerate(row.get("milestones") or [], start=1)
         ]
         check(row["code"], "milestones", milestones[row["code"]], expected)
 
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.select_related("department", "growth_of")}
     for row in data.indicators:
         i = indicators[row["code"]]
         value = row.get("target_value")
@@ -139,11 +141,20 @@ def test_every_row_holds_what_its_file_says(seeded):
             row["code"], "target_value", i.target_value, None if value is None else Decimal(value)
         )
         check(row["code"], "unit", i.unit, row.get("unit") or "")
-        check(row["code"], "comparison", i.comparison, row.get("comparison") or "at_least")
+        check(row["code"], "comparison", i.comparison, row.get("comparison") or "")
+        check(row["code"], "department", i.department.code, row["department"])
+        check(row["code"], "baseline", i.baseline, decimal_or_none(row.get("baseline")))
+        check(row["code"], "tolerance", i.tolerance, decimal_or_none(row.get("tolerance")))
+        check(row["code"], "growth_of", i.growth_of and i.growth_of.code, row.get("growth_of"))
+        check(row["code"], "note", i.consistency_note, row.get("consistency_note") or "")
+        check(row["code"], "assumed_fields", i.assumed_fields, row["assumed_fields"])
         check(row["code"], "target_text", i.target_text, row["target_text"])
         check(row["code"], "domain", i.domain, row["domain"])
 
-    tasks = {t.code: t for t in Task.objects.select_related("lead_department", "project")}
+    tasks = {
+        t.code: t
+        for t in Task.objects.select_related("lead_department", "project", "parent", "indicator")
+    }
     for row in data.tasks:
         t = tasks[row["code"]]
         value = row.get("target_value")
@@ -158,7 +169,29 @@ def test_every_row_holds_what_its_file_says(seeded):
         )
         check(row["code"], "target_unit", t.target_unit, row.get("target_unit") or "")
         check(row["code"], "assumed", t.assumed, bool(row.get("assumed")))
+        check(row["code"], "comparison", t.target_comparison, row.get("target_comparison") or "")
+        check(
+            row["code"],
+            "tolerance",
+            t.target_tolerance,
+            decimal_or_none(row.get("target_tolerance")),
+        )
+        check(row["code"], "assumed_fields", t.assumed_fields, row["assumed_fields"])
+        check(row["code"], "parent", t.parent and t.parent.code, row.get("parent"))
+        check(row["code"], "indicator", t.indicator and t.indicator.code, row.get("indicator"))
     assert wrong == []
+
+
+def decimal_or_none(value):
+    return None if value is None else Decimal(value)
+
+
+def test_the_district_livelihood_items_are_one_parent_and_ten_children(seeded):
+    parent = Task.objects.get(code="MS24-002")
+    assert parent.target_value == Decimal("10")
+    children = sorted(parent.children.values_list("code", flat=True))
+    assert children == [f"MS24-{n:03d}" for n in range(3, 13)]
+    assert not Task.objects.filter(parent__isnull=False).exclude(parent=parent).exists()
 
 
 def test_every_seeded_task_is_assigned_on_the_report_date(seeded):
@@ -214,12 +247,13 @@ def test_a_changed_data_file_updates_the_matching_rows_by_code(seeded, tmp_path)
 
     tally = loader.load(loader.read(data_dir))
 
+    data = seeded.data
     assert outcomes(tally) == {
-        "单位": {"unchanged": 51},
-        "项目": {"updated": 1, "unchanged": 93},
-        "节点": {"unchanged": 55},
-        "指标": {"updated": 1, "unchanged": 72},
-        "事项": {"updated": 1, "unchanged": 301},
+        "单位": {"unchanged": len(data.departments)},
+        "项目": {"updated": 1, "unchanged": len(data.projects) - 1},
+        "节点": {"unchanged": len(milestone_rows(data))},
+        "指标": {"updated": 1, "unchanged": len(data.indicators) - 1},
+        "事项": {"updated": 1, "unchanged": len(data.tasks) - 1},
     }
     assert tally.changed == 3
     assert row_counts() == {**counts, "task_events": counts["task_events"] + 1}
@@ -264,7 +298,7 @@ def _in_report(text: str):
             "固定资产投资、社会消费品零售总额、一般公共预算收入分别增长7.5%、10%",
         ),
         ("IND-07", "3", "%", "at_most", "居民消费价格涨幅3%以内"),
-        ("IND-08", None, "", "at_least", "完成市上下达的主要节能减排任务"),
+        ("IND-08", None, "", "", "完成市上下达的主要节能减排任务"),
         # 二(二) 25 municipal and 78 district key projects
         ("IND-09", "24.7", "亿元", "at_least", "25个市级和78个区级重点项目分别完成投资24.7亿元"),
         ("IND-10", "91.96", "亿元", "at_least", "分别完成投资24.7亿元、91.96亿元"),
@@ -297,7 +331,13 @@ def test_indicator_figures_match_the_report(seeded, code, value, unit, compariso
     [
         ("KW-01", "银盘抽水蓄能项目", "0", "new_start", "银盘抽水蓄能项目实质性开工"),
         ("KW-04", "小火车风景线", "30000.00", "under_construction", "全线施工、完成投资3亿元"),
-        ("KW-08", "渝湘高铁武隆南站站房及配套道路", "35000.00", "completed", "完成投资3.5亿元"),
+        (
+            "KW-08",
+            "渝湘高铁武隆南站站房及配套道路",
+            "35000.00",
+            "under_construction",
+            "完成投资3.5亿元",
+        ),
         ("P-074", "区人民医院内科综合大楼", "40000.00", "under_construction", "完成投资4亿元"),
     ],
 )
@@ -353,5 +393,5 @@ def test_every_loaded_text_is_quoted_from_the_report(seeded):
         *Project.objects.values_list("code", "target_text"),
         *Indicator.objects.values_list("code", "target_text"),
     ]
-    assert len(quoted) == 302 + 94 + 73
+    assert len(quoted) == 422 + 94 + 74
     assert [code for code, text in quoted if not text or text not in report] == []

@@ -51,8 +51,8 @@ def test_the_first_run_prints_what_it_created_per_kind(first_run, expected_count
     assert first_run.splitlines() == [
         f"{kind}: 新增 {n}，更新 0，未变 0" for kind, n in expected_counts.items()
     ]
-    assert expected_counts == {"单位": 51, "项目": 94, "节点": 55, "指标": 73, "事项": 302}
-    assert Task.objects.count() == 302
+    assert expected_counts == {"单位": 54, "项目": 94, "节点": 55, "指标": 74, "事项": 422}
+    assert Task.objects.count() == 422
 
 
 def test_the_second_run_says_nothing_changed(first_run, expected_counts):
