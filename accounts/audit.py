@@ -12,11 +12,14 @@ import uuid
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from accounts.models import AuditRecord
 
 
 def _json(value):
+    if isinstance(value, FieldFile):
+        return value.name or None
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time | Decimal | uuid.UUID):

@@ -120,14 +120,78 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "static"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
+# Uploaded files (佐证材料) and generated documents: the file system under var/ by default,
+# an S3-compatible object store (MinIO in docker-compose.yml) with FILE_STORAGE=s3. Never
+# served as static or media: downloads go through views that check the parent's visibility.
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+FILE_STORAGE = env("FILE_STORAGE", default="filesystem")
+if FILE_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(f"FILE_STORAGE must be filesystem or s3, got {FILE_STORAGE!r}")
+
+
+def _s3_transfer_config():
+    from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=2)
+
+
+_files_storage = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET", default="wulong-files"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env.int("FILES_SIGNED_URL_SECONDS", default=60),
+            "file_overwrite": False,
+            "custom_domain": None,
+            # Uploads go in 8 MB parts, two at a time: memory stays flat whatever the size.
+            "transfer_config": _s3_transfer_config(),
+        },
+    }
+    if FILE_STORAGE == "s3"
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+    }
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "files": _files_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Attachments (supervision.files): caps, accepted types (sniffed from content), delivery.
+FILES_MAX_SIZE_MB = env.int("FILES_MAX_SIZE_MB", default=20)
+FILES_MAX_REQUEST_MB = env.int("FILES_MAX_REQUEST_MB", default=100)
+FILES_ALLOWED_TYPES = env.list(
+    "FILES_ALLOWED_TYPES", default=["pdf", "ofd", "jpeg", "png", "heic", "docx", "xlsx", "mp4"]
+)
+FILES_MAX_VIDEO_SECONDS = env.int("FILES_MAX_VIDEO_SECONDS", default=120)
+# How a download leaves: "stream" (Django streams it; the embedded default), "accel"
+# (X-Accel-Redirect to FILES_ACCEL_PREFIX, served by nginx from the same storage) or
+# "redirect" (a short-lived signed URL of the S3 store).
+FILES_DELIVERY = env("FILES_DELIVERY", default="stream")
+if FILES_DELIVERY not in ("stream", "accel", "redirect"):
+    raise ImproperlyConfigured(
+        f"FILES_DELIVERY must be stream, accel or redirect, got {FILES_DELIVERY!r}"
+    )
+FILES_ACCEL_PREFIX = env("FILES_ACCEL_PREFIX", default="/protected-files/")
+# Uploaded files are spooled to a temporary file past this size, never held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Documents (督办通知书 …): the issuing office and the 发文字号 prefix.
+DOCUMENTS_ISSUER = env("DOCUMENTS_ISSUER", default="武隆区人民政府督查办公室")
+DOCUMENTS_PREFIX = env("DOCUMENTS_PREFIX", default="武隆督")
 
 # E-mail: console backend by default, SMTP via EMAIL_URL (smtp+tls://user:pw@host:587).
 vars().update(env.email("EMAIL_URL", default="consolemail://"))

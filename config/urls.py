@@ -13,6 +13,7 @@ from accounts.api.views import (
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
 from supervision.api.dashboard import DashboardViewSet, RankingViewSet
 from supervision.api.excel import ProjectExportViewSet, TaskExportViewSet, TaskImportViewSet
+from supervision.api.files import AttachmentViewSet
 from supervision.api.kinds import ProposalViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
@@ -34,6 +35,7 @@ router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("rankings", RankingViewSet, basename="ranking")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"

@@ -12,3 +12,7 @@ class SupervisionConfig(AppConfig):
 
         connect_signals()
         events.subscribe(on_event)
+
+        # Attachment target types (supervision.files.targets); other sub-packages register
+        # theirs in a module imported here.
+        import supervision.files.builtin_targets  # noqa: F401

@@ -87,6 +87,9 @@ class TaskAction(models.TextChoices):
     SATISFACTION = "satisfaction", "满意度测评"
     REOPEN = "reopen", "二次办理"
     MERGE = "merge", "并案"
+    ATTACH = "attach", "上传佐证材料"
+    SUPERSEDE = "supersede", "替换佐证材料"
+    DOCUMENT = "document", "印发公文"
 
 
 class ExtensionStatus(models.TextChoices):

@@ -1,5 +1,6 @@
 """The supervision app's models, defined in its sub-packages and gathered here for Django."""
 
+from supervision.files.models import Attachment, Document, DocumentCounter
 from supervision.kinds.models import (
     CodeSequence,
     Instruction,
@@ -23,7 +24,10 @@ from supervision.reminders.models import Notification, NotificationPreference, R
 from supervision.scorecards.models import RankingSnapshot
 
 __all__ = [
+    "Attachment",
     "CodeSequence",
+    "Document",
+    "DocumentCounter",
     "Instruction",
     "InstructionDetail",
     "Meeting",

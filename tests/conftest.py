@@ -38,8 +38,13 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("; ".join(problems))
 
 
+@pytest.fixture(scope="session")
+def _files_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("files")
+
+
 @pytest.fixture(autouse=True)
-def _plain_settings(settings):
+def _plain_settings(settings, _files_dir):
     settings.SUPERVISION_TODAY = None
     settings.SECURE_SSL_REDIRECT = False
     settings.SECURE_HSTS_SECONDS = 0  # a browser test must not be pinned to https
@@ -47,7 +52,13 @@ def _plain_settings(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        # Uploaded files and documents: a temporary folder, never the checkout's var/.
+        "files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_files_dir)},
+        },
     }
+    settings.FILES_DELIVERY = "stream"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test its own cache namespace: the real Redis outlives a test's rolled-back data.
     settings.CACHES = {

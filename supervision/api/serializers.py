@@ -110,6 +110,13 @@ class CommentSerializer(Serializer):
 
 class SubmitSerializer(Serializer):
     summary = serializers.CharField(max_length=5000, help_text="办结情况")
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="本人先行上传（未绑定）的佐证材料编号，随申请办结绑定",
+    )
 
 
 class VerifySerializer(Serializer):

@@ -21,6 +21,7 @@ from supervision.api.serializers import (
     UrgeSerializer,
     VerifySerializer,
 )
+from supervision.files import services as files
 from supervision.kinds.selectors import with_kinds
 from supervision.loop import services, transitions
 from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter
@@ -84,7 +85,7 @@ class TaskViewSet(TaskKindsMixin, ApiModelViewSet):
     @extend_schema(request=SubmitSerializer, responses=TaskSerializer, summary="申请办结")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._move(request, SubmitSerializer, transitions.task_submit)
+        return self._move(request, SubmitSerializer, files.task_submit_with_evidence)
 
     @extend_schema(request=VerifySerializer, responses=TaskSerializer, summary="核验（销号或退回）")
     @action(detail=True, methods=["post"])

@@ -27,6 +27,7 @@ from accounts.models import ApiToken, AuditRecord, Department
 from accounts.services import token_issue
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 from supervision.models import (
+    Attachment,
     CodeSequence,
     ExtensionRequest,
     Indicator,
@@ -40,6 +41,7 @@ from supervision.models import (
     TaskEvent,
 )
 from tests import factories
+from tests.files import samples
 
 API = "/api/v1/"
 TODAY = dt.date(2024, 6, 28)
@@ -196,6 +198,7 @@ TRACKED = [
     ProgressReport,
     ExtensionRequest,
     Indicator,
+    Attachment,
     AuditRecord,
     Reminder,
     Instruction,
@@ -226,6 +229,7 @@ class Case:
     name: str
     method: str
     build: Callable[[World], tuple[str, dict | None]]
+    format: str = "json"
 
     @property
     def is_write(self) -> bool:
@@ -563,6 +567,71 @@ CASES = [
     ),
 ]
 
+
+# --- attachments (a file on a progress report of the lead department; a milestone's file) ---
+
+
+def _attachment(w: World, target: str = "progress_report") -> Attachment:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision.files.services import attachment_upload
+
+    if target == "milestone":
+        parent = w.milestone
+    else:
+        task = w.task("in_progress")
+        parent = ProgressReport.objects.create(
+            task=task, department=w.lead, author=w.users["owner"], content="进展", created_at=AT
+        )
+    return attachment_upload(
+        actor=w.users["owner"],
+        upload=SimpleUploadedFile("现场.pdf", samples.pdf()),
+        target_type=target,
+        target_id=parent.pk,
+    )
+
+
+def _upload_to(target: str):
+    def build(w: World):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        body = {"file": SimpleUploadedFile("验收.pdf", samples.pdf())}
+        if target == "progress_report":
+            task = w.task("in_progress")
+            report = ProgressReport.objects.create(
+                task=task, department=w.lead, author=w.users["owner"], content="进展", created_at=AT
+            )
+            body.update(target_type=target, target_id=report.pk)
+        elif target == "milestone":
+            body.update(target_type=target, target_id=w.milestone.pk)
+        return "attachments/", body
+
+    return build
+
+
+CASES += [
+    Case("GET attachments/", "GET", lambda w: ("attachments/", None)),
+    Case("GET attachments/{id}/", "GET", lambda w: (f"attachments/{_attachment(w).pk}/", None)),
+    Case(
+        "GET attachments/{id}/download/",
+        "GET",
+        lambda w: (f"attachments/{_attachment(w).pk}/download/", None),
+    ),
+    Case("POST attachments/ (progress report)", "POST", _upload_to("progress_report"), "multipart"),
+    Case("POST attachments/ (milestone)", "POST", _upload_to("milestone"), "multipart"),
+    Case("POST attachments/ (staged)", "POST", _upload_to(""), "multipart"),
+    Case(
+        "DELETE attachments/{id}/ (progress report: frozen)",
+        "DELETE",
+        lambda w: (f"attachments/{_attachment(w).pk}/", None),
+    ),
+    Case(
+        "DELETE attachments/{id}/ (open milestone)",
+        "DELETE",
+        lambda w: (f"attachments/{_attachment(w, 'milestone').pk}/", None),
+    ),
+]
+
 # --- the expected table (API.md's "who writes") -------------------------------------------
 
 READ = (200, 200, 200, 200, 200, 200, 200, 401)
@@ -645,6 +714,16 @@ EXPECTED = {
     "POST tasks/{id}/satisfaction/ (proposal replied)":      (200, 403, 403, 403, 403, 403, 403, 401),
     # indicators: supervisor
     "PATCH indicators/{id}/":                                (200, 403, 403, 403, 403, 403, 403, 401),
+    # attachments: whoever may write the target uploads; whoever may read it lists and downloads
+    # (another unit: 404); a submitted record's file is superseded, never deleted (409)
+    "GET attachments/":                                      READ,
+    "GET attachments/{id}/":                                 (200, 200, 200, 200, 404, 200, 200, 401),
+    "GET attachments/{id}/download/":                        (200, 200, 200, 200, 404, 200, 200, 401),
+    "POST attachments/ (progress report)":                   (403, 403, 201, 403, 403, 403, 403, 401),
+    "POST attachments/ (milestone)":                         (201, 403, 201, 403, 403, 403, 403, 401),
+    "POST attachments/ (staged)":                            (201, 403, 201, 201, 201, 403, 403, 401),
+    "DELETE attachments/{id}/ (progress report: frozen)":    (403, 403, 409, 403, 404, 403, 403, 401),
+    "DELETE attachments/{id}/ (open milestone)":             (204, 403, 204, 403, 404, 403, 403, 401),
 }
 # fmt: on
 
@@ -661,17 +740,17 @@ def _acceptable(expected: int, role: str) -> set[int]:
     return {expected}
 
 
-def _request(client: APIClient, method: str, path: str, body):
+def _request(client: APIClient, method: str, path: str, body, fmt: str = "json"):
     call = getattr(client, method.lower())
     if body is None:
         return call(API + path)
-    return call(API + path, body, format="json")
+    return call(API + path, body, format=fmt)
 
 
 def _check(case: Case, world: World, client: APIClient, expected: set[int]):
     path, body = case.build(world)
     before = db_state() if case.is_write else None
-    response = _request(client, case.method, path, body)
+    response = _request(client, case.method, path, body, case.format)
     assert response.status_code in expected, (
         f"{case.method} {path}: expected {sorted(expected)}, got {response.status_code}: "
         f"{response.content[:500]!r}"

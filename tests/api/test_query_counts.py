@@ -24,6 +24,7 @@ from accounts.models import Department, User
 from accounts.services import token_issue
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.models import (
+    Attachment,
     ExtensionRequest,
     Indicator,
     Instruction,
@@ -221,6 +222,25 @@ def data(db, settings):
             for k in range(n)
         )
 
+    # Files on the tasks' progress reports, from many uploaders and units.
+    reports = list(ProgressReport.objects.filter(task=big).order_by("pk"))
+    Attachment.objects.bulk_create(
+        Attachment(
+            target_type="progress_report",
+            target_id=reports[k % len(reports)].pk,
+            task=big,
+            file=f"attachments/qc/{k}.pdf",
+            name=f"佐证{k}.pdf",
+            size=1000 + k,
+            content_type="application/pdf",
+            sha256=f"{k:064x}",
+            department=departments[k % ROWS],
+            created_by=owners[k % len(owners)],
+            created_at=AT + dt.timedelta(minutes=k),
+        )
+        for k in range(ROWS)
+    )
+
     _, plaintext = token_issue(user=supervisor, scope="read")
     client = APIClient()
     client.raise_request_exception = False
@@ -304,6 +324,7 @@ LISTS = [
     "tasks/",
     "extensions/",
     "indicators/",
+    "attachments/",
 ]
 
 

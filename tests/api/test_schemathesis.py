@@ -47,6 +47,7 @@ from supervision.kinds import proposals
 from supervision.kinds import services as kinds
 from supervision.loop import transitions
 from supervision.models import (
+    Attachment,
     ExtensionRequest,
     Indicator,
     Instruction,
@@ -125,6 +126,17 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         period_values={"2024Q1": 6.8},
     )
     _kind_tasks(supervisor, owner, department)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision.files.services import attachment_upload
+    from tests.files import samples
+
+    attachment_upload(
+        actor=owner,
+        upload=SimpleUploadedFile("现场.jpg", samples.photo()),
+        target_type="progress_report",
+        target_id=ProgressReport.objects.get(task=in_progress).pk,
+    )
     pools = {
         "/api/v1/departments/": Department,
         "/api/v1/users/": User,
@@ -134,6 +146,7 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         "/api/v1/tasks/": Task,
         "/api/v1/extensions/": ExtensionRequest,
         "/api/v1/indicators/": Indicator,
+        "/api/v1/attachments/": Attachment,
     }
     ids = {
         prefix: list(model.objects.values_list("pk", flat=True)) for prefix, model in pools.items()

@@ -1,7 +1,8 @@
 """The compose deployment (issue 12 items 6 and 7): only nginx is published, it buffers
 requests, caps bodies and times out slow clients, serves static files and tells the app the
 client address and scheme the way TRUSTED_PROXY_COUNT=1 expects; SECRET_KEY and
-POSTGRES_PASSWORD have no default, so a deployment that forgets them refuses to start."""
+POSTGRES_PASSWORD (and MINIO_ROOT_PASSWORD, the file store's, issue 16) have no default, so a
+deployment that forgets them refuses to start."""
 
 import os
 import re
@@ -18,11 +19,15 @@ COMPOSE = ROOT / "docker-compose.yml"
 NGINX = ROOT / "deploy" / "nginx" / "default.conf"
 
 
+REQUIRED = ("SECRET_KEY", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD")
+VALUES = {"SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "pw", "MINIO_ROOT_PASSWORD": "minio-pw-1"}
+
+
 def compose_config(tmp_path, **variables) -> subprocess.CompletedProcess:
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.fail("docker-compose is missing (make test installs Debian's package)")
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "POSTGRES_PASSWORD")}
+    env = {k: v for k, v in os.environ.items() if k not in REQUIRED}
     empty = tmp_path / "empty.env"
     empty.write_text("")
     return subprocess.run(  # noqa: S603 — our own file, fixed arguments
@@ -35,13 +40,13 @@ def compose_config(tmp_path, **variables) -> subprocess.CompletedProcess:
 
 
 def test_compose_validates_with_the_required_variables(tmp_path):
-    result = compose_config(tmp_path, SECRET_KEY="k" * 50, POSTGRES_PASSWORD="pw")
+    result = compose_config(tmp_path, **VALUES)
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "POSTGRES_PASSWORD"])
+@pytest.mark.parametrize("missing", REQUIRED)
 def test_compose_refuses_to_start_without_each_required_variable(tmp_path, missing):
-    variables = {"SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "pw"}
+    variables = dict(VALUES)
     del variables[missing]
     result = compose_config(tmp_path, **variables)
     assert result.returncode != 0

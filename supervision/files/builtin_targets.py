@@ -1,0 +1,103 @@
+"""The target types that exist today: progress reports, 申请办结, extension requests, node
+and milestone completion, investment reports (``targets`` explains how to add more)."""
+
+from projects.models import InvestmentReport, Milestone
+from projects.permissions import is_project_owner
+from supervision.choices import ExtensionStatus, NodeStatus, TaskAction, TaskStatus
+from supervision.files.targets import Target, register
+from supervision.loop.models import ExtensionRequest, ProgressReport, TaskEvent
+from supervision.loop.transitions import is_lead_owner
+from supervision.phases.models import Node
+
+
+def _project_writer(user, project) -> bool:
+    return user.is_active and (user.is_supervisor or is_project_owner(user, project))
+
+
+def _always(obj) -> bool:
+    return True
+
+
+register(
+    Target(
+        key="progress_report",
+        label="进展反馈",
+        queryset=lambda: ProgressReport.objects.select_related("task"),
+        anchor=lambda report: (report.task, None),
+        # The department that reported adds its own evidence, while the task is in hand.
+        can_write=lambda user, report: (
+            user.is_active
+            and user.is_owner
+            and user.department_id == report.department_id
+            and report.task.status == TaskStatus.IN_PROGRESS
+        ),
+        is_frozen=_always,
+        writer_label="报送该进展的单位（事项办理中）",
+    )
+)
+
+register(
+    Target(
+        key="submission",
+        label="申请办结",
+        # A 申请办结 is its event in the task's log; each round (after a 退回) is its own.
+        queryset=lambda: TaskEvent.objects.filter(action=TaskAction.SUBMIT).select_related("task"),
+        anchor=lambda event: (event.task, None),
+        can_write=lambda user, event: (
+            is_lead_owner(user, event.task) and event.task.status == TaskStatus.SUBMITTED
+        ),
+        is_frozen=_always,
+        writer_label="牵头单位（待核验期间）",
+    )
+)
+
+register(
+    Target(
+        key="extension",
+        label="延期申请",
+        queryset=lambda: ExtensionRequest.objects.select_related("task"),
+        anchor=lambda extension: (extension.task, None),
+        can_write=lambda user, extension: (
+            is_lead_owner(user, extension.task) and extension.status == ExtensionStatus.PENDING
+        ),
+        is_frozen=_always,
+        writer_label="牵头单位（待审批期间）",
+    )
+)
+
+register(
+    Target(
+        key="node",
+        label="节点完成",
+        queryset=lambda: Node.objects.select_related("task"),
+        anchor=lambda node: (node.task, None),
+        # The lead unit evidences its node's completion (API.md: nodes/{id}/complete/).
+        can_write=lambda user, node: is_lead_owner(user, node.task) and node.task.is_open,
+        is_frozen=lambda node: node.status == NodeStatus.DONE,
+        writer_label="牵头单位（事项办理期间）",
+    )
+)
+
+register(
+    Target(
+        key="milestone",
+        label="项目节点",
+        queryset=lambda: Milestone.objects.select_related("project"),
+        anchor=lambda milestone: (None, milestone.project),
+        can_write=lambda user, milestone: _project_writer(user, milestone.project),
+        is_frozen=lambda milestone: milestone.completed_on is not None,
+        writer_label="督查办或项目牵头单位",
+    )
+)
+
+register(
+    Target(
+        key="investment_report",
+        label="投资填报",
+        queryset=lambda: InvestmentReport.objects.select_related("project"),
+        anchor=lambda report: (None, report.project),
+        can_write=lambda user, report: _project_writer(user, report.project),
+        is_frozen=_always,
+        writer_label="督查办或项目牵头单位",
+    )
+)
