@@ -17,6 +17,11 @@ RUN groupadd --system --gid 1000 app \
 
 WORKDIR /app
 
+# PDF rendering (WeasyPrint) needs Pango; documents are set in Noto CJK (Debian's fonts).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, for layer caching. `[tool.setuptools] packages = []`, so installing
 # the project installs only its declared dependencies (psycopg[binary] ships wheels: no apt
 # packages or compilers needed). Built in a scratch dir so no egg-info is left in /app.

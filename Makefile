@@ -39,7 +39,7 @@ test: install
 	DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --file $${VAR_DIR:-var}/openapi.yml
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	command -v chromium >/dev/null && fc-list ':lang=zh' | grep -q . && command -v docker-compose >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk docker-compose)
+	command -v chromium >/dev/null && command -v pdftoppm >/dev/null && fc-list ':lang=zh' | grep -q . && command -v docker-compose >/dev/null || (apt-get update && apt-get install -y chromium fonts-noto-cjk poppler-utils docker-compose)
 	SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install

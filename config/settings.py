@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.send_daily_digest",
         "schedule": crontab(hour=9, minute=0),
     },
+    "purge-staged-attachments": {
+        "task": "supervision.files.tasks.purge_staged_attachments",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "weekly-notice": {
         "task": "supervision.tasks.compile_weekly_notice",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
@@ -398,6 +402,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every rendering step at INFO; fontTools every subset.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
 
 # Project light thresholds (percentage points behind 序时进度) and milestone warning window.

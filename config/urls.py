@@ -13,7 +13,12 @@ from accounts.api.views import (
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
 from supervision.api.dashboard import DashboardViewSet, RankingViewSet
 from supervision.api.excel import ProjectExportViewSet, TaskExportViewSet, TaskImportViewSet
-from supervision.api.files import AttachmentViewSet
+from supervision.api.files import (
+    AttachmentViewSet,
+    DocumentViewSet,
+    IgnoreFormatNegotiation,
+    TaskSheetViewSet,
+)
 from supervision.api.kinds import ProposalViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
@@ -36,6 +41,7 @@ router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("rankings", RankingViewSet, basename="ranking")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("documents", DocumentViewSet, basename="document")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"
@@ -69,6 +75,13 @@ urlpatterns = [
         "api/v1/auth/token/",
         TokenViewSet.as_view({"post": "create", "delete": "revoke"}),
         name="auth-token",
+    ),
+    path(
+        "api/v1/tasks/<str:pk>/sheet/",
+        TaskSheetViewSet.as_view(
+            {"get": "retrieve"}, content_negotiation_class=IgnoreFormatNegotiation
+        ),
+        name="task-sheet",
     ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 
 from config.celery import RETRY
+from supervision.files.tasks import purge_staged_attachments, render_document_pdf  # noqa: F401
 from supervision.reminders import delivery
 from supervision.reminders.scan import scan_deadlines as scan_deadlines_service
 

@@ -1,7 +1,9 @@
 """``attachments/`` (佐证材料) and ``documents/`` (公文): thin viewsets over
 ``supervision.files`` services and visibility selectors."""
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, parsers, serializers, status
@@ -9,12 +11,17 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
+from accounts.models import Department
 from config.api.viewsets import ApiViewSet
 from supervision.files import delivery, services, uploads
-from supervision.files.choices import Purpose
-from supervision.files.filters import AttachmentFilter
-from supervision.files.models import Attachment
-from supervision.files.selectors import attachments_visible_to
+from supervision.files.choices import DocumentType, Purpose
+from supervision.files.documents import services as documents
+from supervision.files.documents.sheet import task_sheet_pdf
+from supervision.files.filters import AttachmentFilter, DocumentFilter
+from supervision.files.models import Attachment, Document
+from supervision.files.selectors import attachments_visible_to, documents_visible_to
+from supervision.loop.models import Task
+from supervision.loop.selectors import task_list
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -185,3 +192,133 @@ class AttachmentViewSet(
         return delivery.send_file(
             attachment.thumbnail, filename=f"{stem}.thumb.jpg", content_type="image/jpeg"
         )
+
+
+# --- documents ---------------------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(help_text="?format=docx（默认）或 pdf")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "type",
+            "year",
+            "number",
+            "code",
+            "title",
+            "task",
+            "department",
+            "period",
+            "issued_on",
+            "issued_by",
+            "issued_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        return reverse("document-download", args=[obj.pk])
+
+
+class DocumentCreateSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=DocumentType.choices)
+    task = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.all(), required=False, allow_null=True
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    period = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="督查通报：2024-W26 或 2024Q2"
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="通报表扬/批评的事由"
+    )
+
+
+class DownloadFormat(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["docx", "pdf"], default="docx", required=False)
+
+
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """公文: the supervision office generates (numbered per type and year); everyone lists and
+    downloads what concerns them (a unit: its own and district-wide documents)."""
+
+    serializer_class = DocumentSerializer
+    filterset_class = DocumentFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Document.objects.none()
+        return documents_visible_to(self.request.user)
+
+    @extend_schema(
+        request=DocumentCreateSerializer,
+        responses={201: DocumentSerializer},
+        summary="生成公文（督办通知书、催办通知书、督查通报、通报表扬/批评）",
+    )
+    def create(self, request, *args, **kwargs):
+        if not documents.can_generate(request.user):
+            raise exceptions.PermissionDenied("只有督查办可以印发公文。")
+        body = DocumentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = documents.document_generate(actor=request.user, **body.validated_data)
+        document = self.get_queryset().get(pk=document.pk)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[DownloadFormat],
+        responses={
+            (200, DOCX): OpenApiResponse(OpenApiTypes.BINARY, description="DOCX"),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+        },
+        summary="下载公文（DOCX 或 PDF）",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        content_negotiation_class=IgnoreFormatNegotiation,
+    )
+    def download(self, request, pk=None):
+        document = self.get_object()
+        query = DownloadFormat(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        stem = f"{document.code} {document.title}"
+        if query.validated_data["format"] == "pdf":
+            document = documents.document_pdf(document)
+            return delivery.send_file(
+                document.pdf, filename=f"{stem}.pdf", content_type="application/pdf"
+            )
+        return delivery.send_file(document.docx, filename=f"{stem}.docx", content_type=DOCX)
+
+
+class TaskSheetViewSet(ApiViewSet):
+    """The printable 督办单 of one task (PDF): details, nodes, log, files and documents."""
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()
+        return task_list().prefetch_related("co_departments")
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+        summary="打印督办单（PDF）",
+    )
+    def retrieve(self, request, pk=None):
+        task = self.get_object()
+        response = HttpResponse(
+            task_sheet_pdf(task, user=request.user), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"督办单 {task.code}.pdf"
+        )
+        for header, value in delivery.SAFE_HEADERS.items():
+            response[header] = value
+        return response

@@ -67,3 +67,23 @@ def attachments_of(target_type: str, target_ids) -> dict[int, list[Attachment]]:
     for row in rows.select_related("created_by").order_by(current_first, "created_at", "pk"):
         grouped.setdefault(row.target_id, []).append(row)
     return grouped
+
+
+def _labelled(queryset) -> list[Attachment]:
+    from supervision.files.targets import labels
+
+    names = labels()
+    rows = list(queryset.order_by("created_at", "pk"))
+    for row in rows:
+        row.target_label = names.get(row.target_type, row.target_type)
+    return rows
+
+
+def task_attachments(task, user) -> list[Attachment]:
+    """The files of ``task`` the user may read, oldest first, each with ``target_label``."""
+    return _labelled(attachments_visible_to(user).filter(task=task))
+
+
+def project_attachments(project, user) -> list[Attachment]:
+    """The files of the project's own records (milestones, investment reports)."""
+    return _labelled(attachments_visible_to(user).filter(project=project, task__isnull=True))

@@ -291,3 +291,28 @@ def task_submit_with_evidence(*, task, actor, summary: str = "", attachments=())
         if not bound and evidence_required(task):
             raise ValidationError({"attachments": "该类事项申请办结须上传至少一份佐证材料。"})
         return task
+
+
+STAGED_HOURS = 24
+
+
+def staged_purge(*, now=None) -> int:
+    """Delete uploads never bound to a target within ``STAGED_HOURS`` (an abandoned form)."""
+    import datetime as dt
+
+    cutoff = (now or clock.now()) - dt.timedelta(hours=STAGED_HOURS)
+    purged = 0
+    for attachment in Attachment.objects.filter(target_type="", created_at__lt=cutoff):
+        with transaction.atomic():
+            row = (
+                Attachment.objects.select_for_update(skip_locked=True)
+                .filter(pk=attachment.pk, target_type="")
+                .first()
+            )
+            if row is None:
+                continue
+            names = (row.file.name, row.thumbnail.name)
+            row.delete()
+            transaction.on_commit(lambda names=names: _remove_files(*names))
+            purged += 1
+    return purged

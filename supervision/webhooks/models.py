@@ -23,6 +23,7 @@ EVENT_TYPES = [
     "task.reopened",
     "proposal.replied",
     "project.instructed",
+    "document.issued",
 ]
 
 

@@ -29,6 +29,8 @@ from projects.models import InvestmentReport, InvestmentReportRevision, Mileston
 from supervision.models import (
     Attachment,
     CodeSequence,
+    Document,
+    DocumentCounter,
     ExtensionRequest,
     Indicator,
     Instruction,
@@ -199,6 +201,8 @@ TRACKED = [
     ExtensionRequest,
     Indicator,
     Attachment,
+    Document,
+    DocumentCounter,
     AuditRecord,
     Reminder,
     Instruction,
@@ -632,6 +636,31 @@ CASES += [
     ),
 ]
 
+
+def _document(w: World) -> int:
+    from supervision.files.documents.services import document_generate
+
+    return document_generate(
+        actor=w.users["supervisor"], type="urge", task=w.task("in_progress")
+    ).pk
+
+
+CASES += [
+    Case("GET documents/", "GET", lambda w: ("documents/", None)),
+    Case("GET documents/{id}/", "GET", lambda w: (f"documents/{_document(w)}/", None)),
+    Case(
+        "GET documents/{id}/download/",
+        "GET",
+        lambda w: (f"documents/{_document(w)}/download/", None),
+    ),
+    Case(
+        "POST documents/",
+        "POST",
+        lambda w: ("documents/", {"type": "duban", "task": w.task("in_progress").pk}),
+    ),
+    Case("GET tasks/{id}/sheet/", "GET", _task_path("in_progress", "sheet/")),
+]
+
 # --- the expected table (API.md's "who writes") -------------------------------------------
 
 READ = (200, 200, 200, 200, 200, 200, 200, 401)
@@ -724,6 +753,12 @@ EXPECTED = {
     "POST attachments/ (staged)":                            (201, 403, 201, 201, 201, 403, 403, 401),
     "DELETE attachments/{id}/ (progress report: frozen)":    (403, 403, 409, 403, 404, 403, 403, 401),
     "DELETE attachments/{id}/ (open milestone)":             (204, 403, 204, 403, 404, 403, 403, 401),
+    # documents: the office generates; a unit reads its own and district-wide ones
+    "GET documents/":                                        READ,
+    "GET documents/{id}/":                                   (200, 200, 200, 200, 404, 200, 200, 401),
+    "GET documents/{id}/download/":                          (200, 200, 200, 200, 404, 200, 200, 401),
+    "POST documents/":                                       (201, 403, 403, 403, 403, 403, 403, 401),
+    "GET tasks/{id}/sheet/":                                 READ,
 }
 # fmt: on
 

@@ -25,6 +25,7 @@ from accounts.services import token_issue
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.models import (
     Attachment,
+    Document,
     ExtensionRequest,
     Indicator,
     Instruction,
@@ -241,6 +242,24 @@ def data(db, settings):
         for k in range(ROWS)
     )
 
+    Document.objects.bulk_create(
+        Document(
+            type="urge",
+            year=2024,
+            number=k + 1,
+            code=f"武隆督催〔2024〕{k + 1}号",
+            title=f"催办通知书{k}",
+            task=tasks[k],
+            department=tasks[k].lead_department,
+            content={},
+            docx=f"documents/qc/{k}.docx",
+            issued_on=dt.date(2024, 6, 1),
+            issued_by=supervisor,
+            issued_at=AT + dt.timedelta(minutes=k),
+        )
+        for k in range(ROWS)
+    )
+
     _, plaintext = token_issue(user=supervisor, scope="read")
     client = APIClient()
     client.raise_request_exception = False
@@ -325,6 +344,7 @@ LISTS = [
     "extensions/",
     "indicators/",
     "attachments/",
+    "documents/",
 ]
 
 

@@ -48,6 +48,7 @@ from supervision.kinds import services as kinds
 from supervision.loop import transitions
 from supervision.models import (
     Attachment,
+    Document,
     ExtensionRequest,
     Indicator,
     Instruction,
@@ -137,6 +138,9 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         target_type="progress_report",
         target_id=ProgressReport.objects.get(task=in_progress).pk,
     )
+    from supervision.files.documents.services import document_generate
+
+    document_generate(actor=supervisor, type="duban", task=in_progress)
     pools = {
         "/api/v1/departments/": Department,
         "/api/v1/users/": User,
@@ -147,6 +151,7 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         "/api/v1/extensions/": ExtensionRequest,
         "/api/v1/indicators/": Indicator,
         "/api/v1/attachments/": Attachment,
+        "/api/v1/documents/": Document,
     }
     ids = {
         prefix: list(model.objects.values_list("pk", flat=True)) for prefix, model in pools.items()
