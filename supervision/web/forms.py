@@ -5,12 +5,16 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.models import Department
 from config.api.filters import BoundedDateField
 from config.validators import TextValidator, validate_year_range
 from projects.money import MONEY
 from supervision.choices import EmailPreference
+from supervision.files.choices import DocumentType
+from supervision.loop.models import Task
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -52,6 +56,48 @@ class LoginForm(TextInputFormMixin, AuthenticationForm):
     )
 
 
+# --- files -------------------------------------------------------------------------------
+
+
+class UploaderWidget(forms.Widget):
+    """The upload widget (static/web/uploads.js): several files, drag and drop, progress and a
+    preview; each file is uploaded at once (staged) and its id sent with the form."""
+
+    template_name = "web/_uploader.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["ids"] = [str(pk) for pk in (value or []) if str(pk).isdigit()]
+        context["max_mb"] = settings.FILES_MAX_SIZE_MB
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class AttachmentsField(forms.Field):
+    """佐证材料: the ids of files this user just uploaded (bound to what the form creates)."""
+
+    widget = UploaderWidget
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "佐证材料")
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        values = [v for v in (value or []) if str(v).strip()]
+        if len(values) > 50:
+            raise forms.ValidationError("一次最多附 50 个文件。")
+        try:
+            return [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("材料编号无效。") from None
+
+
 # --- tasks -------------------------------------------------------------------------------
 
 
@@ -72,6 +118,7 @@ class SubmitForm(CockpitForm):
     """申请办结: the summary of what was done (the transition requires it)."""
 
     summary = forms.CharField(label="办结情况", widget=TEXTAREA)
+    attachments = AttachmentsField()
 
 
 class VerifyForm(CockpitForm):
@@ -112,11 +159,13 @@ class ProgressForm(CockpitForm):
     next_steps = forms.CharField(label="下步计划", required=False, widget=TEXTAREA)
     percent = forms.IntegerField(label="完成进度%", required=False, min_value=0, max_value=100)
     value = forms.DecimalField(label="指标完成值", required=False, max_digits=16, decimal_places=4)
+    attachments = AttachmentsField()
 
 
 class ExtensionRequestForm(CockpitForm):
     requested_deadline = BoundedDateField(label="申请延至", widget=_date_widget())
     reason = forms.CharField(label="延期理由", widget=TEXTAREA)
+    attachments = AttachmentsField()
 
 
 class ExtensionDecisionForm(CockpitForm):
@@ -155,12 +204,14 @@ class InvestmentReportForm(CockpitForm):
     period = MonthField(label="填报月份")
     amount = forms.DecimalField(label="当月完成投资（万元）", min_value=Decimal(0), **MONEY)
     note = forms.CharField(label="说明", required=False, widget=TEXTAREA)
+    attachments = AttachmentsField()
 
 
 class MilestoneCompleteForm(CockpitForm):
     milestone = forms.ModelChoiceField(label="节点", queryset=None, empty_label=None)
     completed_on = BoundedDateField(label="实际完成日期", widget=_date_widget())
     note = forms.CharField(label="说明/佐证", required=False, widget=TEXTAREA)
+    attachments = AttachmentsField()
 
     def __init__(self, *args, milestones, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,3 +239,24 @@ class NotificationPreferenceForm(CockpitForm):
     def __init__(self, *args, steps: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receive"].choices = steps
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+class DocumentForm(forms.Form):
+    """印发公文: the type, and the task, unit or period it is about."""
+
+    type = forms.ChoiceField(label="文种", choices=DocumentType.choices)
+    task = forms.ModelChoiceField(
+        label="事项", queryset=Task.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    department = forms.ModelChoiceField(
+        label="单位（表扬/批评）",
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+    )
+    period = forms.CharField(
+        label="期间（通报）", required=False, max_length=10, help_text="周：2024-W26；季度：2024Q2"
+    )
+    reason = forms.CharField(label="事由（表扬/批评）", required=False, widget=TEXTAREA)

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 
 from supervision.web.forms import LoginForm
-from supervision.web.views import account, dashboard, inbox, projects, reports, tasks, units
+from supervision.web.views import account, dashboard, files, inbox, projects, reports, tasks, units
 
 app_name = "web"
 
@@ -36,8 +36,13 @@ urlpatterns = [
     path("milestones/<int:pk>/", projects.milestone_redirect, name="milestone"),
     path("tasks/", tasks.task_index, name="tasks"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
+    path("tasks/<int:pk>/sheet.pdf", files.task_sheet, name="task-sheet"),
     path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
     path("units/<int:pk>/urge-overdue/", units.unit_urge_overdue, name="unit-urge-overdue"),
+    path("uploads/", files.upload, name="upload"),
+    path("uploads/<int:pk>/delete/", files.upload_delete, name="upload-delete"),
+    path("documents/", files.document_index, name="documents"),
+    path("documents/generate/", files.document_generate, name="document-generate"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/reminders/<int:pk>/acknowledge/", inbox.reminder_ack, name="reminder-ack"),
     path("messages/", inbox.message_index, name="messages"),

@@ -17,6 +17,8 @@ from projects.filters import ProjectFilter
 from projects.models import InvestmentReport, Milestone
 from projects.permissions import require_project_writer
 from projects.selectors import project_list
+from supervision.files import services as files
+from supervision.files.selectors import project_attachments
 from supervision.loop.models import ProgressReport
 from supervision.loop.selectors import task_list
 from supervision.web import charts
@@ -122,6 +124,7 @@ def _project_page(
             today=today,
         ),
         "tasks": tasks,
+        "attachments": project_attachments(project, request.user),
         "can_write": can_write,
         "invest_form": invest_form,
         "milestone_form": milestone_form,
@@ -136,11 +139,19 @@ def project_detail(request, pk: int):
     return _project_page(request, _load_project(pk))
 
 
-def _post(request, project, *, form, service, success, form_key):
-    """Check the writer (403 before anything else), validate, call the service, redirect."""
+def _post(request, project, *, form, service, success, form_key, target_type):
+    """Check the writer (403 before anything else), validate, call the service (and bind the
+    uploaded files to what it created, in the same transaction), redirect."""
     _, refusal = attempt(lambda: require_project_writer(request.user, project))
     if refusal is None and form.is_valid():
-        result, refusal = attempt(lambda: service(**form.cleaned_data), form=form)
+        data = dict(form.cleaned_data)
+        ids = data.pop("attachments", [])
+        result, refusal = attempt(
+            lambda: files.with_attachments(
+                lambda: service(**data), actor=request.user, ids=ids, target_type=target_type
+            ),
+            form=form,
+        )
         if refusal is None:
             messages.success(request, success(result))
             return redirect("web:project-detail", pk=project.pk)
@@ -168,6 +179,7 @@ def project_invest(request, pk: int):
         ),
         success=lambda report: f"已填报 {report.period:%Y年%m月} 完成投资 {report.amount} 万元。",
         form_key="invest_form",
+        target_type="investment_report",
     )
 
 
@@ -184,4 +196,5 @@ def project_milestone_complete(request, pk: int):
         service=project_services.milestone_complete,
         success=lambda milestone: f"节点“{milestone.name}”已标记完成。",
         form_key="milestone_form",
+        target_type="milestone",
     )

@@ -12,6 +12,9 @@ from django.views.decorators.http import require_POST
 
 from config import clock
 from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
+from supervision.files import services as files
+from supervision.files.documents.services import can_generate
+from supervision.files.selectors import documents_visible_to, task_attachments
 from supervision.loop import services, transitions
 from supervision.loop.filters import TaskFilter
 from supervision.loop.models import ExtensionRequest
@@ -138,6 +141,9 @@ def _task_page(request, task, *, bound=None, refusal: Refusal | None = None, sta
         "pending": pending,
         "panels": panels,
         "overdue_days": overdue_days(task, today),
+        "attachments": task_attachments(task, request.user),
+        "documents": list(documents_visible_to(request.user).filter(task=task)),
+        "can_generate": can_generate(request.user),
         "refusal": refusal,
         "today": today,
     }
@@ -156,7 +162,7 @@ def _perform(key: str, task, user, data: dict):
     if key == "accept":
         return transitions.task_accept(task=task, actor=user, comment=data["comment"])
     if key == "submit":
-        return transitions.task_submit(task=task, actor=user, summary=data["summary"])
+        return files.task_submit_with_evidence(task=task, actor=user, **data)
     if key == "verify":
         approved = web_forms.VerifyForm.DECISIONS[data["decision"]]
         return transitions.task_verify(
@@ -164,12 +170,21 @@ def _perform(key: str, task, user, data: dict):
         )
     if key == "cancel":
         return transitions.task_cancel(task=task, actor=user, reason=data["reason"])
-    if key == "progress":
-        return services.progress_report_create(task=task, actor=user, **data)
+    if key in ("progress", "extend"):
+        data = dict(data)
+        ids = data.pop("attachments", [])
+        service, target_type = {
+            "progress": (services.progress_report_create, "progress_report"),
+            "extend": (services.extension_request_create, "extension"),
+        }[key]
+        return files.with_attachments(
+            lambda: service(task=task, actor=user, **data),
+            actor=user,
+            ids=ids,
+            target_type=target_type,
+        )
     if key == "urge":
         return task_urge(task=task, actor=user, message=data["message"])
-    if key == "extend":
-        return services.extension_request_create(task=task, actor=user, **data)
     if key == "decide":
         extension = ExtensionRequest.objects.filter(pk=data["extension"], task=task).first()
         if extension is None:
