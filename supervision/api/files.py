@@ -1,9 +1,7 @@
 """``attachments/`` (佐证材料) and ``documents/`` (公文): thin viewsets over
 ``supervision.files`` services and visibility selectors."""
 
-from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, parsers, serializers, status
@@ -35,6 +33,16 @@ class IgnoreFormatNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return (renderers[0], renderers[0].media_type)
+
+
+# A GET that answers with a file (its own ``?format=``, no filters, no pages).
+FILE_ACTION = {
+    "detail": True,
+    "methods": ["get"],
+    "filter_backends": [],
+    "pagination_class": None,
+    "content_negotiation_class": IgnoreFormatNegotiation,
+}
 
 
 @extend_schema_field(
@@ -160,13 +168,7 @@ class AttachmentViewSet(
         },
         summary="下载（附件形式）",
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        pagination_class=None,
-        content_negotiation_class=IgnoreFormatNegotiation,
-    )
+    @action(**FILE_ACTION)
     def download(self, request, pk=None):
         attachment = self.get_object()
         return delivery.send_file(
@@ -177,13 +179,7 @@ class AttachmentViewSet(
         responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY)},
         summary="图片缩略图",
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        pagination_class=None,
-        content_negotiation_class=IgnoreFormatNegotiation,
-    )
+    @action(**FILE_ACTION)
     def thumbnail(self, request, pk=None):
         attachment = self.get_object()
         if not attachment.thumbnail:
@@ -279,13 +275,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         },
         summary="下载公文（DOCX 或 PDF）",
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        filter_backends=[],
-        pagination_class=None,
-        content_negotiation_class=IgnoreFormatNegotiation,
-    )
+    @action(**FILE_ACTION)
     def download(self, request, pk=None):
         document = self.get_object()
         query = DownloadFormat(data=request.query_params)
@@ -313,12 +303,8 @@ class TaskSheetViewSet(ApiViewSet):
     )
     def retrieve(self, request, pk=None):
         task = self.get_object()
-        response = HttpResponse(
-            task_sheet_pdf(task, user=request.user), content_type="application/pdf"
+        return delivery.send_bytes(
+            task_sheet_pdf(task, user=request.user),
+            filename=f"督办单 {task.code}.pdf",
+            content_type="application/pdf",
         )
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"督办单 {task.code}.pdf"
-        )
-        for header, value in delivery.SAFE_HEADERS.items():
-            response[header] = value
-        return response

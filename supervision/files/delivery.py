@@ -47,3 +47,12 @@ def send_file(fieldfile, *, filename: str, content_type: str):
     for header, value in SAFE_HEADERS.items():
         response[header] = value
     return response
+
+
+def send_bytes(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A generated file (e.g. the 督办单 PDF), sent the same way."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    for header, value in SAFE_HEADERS.items():
+        response[header] = value
+    return response

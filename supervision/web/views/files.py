@@ -5,9 +5,8 @@ Downloads use the API's URLs (session-authenticated), which check visibility."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -128,8 +127,8 @@ def task_sheet(request, pk: int):
     task = task_list().filter(pk=pk).prefetch_related("co_departments").first()
     if task is None:
         raise Http404("督办事项不存在。")
-    response = HttpResponse(task_sheet_pdf(task, user=request.user), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"督办单 {task.code}.pdf")
-    for header, value in delivery.SAFE_HEADERS.items():
-        response[header] = value
-    return response
+    return delivery.send_bytes(
+        task_sheet_pdf(task, user=request.user),
+        filename=f"督办单 {task.code}.pdf",
+        content_type="application/pdf",
+    )
