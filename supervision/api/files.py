@@ -10,6 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from accounts.models import Department
+from config.api.schema import ErrorSerializer
 from config.api.viewsets import ApiViewSet
 from supervision.files import delivery, services, uploads
 from supervision.files.choices import DocumentType, Purpose
@@ -143,7 +144,10 @@ class AttachmentViewSet(
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer},
+        responses={
+            201: AttachmentSerializer,
+            413: OpenApiResponse(ErrorSerializer, description="请求超过 FILES_MAX_REQUEST_MB"),
+        },
         summary="上传佐证材料",
     )
     def create(self, request, *args, **kwargs):

@@ -371,3 +371,14 @@ def test_the_task_sheet_prints_details_log_and_files(world, overdue_task, tmp_pa
         assert expected in compact, expected
     assert world.client("anonymous").get(API + f"tasks/{overdue_task.pk}/sheet/").status_code == 401
     assert world.client("viewer").get(API + "tasks/999999/sheet/").status_code == 404
+
+
+@pytest.mark.parametrize("status", ["draft", "closed", "cancelled"])
+def test_no_notice_for_a_task_not_in_hand(world, status):
+    task = factories.TaskFactory(status=status, lead_department=world.lead)
+    response = world.client("supervisor").post(
+        API + "documents/", {"type": "urge", "task": task.pk}, format="json"
+    )
+    assert response.status_code == 409
+    assert "不能印发催办通知书" in response.json()["message"]
+    assert not Document.objects.exists()

@@ -11,8 +11,8 @@ from django.db import transaction
 from accounts import audit
 from config import clock, events
 from config.celery import enqueue
-from config.errors import NotPermitted
-from supervision.choices import TaskAction
+from config.errors import DomainError, NotPermitted
+from supervision.choices import TaskAction, TaskStatus
 from supervision.files.choices import DocumentType
 from supervision.files.documents import content as build
 from supervision.files.documents.docx import render_docx
@@ -34,6 +34,10 @@ def _content(doc_type, *, task, department, period, reason, today) -> build.Cont
     if doc_type in TASK_TYPES:
         if task is None:
             raise ValidationError({"task": f"{DocumentType(doc_type).label}须指定事项。"})
+        if not task.is_open or task.status == TaskStatus.DRAFT:
+            raise DomainError(
+                f"事项当前状态为“{task.get_status_display()}”，不能印发{DocumentType(doc_type).label}。"
+            )
         return (build.duban if doc_type == DocumentType.DUBAN else build.urge)(task, today)
     if doc_type == DocumentType.BULLETIN:
         return build.bulletin(period, today)
