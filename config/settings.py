@@ -186,6 +186,8 @@ if FILES_DELIVERY not in ("stream", "accel", "redirect"):
     raise ImproperlyConfigured(
         f"FILES_DELIVERY must be stream, accel or redirect, got {FILES_DELIVERY!r}"
     )
+if FILES_DELIVERY == "redirect" and FILE_STORAGE != "s3":
+    raise ImproperlyConfigured("FILES_DELIVERY=redirect needs FILE_STORAGE=s3 (signed URLs).")
 FILES_ACCEL_PREFIX = env("FILES_ACCEL_PREFIX", default="/protected-files/")
 # Uploaded files are spooled to a temporary file past this size, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
