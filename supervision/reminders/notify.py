@@ -57,6 +57,7 @@ AUDIENCES: dict[str, tuple[Audience, ...]] = {
     TaskAction.SATISFACTION: (A.LEAD,),
     TaskAction.REOPEN: (A.LEAD, A.CO),
     TaskAction.MERGE: (A.LEAD,),
+    TaskAction.DOCUMENT: (A.LEAD,),  # a 督办/催办通知书 (or 通报) addressed to the lead unit
 }
 
 Recipient = Audience | User | int

@@ -209,6 +209,12 @@ def test_generation_logs_audits_and_announces(world, overdue_task, settings):
     )
     event = TaskEvent.objects.get(task=overdue_task, action="document")
     assert event.data == {"document": document.pk, "code": "武隆督〔2024〕1号"}
+    # the lead unit's owners are told (站内消息)
+    from supervision.models import Notification
+
+    assert list(Notification.objects.filter(event=event).values_list("recipient", flat=True)) == [
+        world.users["owner"].pk
+    ]
     assert AuditRecord.objects.filter(model="supervision.Document", action="create").count() == 1
     delivery = WebhookDelivery.objects.get(endpoint=endpoint, event_type="document.issued")
     assert delivery.payload["type"] == "document.issued"
