@@ -10,6 +10,7 @@ Page numbers "— 1 —" in 4号 宋体 at the foot. Fonts are named as Chinese 
 (方正小标宋简体, 仿宋_GB2312, 黑体, 宋体); the PDF uses Noto CJK instead.
 """
 
+import functools
 import io
 
 from docx import Document as Docx
@@ -109,8 +110,25 @@ def _table(doc, table: dict) -> None:
             _font(cell.paragraphs[0].add_run(str(text)), FANGSONG, SIZE_4)
 
 
-def render_docx(content: Content) -> bytes:
+KEPT_STYLES = {"Normal", "Table Grid", "Default Paragraph Font", "Normal Table"}
+DROPPED_PARTS = ("/stylesWithEffects", "/customXml", "/webSettings", "/numbering", "/thumbnail")
+
+
+@functools.cache
+def _base() -> bytes:
+    """python-docx's default document reduced to what a 公文 uses (page set-up, Normal and
+    Table Grid styles): its 440 KB ``stylesWithEffects`` part, latent styles, thumbnail and
+    custom XML would otherwise be parsed and re-compressed for every document (~25 ms)."""
     doc = Docx()
+    styles = doc.styles.element
+    styles.remove(styles.find(qn("w:latentStyles")))
+    for style in list(doc.styles):
+        if style.name not in KEPT_STYLES:
+            styles.remove(style.element)
+    for owner in (doc.part, doc.part.package):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype.endswith(DROPPED_PARTS):
+                owner.rels.pop(rid)
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -120,6 +138,14 @@ def render_docx(content: Content) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FANGSONG, SIZE_3
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render_docx(content: Content) -> bytes:
+    doc = Docx(io.BytesIO(_base()))
+    section = doc.sections[0]
 
     # 版头: 发文机关标志, 发文字号, the red rule
     _paragraph(
