@@ -4,7 +4,9 @@ and milestone completion, investment reports (``targets`` explains how to add mo
 from projects.models import InvestmentReport, Milestone
 from projects.permissions import is_project_owner
 from supervision.choices import ExtensionStatus, NodeStatus, TaskAction, TaskStatus
+from supervision.files.services import require_evidence_when
 from supervision.files.targets import Target, register
+from supervision.kinds.policies import policy_for
 from supervision.loop.models import ExtensionRequest, ProgressReport, TaskEvent
 from supervision.loop.transitions import is_lead_owner
 from supervision.phases.models import Node
@@ -101,3 +103,8 @@ register(
         writer_label="督查办或项目牵头单位",
     )
 )
+
+
+# 申请办结 needs a file where the kind's policy says so (SourcePolicy.submit_needs_file, edited
+# by the office); ``task_submit_with_evidence`` asks after binding this round's files.
+require_evidence_when(lambda task: policy_for(task.source).submit_needs_file)

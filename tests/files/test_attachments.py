@@ -400,3 +400,28 @@ def test_an_owners_list_costs_the_same_at_any_page_size(world, django_assert_num
         assert client.get(API + "attachments/?page_size=1").json()["count"] == 3
     with django_assert_num_queries(len(small)):
         assert len(client.get(API + "attachments/?page_size=100").json()["results"]) == 3
+
+
+def test_a_kind_whose_policy_needs_a_file_refuses_submit_without_one(world):
+    from supervision.kinds.models import SourcePolicy
+    from tests import factories
+
+    SourcePolicy.objects.update_or_create(source="livelihood", defaults={"submit_needs_file": True})
+    task = factories.TaskFactory(
+        status="in_progress", lead_department=world.lead, source="livelihood"
+    )
+    owner = world.client("owner")
+    response = owner.post(API + f"tasks/{task.pk}/submit/", {"summary": "已完成"}, format="json")
+    assert response.status_code == 400, response.content
+    assert "佐证材料" in response.json()["errors"]["attachments"][0]
+    task.refresh_from_db()
+    assert task.status == "in_progress"
+    staged = _uploaded(world, target_type="", target_id=None)
+    response = owner.post(
+        API + f"tasks/{task.pk}/submit/",
+        {"summary": "已完成", "attachments": [staged["id"]]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    task.refresh_from_db()
+    assert task.status == "submitted"
