@@ -1,14 +1,16 @@
 """The target types that exist today: progress reports, 申请办结, extension requests, node
-and milestone completion, investment reports (``targets`` explains how to add more)."""
+and milestone completion, investment reports, and the kinds' 批示 scans, proposal replies and
+problem rectification (``targets`` explains how to add more)."""
 
 from projects.models import InvestmentReport, Milestone
 from projects.permissions import is_project_owner
 from supervision.choices import ExtensionStatus, NodeStatus, TaskAction, TaskStatus
 from supervision.files.services import require_evidence_when
 from supervision.files.targets import Target, register
+from supervision.kinds.models import InstructionDetail, ProblemDetail, ProposalDetail
 from supervision.kinds.policies import policy_for
 from supervision.loop.models import ExtensionRequest, ProgressReport, TaskEvent
-from supervision.loop.transitions import is_lead_owner
+from supervision.loop.transitions import is_lead_owner, is_supervisor
 from supervision.phases.models import Node
 
 
@@ -101,6 +103,49 @@ register(
         can_write=lambda user, report: _project_writer(user, report.project),
         is_frozen=_always,
         writer_label="督查办或项目牵头单位",
+    )
+)
+
+
+# --- the kinds (supervision.kinds): 批示 scans, proposal replies, problem rectification ------
+
+register(
+    Target(
+        key="instruction",
+        label="批示件",
+        # the scan of the leader's 批示 and its incoming document, filed by the office
+        queryset=lambda: InstructionDetail.objects.select_related("task"),
+        anchor=lambda detail: (detail.task, None),
+        can_write=lambda user, detail: is_supervisor(user),
+        is_frozen=lambda detail: detail.task.status != TaskStatus.DRAFT,
+        writer_label="督查办",
+    )
+)
+
+register(
+    Target(
+        key="proposal_reply",
+        label="建议提案答复",
+        # the reply letter (答复函) the 主办 unit sent the deputy or member
+        queryset=lambda: ProposalDetail.objects.select_related("task"),
+        anchor=lambda detail: (detail.task, None),
+        can_write=lambda user, detail: is_lead_owner(user, detail.task) and detail.task.is_open,
+        is_frozen=lambda detail: detail.replied_on is not None,
+        writer_label="主办单位（办理期间）",
+    )
+)
+
+register(
+    Target(
+        key="problem",
+        label="问题整改",
+        queryset=lambda: ProblemDetail.objects.select_related("task"),
+        anchor=lambda detail: (detail.task, None),
+        can_write=lambda user, detail: (
+            is_lead_owner(user, detail.task) and detail.task.status == TaskStatus.IN_PROGRESS
+        ),
+        is_frozen=lambda detail: detail.task.status != TaskStatus.IN_PROGRESS,
+        writer_label="牵头单位（整改期间）",
     )
 )
 

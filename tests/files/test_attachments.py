@@ -425,3 +425,40 @@ def test_a_kind_whose_policy_needs_a_file_refuses_submit_without_one(world):
     assert response.status_code == 200, response.content
     task.refresh_from_db()
     assert task.status == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("key", "writers"),
+    [("instruction", {"supervisor"}), ("proposal_reply", {"owner"}), ("problem", {"owner"})],
+)
+def test_the_kinds_targets(world, key, writers):
+    import datetime as dt
+
+    from supervision.kinds.models import InstructionDetail, ProblemDetail, ProposalDetail
+    from tests import factories
+
+    status = "draft" if key == "instruction" else "in_progress"
+    task = factories.TaskFactory(status=status, lead_department=world.lead)
+    if key == "instruction":
+        detail = InstructionDetail.objects.create(
+            task=task,
+            leader=world.users["leader"],
+            instructed_on=dt.date(2024, 6, 3),
+            text="请督办",
+        )
+    elif key == "proposal_reply":
+        detail = ProposalDetail.objects.create(task=task, number="第12号", proposer="张代表")
+    else:
+        detail = ProblemDetail.objects.create(
+            task=task,
+            origin="audit",
+            found_on=dt.date(2024, 5, 6),
+            description="资金闲置",
+            rectification_goal="年底前盘活",
+        )
+    for role in ("supervisor", "owner", "co_owner", "other_owner", "viewer"):
+        response = upload(world.client(role), samples.pdf(), target_type=key, target_id=detail.pk)
+        assert response.status_code == (201 if role in writers else 403), (role, response.content)
+    body = Attachment.objects.get(target_type=key)
+    assert body.task_id == task.pk
+    assert world.client("other_owner").get(API + f"attachments/{body.pk}/").status_code == 404
