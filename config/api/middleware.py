@@ -19,6 +19,8 @@ class ApiBodyLimitMiddleware:
             except ValueError:
                 length = 0
             limit = settings.API_MAX_BODY_BYTES
+            if request.path.startswith("/api/v1/attachments/"):  # 佐证材料: their own cap
+                limit = settings.FILES_MAX_REQUEST_MB * 1024 * 1024
             if length > limit:
                 return JsonResponse(
                     {

@@ -130,7 +130,7 @@ def test_a_body_past_the_request_cap_is_413(world, settings):
     settings.FILES_MAX_REQUEST_MB = 1
     response = upload(world.client("owner"), samples.pdf() + b"0" * (2 * 1024 * 1024))
     assert response.status_code == 413
-    assert response.json()["code"] == "payload_too_large"
+    assert response.json()["code"] == "request_too_large"
     assert not Attachment.objects.exists()
 
 
