@@ -21,6 +21,11 @@ from supervision.api.files import (
 )
 from supervision.api.kinds import ProposalViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
+from supervision.api.scorecards import (
+    ReportCardViewSet,
+    ScoreAdjustmentViewSet,
+    ScoringRuleViewSet,
+)
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
 
 router = DefaultRouter()
@@ -42,6 +47,9 @@ router.register("rankings", RankingViewSet, basename="ranking")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("report-cards", ReportCardViewSet, basename="report-card")
+router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
+router.register("score-adjustments", ScoreAdjustmentViewSet, basename="score-adjustment")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"

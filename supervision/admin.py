@@ -22,7 +22,8 @@ from supervision.loop.services import (
 )
 from supervision.reminders.filters import NotificationFilter, ReminderFilter
 from supervision.reminders.models import Notification, Reminder
-from supervision.scorecards.models import RankingSnapshot
+from supervision.scorecards.filters import ScoreAdjustmentFilter
+from supervision.scorecards.models import RankingSnapshot, ScoreAdjustment, ScoringRule
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -289,3 +290,29 @@ class RankingSnapshotAdmin(ReadOnlyAdmin):
     """Published quarters (晾晒) are frozen: published through the API, never edited."""
 
     list_display = ["period", "published_at", "published_by", "as_of"]
+
+
+@admin.register(ScoringRule)
+class ScoringRuleAdmin(ReadOnlyAdmin):
+    """Edited by the office in the cockpit or through scoring-rules/ (audited there)."""
+
+    list_display = [
+        "domain",
+        "card_weight",
+        "indicators_weight",
+        "nodes_weight",
+        "closure_weight",
+        "problems_weight",
+        "investment_weight",
+        "updated_at",
+        "updated_by",
+    ]
+
+
+@admin.register(ScoreAdjustment)
+class ScoreAdjustmentAdmin(ReadOnlyAdmin):
+    """加分/扣分 are entered through the service (cockpit, API) and never edited."""
+
+    list_display = ["period", "department", "domain", "points", "reason", "created_by"]
+    list_filter = ["period", "domain"]
+    search_fields = ScoreAdjustmentFilter.search_fields

@@ -55,11 +55,26 @@ def cached(name: str, *parts, compute: Callable[[], object]):
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    from accounts.models import Department
+    from accounts.models import Department, User
     from projects.models import InvestmentReport, Milestone, Project
-    from supervision.loop.models import ProgressReport, Task
+    from supervision.loop.models import Indicator, ProgressReport, Task
+    from supervision.phases.models import IndicatorValue, Node
     from supervision.reminders.models import Reminder
+    from supervision.scorecards.models import ScoreAdjustment, ScoringRule
 
-    for model in (Department, Project, Milestone, InvestmentReport, Task, ProgressReport, Reminder):
+    models = (
+        *(Department, Project, Milestone, InvestmentReport, Task, ProgressReport, Reminder),
+        *(Indicator, IndicatorValue, Node, ScoringRule, ScoreAdjustment),  # the report cards
+    )
+    for model in models:
         post_save.connect(bump, sender=model, dispatch_uid=f"cache-bump-save-{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"cache-bump-del-{model.__name__}")
+    # Who belongs to the office decides who is ranked; a login's last_login changes nothing.
+    post_save.connect(_bump_unless_login, sender=User, dispatch_uid="cache-bump-save-User")
+    post_delete.connect(bump, sender=User, dispatch_uid="cache-bump-del-User")
+
+
+def _bump_unless_login(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    bump()

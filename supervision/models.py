@@ -21,7 +21,7 @@ from supervision.loop.models import (
 )
 from supervision.phases.models import IndicatorValue, Node, ReassignRequest
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
-from supervision.scorecards.models import RankingSnapshot
+from supervision.scorecards.models import RankingSnapshot, ScoreAdjustment, ScoringRule
 
 __all__ = [
     "Attachment",
@@ -46,6 +46,8 @@ __all__ = [
     "RankingSnapshot",
     "ReassignRequest",
     "Reminder",
+    "ScoreAdjustment",
+    "ScoringRule",
     "Task",
     "TaskEvent",
 ]

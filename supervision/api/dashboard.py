@@ -11,20 +11,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config import clock
-from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
 from projects.choices import Light
 from projects.money import MONEY_TOTAL as MONEY
+from supervision.api.scorecards import PeriodField, QuarterAnswerSerializer, QuarterViewSet
 from supervision.choices import ReminderLevel, TaskStatus
 from supervision.loop.models import Task
+from supervision.scorecards.choices import Flag, Track
 from supervision.scorecards.dashboard import dashboard_summary
-from supervision.scorecards.models import RankingSnapshot
+from supervision.scorecards.publish import publish_ranking
 from supervision.scorecards.rankings import (
-    PERIOD_MESSAGE,
-    parse_period,
-    publish_ranking,
     ranking,
     snapshot_data,
 )
@@ -130,26 +128,31 @@ class DashboardViewSet(ApiViewSet):
 
 
 class RankingPeriodSerializer(Serializer):
-    period = serializers.CharField(help_text="季度，如 2024Q1", max_length=20)
-
-    def validate_period(self, value):
-        try:
-            return parse_period(value).label
-        except ValueError as exc:
-            raise serializers.ValidationError(PERIOD_MESSAGE) from exc
+    period = PeriodField()
 
 
 class RankingRowSerializer(Serializer):
-    rank = serializers.IntegerField(allow_null=True, help_text="名次；无可评指标时为空")
-    score = serializers.DecimalField(help_text="综合得分 0–100", **PCT)
+    """One unit: its report-card total and place (as ``report-cards/``) and working figures.
+
+    Since the report cards (issue 15): ``score`` is the report-card total (八张报表总分, with
+    加分/扣分) and ``rank`` the place within the unit's ``track`` (ties share a place);
+    the supervision office and units with nothing assigned are not listed."""
+
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="赛道内名次（八张报表总分，并列同名次）；无可评内容时为空"
+    )
+    score = serializers.DecimalField(help_text="八张报表总分（含加减分）", **PCT)
+    track = serializers.ChoiceField(choices=Track.choices, help_text="赛道")
+    flag = serializers.ChoiceField(choices=[("", "—"), *Flag.choices], help_text="晾晒：前列/后列")
     department = serializers.IntegerField()
     department_code = serializers.CharField()
     department_name = serializers.CharField()
+    department_label = serializers.CharField(help_text="简称")
     tasks_due = serializers.IntegerField(help_text="本季度到期事项（不含草稿、已撤销）")
     on_time = serializers.IntegerField(help_text="按期销号")
-    overdue = serializers.IntegerField(help_text="逾期（逾期销号或逾期未办结）")
+    overdue = serializers.IntegerField(help_text="逾期（逾期销号或到期未办结）")
     closed = serializers.IntegerField(help_text="本季度内销号")
-    closure_rate = serializers.DecimalField(help_text="按期办结率 %", **PCT)
+    closure_rate = serializers.DecimalField(help_text="按期办结率 %（已到期的事项中）", **PCT)
     avg_overdue_days = serializers.DecimalField(help_text="平均逾期工作日", **PCT)
     reports_due = serializers.IntegerField(help_text="应报送进展次数")
     reports_on_time = serializers.IntegerField(help_text="按期报送次数")
@@ -162,27 +165,15 @@ class RankingRowSerializer(Serializer):
 
 
 @extend_schema_serializer(many=False)
-class RankingSerializer(Serializer):
-    period = serializers.CharField()
-    published = serializers.BooleanField(help_text="已发布（晾晒）则为发布时的快照")
-    published_at = serializers.DateTimeField(allow_null=True)
-    published_by = serializers.IntegerField(allow_null=True)
-    as_of = serializers.DateField(help_text="评价日期：季度末，或进行中季度的当日")
+class RankingSerializer(QuarterAnswerSerializer):
     rows = RankingRowSerializer(many=True)
 
 
-class RankingViewSet(ApiViewSet):
-    """赛马比拼: the department ranking of a quarter; once published, the frozen snapshot."""
+class RankingViewSet(QuarterViewSet):
+    """赛马比拼: each unit's report-card total and place with its working figures; once
+    published, the frozen snapshot."""
 
-    queryset = RankingSnapshot.objects.none()  # rows are computed or read from one snapshot
     serializer_class = RankingSerializer
-    pagination_class = None
-    filter_backends = []
-
-    def get_permissions(self):
-        if self.action == "publish":
-            return [*super().get_permissions(), IsSupervisorOrReadOnly()]
-        return super().get_permissions()
 
     @extend_schema(
         summary="季度单位排名",

@@ -1,20 +1,37 @@
+"""八张报表: the published quarter (晾晒), the scoring rules and the office's 加分/扣分."""
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from supervision.choices import Domain
+
+# Portable (no REGEXP): 2000Q1 ≤ period ≤ 2100Q4 and it ends in Q1–Q4.
+QUARTER_FORMAT = Q(period__gte="2000Q1", period__lte="2100Q4") & (
+    Q(period__endswith="Q1")
+    | Q(period__endswith="Q2")
+    | Q(period__endswith="Q3")
+    | Q(period__endswith="Q4")
+)
+WEIGHT_MAX = 100
+
 
 class RankingSnapshot(models.Model):
-    """晾晒: a quarter's department ranking as the supervision office published it.
+    """晾晒: a quarter's report cards and ranking as the supervision office published them.
 
-    ``rows`` holds the scorecards exactly as computed at publication (decimals as strings,
-    see ``supervision.rankings``); once a quarter is published the API shows this snapshot,
-    never a recomputation, so later edits to tasks or investment do not rewrite history.
+    ``report_cards`` holds every unit's eight cards exactly as computed at publication,
+    ``rows`` the ranking's figures and ``rules`` the scoring rules then in force (decimals
+    as strings, see ``supervision.scorecards.rankings``); once a quarter is published the API
+    and the cockpit show this snapshot, never a recomputation, so later edits to tasks,
+    investment, rules or adjustments do not rewrite history.
     """
 
     period = models.CharField("季度", max_length=6, unique=True, help_text="如 2024Q1")
     as_of = models.DateField("评价日期", help_text="季度末，或发布时尚未结束季度的当日")
     rows = models.JSONField("排名明细", encoder=DjangoJSONEncoder, default=list)
+    report_cards = models.JSONField("八张报表", encoder=DjangoJSONEncoder, default=list)
+    rules = models.JSONField("评分规则", encoder=DjangoJSONEncoder, default=list)
     published_at = models.DateTimeField("发布时间")
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -24,23 +41,139 @@ class RankingSnapshot(models.Model):
     )
 
     class Meta:
-        verbose_name = "季度排名（晾晒）"
-        verbose_name_plural = "季度排名（晾晒）"
+        verbose_name = "季度晾晒"
+        verbose_name_plural = "季度晾晒"
         ordering = ["-period"]
         constraints = [
-            # Portable (no REGEXP): 2000Q1 ≤ period ≤ 2100Q4 and it ends in Q1–Q4.
             models.CheckConstraint(
-                condition=Q(period__gte="2000Q1", period__lte="2100Q4")
-                & (
-                    Q(period__endswith="Q1")
-                    | Q(period__endswith="Q2")
-                    | Q(period__endswith="Q3")
-                    | Q(period__endswith="Q4")
-                ),
+                condition=QUARTER_FORMAT,
                 name="%(app_label)s_%(class)s_period_format",
                 violation_error_message="季度格式应为 2024Q1。",
             ),
         ]
 
     def __str__(self):
-        return f"{self.period} 排名"
+        return f"{self.period} 晾晒"
+
+
+def _weight(label: str, default: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, default=default, help_text="0–100，相对权重")
+
+
+class ScoringRule(models.Model):
+    """How one report card (八张报表之一) is scored: the weight of each component and of the
+    card in the total. Weights are relative (a card's score is the weighted mean of the
+    components that can be judged, 0–100). Defaults: ``supervision.scorecards.rules``."""
+
+    domain = models.CharField("报表", max_length=12, choices=Domain.choices, unique=True)
+    card_weight = _weight("报表权重（总分中）", 1)
+    indicators_weight = _weight("指标序时达标", 30)
+    nodes_weight = _weight("节点按期完成", 25)
+    closure_weight = _weight("到期事项按期办结", 25)
+    problems_weight = _weight("问题清零", 20)
+    investment_weight = _weight("投资序时进度", 0)
+    note = models.TextField("说明", blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    COMPONENT_FIELDS = (
+        "indicators_weight",
+        "nodes_weight",
+        "closure_weight",
+        "problems_weight",
+        "investment_weight",
+    )
+
+    class Meta:
+        verbose_name = "评分规则"
+        verbose_name_plural = "评分规则"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain__in=Domain.values), name="%(app_label)s_%(class)s_domain_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(card_weight__lte=WEIGHT_MAX)
+                & Q(indicators_weight__lte=WEIGHT_MAX)
+                & Q(nodes_weight__lte=WEIGHT_MAX)
+                & Q(closure_weight__lte=WEIGHT_MAX)
+                & Q(problems_weight__lte=WEIGHT_MAX)
+                & Q(investment_weight__lte=WEIGHT_MAX),
+                name="%(app_label)s_%(class)s_weight_range",
+                violation_error_message=f"权重须在 0–{WEIGHT_MAX} 之间。",
+            ),
+            models.CheckConstraint(
+                condition=Q(indicators_weight__gt=0)
+                | Q(nodes_weight__gt=0)
+                | Q(closure_weight__gt=0)
+                | Q(problems_weight__gt=0)
+                | Q(investment_weight__gt=0),
+                name="%(app_label)s_%(class)s_some_component",
+                violation_error_message="至少一项评分内容的权重须大于 0。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_domain_display()}报表评分规则"
+
+
+class ScoreAdjustment(models.Model):
+    """加分/扣分: the office's entry on one unit's card for one quarter, with its reason.
+
+    Append-only: a wrong entry is corrected by a second one with the opposite points. A
+    published quarter takes no new entries.
+    """
+
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name="单位",
+        on_delete=models.PROTECT,
+        related_name="score_adjustments",
+    )
+    period = models.CharField("季度", max_length=6, help_text="如 2024Q2")
+    domain = models.CharField("报表", max_length=12, choices=Domain.choices)
+    points = models.DecimalField(
+        "分值", max_digits=5, decimal_places=2, help_text="正数加分，负数扣分"
+    )
+    reason = models.TextField("理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
+
+    class Meta:
+        verbose_name = "加分扣分"
+        verbose_name_plural = "加分扣分"
+        ordering = ["period", "department_id", "created_at", "id"]
+        indexes = [models.Index(fields=["period", "department"], name="adjustment_period_dept_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=QUARTER_FORMAT,
+                name="%(app_label)s_%(class)s_period_format",
+                violation_error_message="季度格式应为 2024Q1。",
+            ),
+            models.CheckConstraint(
+                condition=Q(domain__in=Domain.values), name="%(app_label)s_%(class)s_domain_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(points=0) & Q(points__gte=-100) & Q(points__lte=100),
+                name="%(app_label)s_%(class)s_points_range",
+                violation_error_message="分值须为 −100 至 100 之间的非零数。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="%(app_label)s_%(class)s_has_reason",
+                violation_error_message="加分、扣分须写明理由。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.department_id} {self.domain} {self.points:+}"

@@ -38,7 +38,10 @@ from supervision.models import (
     Notification,
     ProgressReport,
     ProposalDetail,
+    RankingSnapshot,
     Reminder,
+    ScoreAdjustment,
+    ScoringRule,
     Task,
     TaskEvent,
 )
@@ -106,6 +109,17 @@ class World:
             original_deadline=task.deadline,
             requested_deadline=dt.date(2025, 1, 31),
             reason="施工期受汛期影响",
+            created_at=AT,
+        )
+
+    def adjustment(self) -> ScoreAdjustment:
+        return ScoreAdjustment.objects.create(
+            department=self.lead,
+            period="2024Q2",
+            domain="party",
+            points=Decimal("2"),
+            reason="获评先进",
+            created_by=self.users["supervisor"],
             created_at=AT,
         )
 
@@ -211,6 +225,9 @@ TRACKED = [
     CodeSequence,
     Notification,
     ApiToken,
+    RankingSnapshot,
+    ScoringRule,
+    ScoreAdjustment,
 ]
 UNTRACKED_FIELDS = {"last_used_at"}  # every authenticated request may touch it
 
@@ -569,6 +586,41 @@ CASES = [
         "PATCH",
         lambda w: (f"indicators/{w.indicator.pk}/", {"name": "地区生产总值增速"}),
     ),
+    # --- 八张报表 (issue 15) ---
+    Case("GET rankings/", "GET", lambda w: ("rankings/?period=2024Q2", None)),
+    Case("GET report-cards/", "GET", lambda w: ("report-cards/?period=2024Q2", None)),
+    Case("GET scoring-rules/", "GET", lambda w: ("scoring-rules/", None)),
+    Case("GET scoring-rules/{domain}/", "GET", lambda w: ("scoring-rules/economy/", None)),
+    Case("GET score-adjustments/", "GET", lambda w: ("score-adjustments/", None)),
+    Case(
+        "GET score-adjustments/{id}/",
+        "GET",
+        lambda w: (f"score-adjustments/{w.adjustment().pk}/", None),
+    ),
+    Case(
+        "POST report-cards/publish/",
+        "POST",
+        lambda w: ("report-cards/publish/", {"period": "2024Q1"}),
+    ),
+    Case(
+        "PATCH scoring-rules/{domain}/",
+        "PATCH",
+        lambda w: ("scoring-rules/economy/", {"nodes_weight": 30}),
+    ),
+    Case(
+        "POST score-adjustments/",
+        "POST",
+        lambda w: (
+            "score-adjustments/",
+            {
+                "department": w.lead.pk,
+                "period": "2024Q2",
+                "domain": "economy",
+                "points": "-1.5",
+                "reason": "信息报送迟缓",
+            },
+        ),
+    ),
 ]
 
 
@@ -759,6 +811,16 @@ EXPECTED = {
     "GET documents/{id}/download/":                          (200, 200, 200, 200, 404, 200, 200, 401),
     "POST documents/":                                       (201, 403, 403, 403, 403, 403, 403, 401),
     "GET tasks/{id}/sheet/":                                 READ,
+    # 八张报表: everybody reads; the office publishes, sets the rules and adjusts
+    "GET rankings/":                                         READ,
+    "GET report-cards/":                                     READ,
+    "GET scoring-rules/":                                    READ,
+    "GET scoring-rules/{domain}/":                           READ,
+    "GET score-adjustments/":                                READ,
+    "GET score-adjustments/{id}/":                           READ,
+    "POST report-cards/publish/":                            (201, 403, 403, 403, 403, 403, 403, 401),
+    "PATCH scoring-rules/{domain}/":                         (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST score-adjustments/":                               (201, 403, 403, 403, 403, 403, 403, 401),
 }
 # fmt: on
 

@@ -42,7 +42,7 @@ from accounts.models import Department, User
 from accounts.services import token_issue
 from config.api.throttles import TokenOrUserRateThrottle
 from projects.models import InvestmentReport, Milestone, Project
-from supervision.choices import TaskStatus
+from supervision.choices import Domain, TaskStatus
 from supervision.kinds import proposals
 from supervision.kinds import services as kinds
 from supervision.loop import transitions
@@ -53,6 +53,7 @@ from supervision.models import (
     Indicator,
     Instruction,
     ProgressReport,
+    ScoreAdjustment,
     Task,
     TaskEvent,
 )
@@ -141,7 +142,17 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
     from supervision.files.documents.services import document_generate
 
     document_generate(actor=supervisor, type="duban", task=in_progress)
+    ScoreAdjustment.objects.create(
+        department=department,
+        period="2024Q2",
+        domain="economy",
+        points=Decimal("-1"),
+        reason="信息迟报",
+        created_by=supervisor,
+        created_at=AT,
+    )
     pools = {
+        "/api/v1/score-adjustments/": ScoreAdjustment,
         "/api/v1/departments/": Department,
         "/api/v1/users/": User,
         "/api/v1/projects/": Project,
@@ -230,6 +241,11 @@ def real_ids(context, path_parameters):
     pool = next(
         (pks for prefix, pks in ids.items() if context.operation.path.startswith(prefix)), []
     )
+    if path_parameters and "domain" in path_parameters:  # scoring-rules/{domain}/
+        generated = path_parameters["domain"]
+        return st.sampled_from([*Domain.values, generated]).map(
+            lambda domain: {**path_parameters, "domain": domain}
+        )
     if not path_parameters or "id" not in path_parameters or not pool:
         return st.just(path_parameters)
     generated = path_parameters["id"]

@@ -52,9 +52,10 @@ def test_quarter_figures_match_the_hand_computation(quarter):
     # Investment: project PA plan 1000.00; Jan–Mar 100 + 50 + 150 = 300.00 (April's 200 is
     #   after E; the archived and the 2023 projects do not count) → 30.00 %.
     #   Gap 30.00 − 24.86 = 5.14.
-    # Score: closure 20.00 ×40; timeliness 100 − 10 × 1.50 = 85.00 ×20; reporting 55.56 ×20;
-    #   investment min(100, 30.00/24.86 × 100 = 120.67…) = 100 ×20.
-    #   (800 + 1700 + 1111.20 + 2000) / 100 = 56.112 → 56.11.
+    # Score: the report cards' total (tests/scorecards has the rules). Every task here is on
+    #   the 经济 card: closure 20.00 ×25; investment min(100, 30.00/24.86 × 100 = 120.67…)
+    #   = 100 ×20 → (500 + 2000) / 45 = 55.555… → 55.56; the other cards have nothing to
+    #   judge, so the total is 经济's 55.56.
     ra = got["RA"]
     assert ra["department"] == quarter["departments"]["RA"].pk
     assert ra["department_name"] == "单位RA"
@@ -68,24 +69,24 @@ def test_quarter_figures_match_the_hand_computation(quarter):
     assert ra["investment_completion"] == D("30.00")
     assert ra["time_progress"] == D("24.86")
     assert ra["investment_gap"] == D("5.14")
-    assert ra["score"] == D("56.11")
+    assert ra["score"] == D("55.56")
+    assert ra["track"] == "department"
 
     # ---- RB --------------------------------------------------------------------------
     # Due: B1 B2 B3 B4 → 4 (B5 was due in December). On time: B1 (12 Jan ≤ 15 Jan), B2
-    #   (8 Feb 18:00 ≤ 8 Feb) → 2. Overdue: B4 (submitted, still open, 9 Feb < E) → 1; B3 is
-    #   due on E itself → pending, not overdue.
+    #   (8 Feb 18:00 ≤ 8 Feb) → 2. Overdue: B4 (submitted, still open, 9 Feb < E) and B3 —
+    #   due on E itself, still open once the quarter is over → 2.
     # Closed within Q1: B1, B2, B5 (3 Jan) → 3. Closure rate 2/4 = 50.00 %.
     # Overdue days B4: (Fri 9 Feb, Sun 31 Mar] = Sun 18 Feb (worked) + 6 full weeks
-    #   19 Feb–29 Mar (30) → 31.00.
+    #   19 Feb–29 Mar (30) → 31; B3: (31 Mar, 31 Mar] → 0. 31 / 2 = 15.50.
     # Reports: B3 quarterly, in progress since December: Q1 owed, report 31 Mar met (1/1);
     #   B4 monthly, submitted 8 Feb: Jan owed, met 25 Jan (Feb, Mar not owed) → 2/2 = 100.00.
     # No project: investment figures None.
-    # Score: closure 50.00 ×40; timeliness 100 − min(100, 310) = 0 ×20; reporting 100 ×20;
-    #   (2000 + 0 + 2000) / 80 = 50.00.
+    # Score: 经济 closure 50.00 alone → 50.00.
     rb = got["RB"]
-    assert (rb["tasks_due"], rb["on_time"], rb["overdue"], rb["closed"]) == (4, 2, 1, 3)
+    assert (rb["tasks_due"], rb["on_time"], rb["overdue"], rb["closed"]) == (4, 2, 2, 3)
     assert rb["closure_rate"] == D("50.00")
-    assert rb["avg_overdue_days"] == D("31.00")
+    assert rb["avg_overdue_days"] == D("15.50")
     assert (rb["reports_due"], rb["reports_on_time"]) == (2, 2)
     assert rb["report_punctuality"] == D("100.00")
     assert rb["annual_plan_investment"] is None
@@ -98,7 +99,7 @@ def test_quarter_figures_match_the_hand_computation(quarter):
     # ---- RC --------------------------------------------------------------------------
     # Its one task is due in June (once-only reports): no task component, nothing owed.
     # Project PC plan 2000.00, Jan–Mar 100 + 48.60 + 100 = 248.60 → 12.43 %; gap −12.43.
-    # Score: investment only, 12.43 / 24.86 × 100 = 50.00 → 50.00.
+    # Score: 经济 investment only, 12.43 / 24.86 × 100 = 50.00 → 50.00.
     rc = got["RC"]
     assert (rc["tasks_due"], rc["on_time"], rc["overdue"], rc["closed"]) == (0, 0, 0, 0)
     assert rc["closure_rate"] is None
@@ -114,11 +115,11 @@ def test_quarter_figures_match_the_hand_computation(quarter):
     rd = got["RD"]
     assert (rd["tasks_due"], rd["reports_due"], rd["score"], rd["rank"]) == (0, 0, None, None)
 
-    # ---- ranking: RA 56.11; RB and RC tie at 50.00 → by code RB then RC; RD unranked last.
+    # ---- ranking: RA 55.56; RB and RC tie at 50.00 and share 2nd; RD unranked last.
     assert [(row["department_code"], row["rank"]) for row in rows] == [
         ("RA", 1),
         ("RB", 2),
-        ("RC", 3),
+        ("RC", 2),
         ("RD", None),
     ]
 
@@ -130,16 +131,17 @@ def test_running_quarter_counts_only_what_has_happened_by_today(quarter):
     # RB: due B1 B2 B3 B4 (4), on time B1 B2 (2), overdue B4 only (9 Feb < 20 Feb; B3 due
     # 31 Mar is pending). B4's days (9 Feb, 20 Feb] = Sun 18 (worked), Mon 19, Tue 20 → 3.00.
     # Reports: January (ended) owed by B4 and met; Q1 (B3) and February have not ended → 1/1.
-    # Score: (40 × 50 + 20 × (100 − 30) + 20 × 100) / 80 = (2000 + 1400 + 2000) / 80 = 67.50.
+    # Closure: of what fell due (B1, B2, B4) 2 on time → 66.67, the 经济 card and the score.
     rb = got["RB"]
     assert (rb["tasks_due"], rb["on_time"], rb["overdue"]) == (4, 2, 1)
     assert rb["avg_overdue_days"] == D("3.00")
     assert (rb["reports_due"], rb["reports_on_time"]) == (1, 1)
     assert rb["time_progress"] == D("13.93")
-    assert rb["score"] == D("67.50")
+    assert rb["closure_rate"] == D("66.67")
+    assert rb["score"] == D("66.67")
 
     # RC: months up to 20 Feb: 100 + 48.60 = 148.60 / 2000 = 7.43 %;
-    # 7.43 / 13.93 × 100 = 53.338… → 53.34.
+    # 7.43 / 13.93 × 100 = 53.338… → 53.34 (经济's investment alone).
     rc = got["RC"]
     assert rc["investment_completion"] == D("7.43")
     assert rc["investment_gap"] == D("-6.50")
