@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import Department
 from config.api.schema import ErrorSerializer
+from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiViewSet
 from supervision.files import delivery, services, uploads
 from supervision.files.choices import DocumentType, Purpose
@@ -66,7 +67,7 @@ class LocationField(serializers.Field):
         return {"latitude": str(value.latitude), "longitude": str(value.longitude)}
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     location = LocationField(help_text="照片 EXIF 中的拍摄地点（WGS-84），无则为 null")
     download_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
@@ -102,7 +103,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("attachment-thumbnail", args=[obj.pk]) if obj.thumbnail else None
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(Serializer):
     file = serializers.FileField(help_text="单个文件；类型按内容识别")
     target_type = serializers.CharField(
         required=False,
@@ -199,7 +200,7 @@ class AttachmentViewSet(
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField(help_text="?format=docx（默认）或 pdf")
 
     class Meta:
@@ -225,7 +226,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return reverse("document-download", args=[obj.pk])
 
 
-class DocumentCreateSerializer(serializers.Serializer):
+class DocumentCreateSerializer(Serializer):
     type = serializers.ChoiceField(choices=DocumentType.choices)
     task = serializers.PrimaryKeyRelatedField(
         queryset=Task.objects.all(), required=False, allow_null=True
@@ -241,7 +242,7 @@ class DocumentCreateSerializer(serializers.Serializer):
     )
 
 
-class DownloadFormat(serializers.Serializer):
+class DownloadFormat(Serializer):
     format = serializers.ChoiceField(choices=["docx", "pdf"], default="docx", required=False)
 
 

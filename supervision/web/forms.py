@@ -244,7 +244,7 @@ class NotificationPreferenceForm(CockpitForm):
 # --- documents ---------------------------------------------------------------------------
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(CockpitForm):
     """印发公文: the type, and the task, unit or period it is about."""
 
     type = forms.ChoiceField(label="文种", choices=DocumentType.choices)
