@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.urls import reverse_lazy
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -100,3 +101,42 @@ def test_nginx_buffers_bodies_times_out_slow_clients_and_caps_the_size():
     assert "static:/srv/static:ro" in nginx["volumes"]
     assert "static:/app/staticfiles" in services()["migrate"]["volumes"]
     assert "collectstatic" in " ".join(services()["migrate"]["command"])
+
+
+def location(conf: str, pattern: str) -> str:
+    """The body of the ``location <pattern> { … }`` block (no nested blocks in ours)."""
+    found = re.search(rf"location {re.escape(pattern)} \{{([^}}]*)\}}", conf)
+    assert found is not None, f"no location {pattern}"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("path", [reverse_lazy("attachment-list"), reverse_lazy("web:upload")])
+def test_nginx_lets_the_upload_doors_take_what_the_app_takes(path):
+    """Issue 16: the file cap (FILES_MAX_SIZE_MB, 20 MB) and the request cap
+    (FILES_MAX_REQUEST_MB) are the app's; nginx must not refuse below them."""
+    assert settings.FILES_MAX_SIZE_MB <= settings.FILES_MAX_REQUEST_MB
+    block = location(directives(), f"= {path}")
+    size = re.search(r"client_max_body_size\s+(\d+)m;", block)
+    assert size is not None
+    assert int(size.group(1)) == settings.FILES_MAX_REQUEST_MB
+    assert "proxy_pass http://duban_app;" in block
+    assert "error_page 413 = @upload_too_large;" in block
+    answer = location(directives(), "@upload_too_large")
+    assert f"上限 {settings.FILES_MAX_REQUEST_MB} MB" in answer
+
+
+def test_nginx_serves_accel_downloads_from_an_internal_location_on_the_file_store():
+    """FILES_DELIVERY=accel: X-Accel-Redirect to FILES_ACCEL_PREFIX, an internal location
+    that proxies the signed request to the compose file store (the S3 endpoint the app signs
+    for, with that Host) and adds the download's safety headers itself."""
+    env = services()["web"]["environment"]
+    assert env["FILE_STORAGE"] == "s3"
+    assert env["FILES_DELIVERY"].startswith("${FILES_DELIVERY:-")
+    block = location(directives(), settings.FILES_ACCEL_PREFIX)
+    assert re.search(r"^\s*internal;", block, re.MULTILINE)
+    assert f"proxy_pass {env['S3_ENDPOINT_URL']}/;" in block
+    assert "proxy_set_header Host $proxy_host;" in block
+    assert 'proxy_set_header Authorization "";' in block
+    assert 'proxy_set_header Cookie "";' in block
+    assert "add_header X-Content-Type-Options nosniff always;" in block
+    assert "add_header Content-Security-Policy \"default-src 'none'; sandbox\" always;" in block

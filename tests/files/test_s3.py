@@ -127,3 +127,27 @@ def test_a_refused_upload_leaves_the_bucket_untouched(world, s3):
     response = upload(world.client("owner"), samples.EXE, name="a.pdf")
     assert response.status_code == 400
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == before
+
+
+def test_accel_delivery_hands_nginx_a_signed_request_to_the_store(world, s3, settings):
+    """FILES_DELIVERY=accel with the S3 store: X-Accel-Redirect is FILES_ACCEL_PREFIX + the
+    path and query of a signed URL; nginx's internal location replaces the prefix with the
+    store's address (deploy/nginx/default.conf), which is what this test does by hand."""
+    photo = samples.photo()
+    body = upload(
+        world.client("owner"), photo, target_type="progress_report", target_id=world.report.pk
+    ).json()
+    settings.FILES_DELIVERY = "accel"
+    response = world.client("co_owner").get(body["download_url"])
+    assert response.status_code == 200
+    assert response.content == b""
+    target = response["X-Accel-Redirect"]
+    stored = Attachment.objects.get(pk=body["id"]).file.name
+    assert target.startswith(f"/protected-files/{BUCKET}/{stored}?")
+    assert "X-Amz-Signature=" in target
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    endpoint = settings.STORAGES["files"]["OPTIONS"]["endpoint_url"]
+    fetched = httpx.get(endpoint + "/" + target.removeprefix(settings.FILES_ACCEL_PREFIX))
+    assert fetched.status_code == 200
+    assert fetched.content == photo
+    assert world.client("other_owner").get(body["download_url"]).status_code == 404
