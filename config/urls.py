@@ -12,7 +12,12 @@ from accounts.api.views import (
 )
 from projects.api.views import InvestmentReportViewSet, MilestoneViewSet, ProjectViewSet
 from supervision.api.dashboard import DashboardViewSet, RankingViewSet
-from supervision.api.excel import ProjectExportViewSet, TaskExportViewSet, TaskImportViewSet
+from supervision.api.excel import (
+    IndicatorExportViewSet,
+    ProjectExportViewSet,
+    TaskExportViewSet,
+    TaskImportViewSet,
+)
 from supervision.api.files import (
     AttachmentViewSet,
     DocumentViewSet,
@@ -20,6 +25,7 @@ from supervision.api.files import (
     TaskSheetViewSet,
 )
 from supervision.api.kinds import ProposalViewSet
+from supervision.api.phases import IndicatorValueViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.scorecards import (
     ReportCardViewSet,
@@ -39,6 +45,7 @@ router.register("investment-reports", InvestmentReportViewSet, basename="investm
 router.register("tasks", TaskViewSet, basename="task")
 router.register("extensions", ExtensionViewSet, basename="extension")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("indicators", IndicatorValueViewSet, basename="indicator-value")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
@@ -68,6 +75,11 @@ urlpatterns = [
         "api/v1/exports/projects.xlsx",
         ProjectExportViewSet.as_view({"get": "export"}),
         name="export-projects",
+    ),
+    path(
+        "api/v1/exports/indicators.xlsx",
+        IndicatorExportViewSet.as_view({"get": "export"}),
+        name="export-indicators",
     ),
     path(
         "api/v1/imports/tasks/template.xlsx",

@@ -37,8 +37,9 @@ from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import project_list
 from supervision import excel
+from supervision.excel.indicators import export_indicators
 from supervision.loop.filters import TaskFilter
-from supervision.loop.models import Task
+from supervision.loop.models import Indicator, Task
 from supervision.loop.selectors import task_list
 
 SPOOL_BYTES = 4 * 1024 * 1024  # a bigger workbook goes to a temporary file on disk
@@ -134,6 +135,35 @@ class ProjectExportViewSet(_ExcelViewSet):
         excel.export_projects(projects, today=self.today, out=out)
         name = f"重点项目投资表-{self.today}.xlsx"
         return xlsx_response(out, name, f"projects-{self.today}.xlsx")
+
+
+class IndicatorExportQuerySerializer(Serializer):
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="年度，默认今年"
+    )
+
+
+class IndicatorExportViewSet(_ExcelViewSet):
+    """指标分期表 as a print-ready .xlsx: each indicator of the year with its monthly and
+    quarterly values, the 序时 target of its latest period and its light."""
+
+    queryset = Indicator.objects.all()
+
+    @extend_schema(
+        operation_id="exports_indicators_xlsx",
+        summary="导出预期指标分期表（Excel）",
+        parameters=[IndicatorExportQuerySerializer, _DISPOSITION],
+        responses={(200, excel.XLSX): _XLSX_BODY, 400: ErrorSerializer},
+    )
+    def export(self, request):
+        query = IndicatorExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year") or self.today.year
+        indicators = Indicator.objects.filter(year=year).order_by("code")
+        out = _spooled()
+        export_indicators(indicators, year=year, today=self.today, out=out)
+        name = f"预期指标分期表-{year}-{self.today}.xlsx"
+        return xlsx_response(out, name, f"indicators-{year}-{self.today}.xlsx")
 
 
 # --- import ------------------------------------------------------------------------------

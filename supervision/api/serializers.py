@@ -1,6 +1,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import assumed_fields
@@ -8,7 +9,14 @@ from config.api.serializers import ModelSerializer, Serializer
 from projects.choices import Light
 from supervision.api.kinds_serializers import KIND_FIELDS
 from supervision.choices import TaskStatus
-from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.loop.models import (
+    EscalationPolicy,
+    ExtensionRequest,
+    Indicator,
+    ProgressReport,
+    Task,
+    TaskEvent,
+)
 from supervision.loop.selectors import overdue_days
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": False}
@@ -21,6 +29,14 @@ class TaskSerializer(ModelSerializer):
     target_value = serializers.DecimalField(min_value=0, **VALUE)
     target_tolerance = serializers.DecimalField(min_value=0, **VALUE)
     assumed_fields = assumed_fields(Task)
+    latest_value = serializers.DecimalField(
+        source="current_value",
+        max_digits=16,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="最新值；对应预期指标的事项读自该指标的分期数值",
+    )
     instruction = KIND_FIELDS["instruction"]()
     meeting = KIND_FIELDS["meeting"]()
     proposal = KIND_FIELDS["proposal"]()
@@ -215,6 +231,28 @@ class TaskEventSerializer(ModelSerializer):
 class IndicatorSerializer(ModelSerializer):
     tolerance = serializers.DecimalField(min_value=0, **VALUE)
     assumed_fields = assumed_fields(Indicator)
+    light = serializers.SerializerMethodField(
+        help_text="对照序时目标的亮灯（green/yellow/red）；无数值目标或未填报为 null"
+    )
+    behind = serializers.SerializerMethodField(
+        help_text="最新一期落后序时目标的百分点（占年度目标）；不能判定为 null"
+    )
+
+    def _light(self, indicator):
+        from supervision.phases.indicators import light_for
+
+        policy = self.context.get("policy") or EscalationPolicy.current()
+        rows = {row.period: row.value for row in indicator.values.all()}
+        return light_for(indicator, rows, policy)
+
+    @extend_schema_field(serializers.ChoiceField(choices=Light.choices, allow_null=True))
+    def get_light(self, indicator):
+        return self._light(indicator).light
+
+    @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True))
+    def get_behind(self, indicator):
+        behind = self._light(indicator).behind
+        return None if behind is None else str(behind)
 
     class Meta:
         model = Indicator
@@ -236,9 +274,12 @@ class IndicatorSerializer(ModelSerializer):
             "target_text",
             "source_ref",
             "year",
+            "department",
+            "light",
+            "behind",
             "assumed_fields",
         ]
-        read_only_fields = ["code", "target_text", "source_ref"]
+        read_only_fields = ["code", "target_text", "source_ref", "latest_value"]
 
     def validate_period_values(self, value):
         if not isinstance(value, dict):

@@ -25,7 +25,14 @@ from supervision.files import services as files
 from supervision.kinds.selectors import with_kinds
 from supervision.loop import services, transitions
 from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter
-from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
+from supervision.loop.models import (
+    EscalationPolicy,
+    ExtensionRequest,
+    Indicator,
+    ProgressReport,
+    Task,
+    TaskEvent,
+)
 from supervision.loop.selectors import task_list
 from supervision.reminders.services import task_urge
 
@@ -190,13 +197,17 @@ class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
 
 
 class IndicatorViewSet(ApiModelViewSet):
-    """预期目标 indicators; the supervision office edits."""
+    """预期目标 indicators with their light against 序时; the supervision office edits, the
+    responsible unit enters period values (``values/``)."""
 
-    queryset = Indicator.objects.all()
+    queryset = Indicator.objects.prefetch_related("values")
     serializer_class = IndicatorSerializer
-    permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
     filterset_class = IndicatorFilter
+    permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
     http_method_names = ["get", "patch", "head", "options"]
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "policy": EscalationPolicy.current()}
 
     def perform_update(self, serializer):
         indicator, _ = services.indicator_save(

@@ -1,5 +1,8 @@
 import datetime as dt
 
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
 from config import clock
 from supervision.loop.models import EscalationPolicy, Task
 from supervision.loop.workdays import overdue_workdays
@@ -8,9 +11,11 @@ from supervision.loop.workdays import overdue_workdays
 def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None = None):
     """Tasks with their light annotated by the database (constant query count)."""
     policy = policy or EscalationPolicy.current()
-    return Task.objects.with_light(today or clock.today(), policy.warning_days).select_related(
-        "lead_department", "responsible_leader", "project"
-    )
+    # A task that repeats an indicator reads the indicator's latest value (one source).
+    tasks = Task.objects.with_light(today or clock.today(), policy.warning_days)
+    return tasks.annotate(
+        current_value=Coalesce(F("indicator__latest_value"), F("latest_value"))
+    ).select_related("lead_department", "responsible_leader", "project")
 
 
 def overdue_days(task: Task, today: dt.date | None = None) -> int:

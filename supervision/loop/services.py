@@ -193,6 +193,10 @@ def progress_report_create(
         raise TransitionNotAllowed(
             f"事项当前状态为“{task.get_status_display()}”，不能反馈进展（须先签收）。"
         )
+    if value is not None and task.indicator_id is not None:
+        raise ValidationError(
+            {"value": "该事项的数值读自对应的预期指标，请由指标责任单位填报分期数值。"}
+        )
     if percent is not None and not (0 <= percent <= 100):
         raise ValidationError({"percent": "完成进度须在 0–100 之间。"})
     report = ProgressReport(

@@ -4,7 +4,17 @@ from django.templatetags.static import static
 from django.urls import path
 
 from supervision.web.forms import LoginForm
-from supervision.web.views import account, dashboard, files, inbox, projects, reports, tasks, units
+from supervision.web.views import (
+    account,
+    dashboard,
+    files,
+    inbox,
+    phases,
+    projects,
+    reports,
+    tasks,
+    units,
+)
 
 app_name = "web"
 
@@ -25,6 +35,7 @@ urlpatterns = [
     path("rankings/", dashboard.rankings, name="rankings"),
     path("notices/", reports.notices, name="notices"),
     path("indicators/", reports.indicators, name="indicators"),
+    path("indicators/<int:pk>/", phases.indicator_detail, name="indicator-detail"),
     path("projects/", projects.project_index, name="projects"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projects/<int:pk>/investment/", projects.project_invest, name="project-invest"),

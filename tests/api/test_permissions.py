@@ -33,6 +33,7 @@ from supervision.models import (
     DocumentCounter,
     ExtensionRequest,
     Indicator,
+    IndicatorValue,
     Instruction,
     InstructionDetail,
     Notification,
@@ -214,6 +215,7 @@ TRACKED = [
     ProgressReport,
     ExtensionRequest,
     Indicator,
+    IndicatorValue,
     Attachment,
     Document,
     DocumentCounter,
@@ -822,6 +824,39 @@ EXPECTED = {
     "PATCH scoring-rules/{domain}/":                         (200, 403, 403, 403, 403, 403, 403, 401),
     "POST score-adjustments/":                               (201, 403, 403, 403, 403, 403, 403, 401),
 }
+# fmt: on
+
+# --- phased targets (issue 13): indicator values, split, reassignment, rating ------------
+
+
+def _unit_indicator(w: World) -> Indicator:
+    w.indicator.department = w.lead  # the lead department is its responsible unit
+    w.indicator.save(update_fields=["department"])
+    return w.indicator
+
+
+CASES += [
+    Case(
+        "GET indicators/{id}/values/",
+        "GET",
+        lambda w: (f"indicators/{_unit_indicator(w).pk}/values/", None),
+    ),
+    Case(
+        "POST indicators/{id}/values/",
+        "POST",
+        lambda w: (
+            f"indicators/{_unit_indicator(w).pk}/values/",
+            {"period": "2024-05", "value": "6.1", "note": "统计快报"},
+        ),
+    ),
+]
+# fmt: off
+EXPECTED.update({
+    #                                                        sup  lead  own   co  other view rtok anon
+    "GET indicators/{id}/values/":                           READ,
+    # the indicator's responsible unit (here the lead department) and the office
+    "POST indicators/{id}/values/":                          (201, 403, 201, 403, 403, 403, 403, 401),
+})
 # fmt: on
 
 

@@ -11,6 +11,7 @@ from config import clock
 from config.validators import year_in_range
 from supervision.choices import Domain, ReminderLevel
 from supervision.loop.models import Indicator
+from supervision.phases.indicators import can_enter_values, indicator_lights
 from supervision.reminders.models import Reminder
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -69,10 +70,22 @@ def notices(request):
 
 @login_required
 def indicators(request):
-    """The 2024 expected indicators by report card: target, latest value and trend."""
+    """The year's expected indicators by report card: target, responsible unit, latest value,
+    light against 序时 and the periods entered (``IndicatorValue``, two queries)."""
+    rows = list(
+        Indicator.objects.select_related("department").prefetch_related("values").order_by("code")
+    )  # the trend shows ``period_values``, which ``indicator_value_enter`` keeps in step
+    lights = indicator_lights(rows)
     cards = {domain: [] for domain in Domain}
-    for indicator in Indicator.objects.order_by("code"):
+    for indicator in rows:
         values = sorted((indicator.period_values or {}).items())
-        cards[Domain(indicator.domain)].append({"indicator": indicator, "trend": values})
+        cards[Domain(indicator.domain)].append(
+            {
+                "indicator": indicator,
+                "trend": values,
+                "light": lights[indicator.pk],
+                "mine": can_enter_values(request.user, indicator),
+            }
+        )
     context = {"cards": [(domain.label, rows) for domain, rows in cards.items() if rows]}
     return render(request, "web/indicators.html", context)

@@ -1,0 +1,36 @@
+"""The phased-target endpoints in the OpenAPI schema under API.md's names ("Added resources")."""
+
+import pytest
+from django.test import override_settings
+from drf_spectacular.generators import SchemaGenerator
+
+
+@pytest.fixture(scope="module")
+def schema():
+    with override_settings(DEBUG=True):
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _operation(schema, path, method):
+    return schema["paths"]["/api/v1/" + path][method]
+
+
+def _fields(schema, operation, kind="requestBody"):
+    if kind == "requestBody":
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    else:
+        content = operation["responses"][kind]["content"]["application/json"]["schema"]
+        ref = content.get("$ref") or content["items"]["$ref"]
+    return set(schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"])
+
+
+def test_indicator_values_are_in_the_schema(schema):
+    post = _operation(schema, "indicators/{id}/values/", "post")
+    assert {"period", "value", "note"} <= _fields(schema, post)
+    assert {"200", "201", "400", "401", "403", "404"} <= set(post["responses"])
+    get = _operation(schema, "indicators/{id}/values/", "get")
+    assert {"period", "value", "entered_by"} <= _fields(schema, get, "200")
+    assert "post" not in schema["paths"]["/api/v1/indicators/"]
+    indicator = schema["components"]["schemas"]["Indicator"]["properties"]
+    assert {"light", "behind", "department", "latest_value", "period_values"} <= set(indicator)
+    assert "/api/v1/exports/indicators.xlsx" in schema["paths"]
