@@ -1,4 +1,5 @@
-"""Phased-target endpoints of issue 13 that are not nodes: ``indicators/{id}/values/``.
+"""Phased-target endpoints of issue 13 that are not nodes: ``indicators/{id}/values/``,
+``tasks/{id}/split/`` (and ``split-override/``), ``reassign-requests``, ``rating/``.
 
 The services (``supervision.phases``) check who may act; these views only parse and answer.
 """
@@ -8,10 +9,14 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import Department
 from config.api.schema import ErrorSerializer
-from config.api.serializers import ModelSerializer
+from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiViewSet
+from config.validators import validate_year_range
+from supervision.api.serializers import TaskSerializer
 from supervision.loop.models import Indicator
+from supervision.phases import split
 from supervision.phases.indicators import indicator_value_enter
 from supervision.phases.models import IndicatorValue
 
@@ -65,3 +70,64 @@ class IndicatorValueViewSet(ApiViewSet):
             IndicatorValueSerializer(row).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+# --- 末端落实 (split) -------------------------------------------------------------------------
+
+
+class SplitChildSerializer(Serializer):
+    lead_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), help_text="承办单位（配合单位或乡镇街道）"
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    deadline = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="不填则同上级事项时限"
+    )
+    target_value = serializers.DecimalField(
+        max_digits=16, decimal_places=4, min_value=0, required=False, allow_null=True
+    )
+    target_unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    def validate_deadline(self, value):
+        if value is not None:
+            validate_year_range(value)
+        return value
+
+
+class SplitSerializer(Serializer):
+    children = SplitChildSerializer(many=True, allow_empty=False, max_length=50)
+
+
+class ReasonSerializer(Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class TaskPhasesMixin:
+    """Actions of ``tasks/{id}/`` from issue 13 (nodes are phasing-core's)."""
+
+    @extend_schema(
+        request=SplitSerializer,
+        responses={201: TaskSerializer(many=True), 400: ErrorSerializer},
+        summary="分解交办（末端落实）：为配合单位或乡镇街道创建并交办子事项",
+    )
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        task = self.get_object()
+        body = SplitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        children = split.task_split(task=task, actor=request.user, **body.validated_data)
+        rows = self.get_queryset().filter(pk__in=[c.pk for c in children]).order_by("code")
+        return Response(self.get_serializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: TaskSerializer, 400: ErrorSerializer},
+        summary="放行：子事项未办结时准予上级事项申请办结（督查办，须说明理由）",
+    )
+    @action(detail=True, methods=["post"], url_path="split-override")
+    def split_override(self, request, pk=None):
+        task = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        split.task_split_override(task=task, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.refetch(task)).data)

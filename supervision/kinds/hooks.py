@@ -42,6 +42,9 @@ def before_move(task, action: str, actor) -> None:
             raise TransitionNotAllowed(f"该件已并入 {main} 办理，请在主办件上操作。")
     if action == TaskAction.SUBMIT:
         policies.check_submit(task, has_files=None)
+        from supervision.phases.split import check_submit as check_children
+
+        check_children(task)  # 末端落实: no 申请办结 while a child is open
 
 
 def move_updates(task, action: str, now: dt.datetime) -> dict:

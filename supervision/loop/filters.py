@@ -52,6 +52,9 @@ class TaskFilter(FilterSet):
             "project",
             "report_frequency",
             "assumed",
+            "parent",
+            "indicator",
+            "rating",
         ]
 
     def filter_overdue(self, queryset, name, value):
@@ -83,4 +86,4 @@ class IndicatorFilter(FilterSet):
 
     class Meta:
         model = Indicator
-        fields = ["domain", "comparison", "year"]
+        fields = ["domain", "comparison", "year", "department"]

@@ -58,6 +58,14 @@ AUDIENCES: dict[str, tuple[Audience, ...]] = {
     TaskAction.REOPEN: (A.LEAD, A.CO),
     TaskAction.MERGE: (A.LEAD,),
     TaskAction.DOCUMENT: (A.LEAD,),  # a 督办/催办通知书 (or 通报) addressed to the lead unit
+    # phased targets (supervision.phases): the parent's lead unit hears of its children; a
+    # request to change the lead goes to the office, its outcome to the unit(s); ratings and
+    # carry-over to the lead unit.
+    TaskAction.SPLIT: (A.LEAD,),
+    TaskAction.REASSIGN_REQUEST: (A.OFFICE,),
+    TaskAction.REASSIGN_REJECT: (A.LEAD,),
+    TaskAction.RATE: (A.LEAD,),
+    TaskAction.CARRY_OVER: (A.LEAD,),
 }
 
 Recipient = Audience | User | int

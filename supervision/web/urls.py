@@ -48,6 +48,7 @@ urlpatterns = [
     path("tasks/", tasks.task_index, name="tasks"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
     path("tasks/<int:pk>/sheet.pdf", files.task_sheet, name="task-sheet"),
+    path("tasks/<int:pk>/phase/<slug:action>/", phases.task_phase_action, name="task-phase"),
     path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
     path("units/<int:pk>/urge-overdue/", units.unit_urge_overdue, name="unit-urge-overdue"),
     path("uploads/", files.upload, name="upload"),

@@ -835,6 +835,12 @@ def _unit_indicator(w: World) -> Indicator:
     return w.indicator
 
 
+def _with_open_child(w: World) -> Task:
+    parent = w.task("in_progress")
+    factories.TaskFactory(status="assigned", parent=parent, lead_department=w.other)
+    return parent
+
+
 CASES += [
     Case(
         "GET indicators/{id}/values/",
@@ -849,6 +855,19 @@ CASES += [
             {"period": "2024-05", "value": "6.1", "note": "统计快报"},
         ),
     ),
+    Case(
+        "POST tasks/{id}/split/ (in_progress)",
+        "POST",
+        lambda w: (
+            f"tasks/{w.task('in_progress').pk}/split/",
+            {"children": [{"lead_department": w.other.pk, "target_value": "10"}]},
+        ),
+    ),
+    Case(
+        "POST tasks/{id}/split-override/ (open child)",
+        "POST",
+        lambda w: (f"tasks/{_with_open_child(w).pk}/split-override/", {"reason": "先行验收"}),
+    ),
 ]
 # fmt: off
 EXPECTED.update({
@@ -856,6 +875,9 @@ EXPECTED.update({
     "GET indicators/{id}/values/":                           READ,
     # the indicator's responsible unit (here the lead department) and the office
     "POST indicators/{id}/values/":                          (201, 403, 201, 403, 403, 403, 403, 401),
+    # 末端落实: the office splits and lets a parent with open children through
+    "POST tasks/{id}/split/ (in_progress)":                  (201, 403, 403, 403, 403, 403, 403, 401),
+    "POST tasks/{id}/split-override/ (open child)":          (200, 403, 403, 403, 403, 403, 403, 401),
 })
 # fmt: on
 

@@ -34,3 +34,16 @@ def test_indicator_values_are_in_the_schema(schema):
     indicator = schema["components"]["schemas"]["Indicator"]["properties"]
     assert {"light", "behind", "department", "latest_value", "period_values"} <= set(indicator)
     assert "/api/v1/exports/indicators.xlsx" in schema["paths"]
+
+
+def test_split_is_in_the_schema(schema):
+    post = _operation(schema, "tasks/{id}/split/", "post")
+    ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    child = body["properties"]["children"]["items"]["$ref"].rsplit("/", 1)[1]
+    fields = set(schema["components"]["schemas"][child]["properties"])
+    assert fields == {"lead_department", "title", "deadline", "target_value", "target_unit"}
+    assert {"201", "400", "403", "409"} <= set(post["responses"])
+    assert "reason" in _fields(schema, _operation(schema, "tasks/{id}/split-override/", "post"))
+    task = set(schema["components"]["schemas"]["Task"]["properties"])
+    assert {"parent", "rating", "carried_from", "indicator"} <= task

@@ -2,12 +2,17 @@
 unit enters them), and — on a task's page — 末端落实, 调整牵头单位 and 年度评定. Every write
 goes through ``supervision.phases`` services."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from supervision.loop import transitions
 from supervision.loop.models import Indicator
+from supervision.phases import split
 from supervision.phases.indicators import (
     can_enter_values,
     indicator_lights,
@@ -15,7 +20,7 @@ from supervision.phases.indicators import (
     plain,
 )
 from supervision.web import phase_forms
-from supervision.web.views.common import attempt
+from supervision.web.views.common import Refusal, attempt
 
 
 @login_required
@@ -57,3 +62,91 @@ def indicator_detail(request, pk: int):
         "refusal": refusal,
     }
     return render(request, "web/phases/indicator.html", context, status=status)
+
+
+# --- on a task's page: 末端落实 (and, below, 调整牵头单位 and 年度评定) -----------------------
+
+
+@dataclass(frozen=True)
+class PhaseAction:
+    key: str
+    label: str
+    form: type
+    css: str = ""
+
+
+PHASE_ACTIONS = {
+    a.key: a
+    for a in [
+        PhaseAction("split", "分解交办", phase_forms.SplitChildForm, "primary"),
+        PhaseAction("split-override", "放行申请办结", phase_forms.ReasonForm),
+    ]
+}
+
+
+def phase_actions(task, user, roll) -> list[str]:
+    """The issue-13 buttons ``user`` gets on ``task`` (the services' own predicates)."""
+    keys = []
+    if split.can_split(user, task):
+        keys.append("split")
+    if transitions.is_supervisor(user) and roll.open and task.is_open:
+        keys.append("split-override")
+    return keys
+
+
+def phases_context(task, user, bound=None) -> dict:
+    """What the task page's issue-13 section shows; ``bound`` = (key, form) with errors."""
+    roll = split.rollup(task)
+    panels = []
+    for key in phase_actions(task, user, roll):
+        action = PHASE_ACTIONS[key]
+        is_bound = bool(bound and bound[0] == key)
+        form = bound[1] if is_bound else action.form(prefix=key)
+        panels.append({"action": action, "form": form, "open": is_bound})
+    return {
+        "rollup": roll,
+        "panels": panels,
+        "blocking": split.open_children_blocking(task) if roll.open else [],
+    }
+
+
+def _perform(key: str, task, user, data: dict):
+    if key == "split":
+        return split.task_split(task=task, actor=user, children=[data])
+    if key == "split-override":
+        return split.task_split_override(task=task, actor=user, reason=data["reason"])
+    raise Http404
+
+
+def _success(key: str, data: dict, result) -> str:
+    if key == "split":
+        child = result[0]
+        return f"已分解交办 {child.code} 至{child.lead_department}，已通知其签收。"
+    return {"split-override": "已放行，牵头单位可申请办结。"}[key]
+
+
+@login_required
+@require_POST
+def task_phase_action(request, pk: int, action: str):
+    from supervision.web.views.tasks import _load_task, _task_page
+
+    if action not in PHASE_ACTIONS:
+        raise Http404("没有这个操作。")
+    task = _load_task(pk)
+    form = PHASE_ACTIONS[action].form(request.POST, prefix=action)
+    if action not in phase_actions(task, request.user, split.rollup(task)):
+        refusal = Refusal(
+            403 if not transitions.is_supervisor(request.user) else 409,
+            f"您当前不能对该事项执行“{PHASE_ACTIONS[action].label}”。",
+        )
+        return _task_page(request, task, refusal=refusal, status=refusal.status)
+    if form.is_valid():
+        result, refusal = attempt(
+            lambda: _perform(action, task, request.user, form.cleaned_data), form=form
+        )
+        if refusal is None:
+            messages.success(request, _success(action, form.cleaned_data, result))
+            return redirect("web:task-detail", pk=task.pk)
+        if refusal.status != 400:
+            return _task_page(request, _load_task(pk), refusal=refusal, status=refusal.status)
+    return _task_page(request, task, bound=(action, form), status=400)

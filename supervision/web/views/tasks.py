@@ -24,6 +24,7 @@ from supervision.reminders.services import can_urge, task_urge
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
 from supervision.web.views.filters import list_context
+from supervision.web.views.phases import phases_context
 
 FILTER_FIELDS = [
     "status",
@@ -146,6 +147,7 @@ def _task_page(request, task, *, bound=None, refusal: Refusal | None = None, sta
         "can_generate": can_generate(request.user),
         "refusal": refusal,
         "today": today,
+        "phases": phases_context(task, request.user, bound),
     }
     return render(request, "web/tasks/detail.html", context, status=status)
 
