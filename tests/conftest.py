@@ -8,6 +8,7 @@ from django.conf import settings
 
 from accounts.choices import DepartmentKind, Role
 from tests import factories
+from tests.clients import bearer_client, session_client
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -107,6 +108,61 @@ def other_owner(other_department):
 @pytest.fixture
 def viewer(db):
     return factories.UserFactory(role=Role.VIEWER)
+
+
+# --- clients: ``<role>_api`` is a Bearer-token API client, ``<role>_client`` a cockpit session --
+
+
+@pytest.fixture
+def anonymous_api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def supervisor_api(supervisor):
+    return bearer_client(supervisor)
+
+
+@pytest.fixture
+def supervisor_read_api(supervisor):
+    return bearer_client(supervisor, scope="read")
+
+
+@pytest.fixture
+def leader_api(leader):
+    return bearer_client(leader)
+
+
+@pytest.fixture
+def owner_api(owner):
+    return bearer_client(owner)
+
+
+@pytest.fixture
+def other_owner_api(other_owner):
+    return bearer_client(other_owner)
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    return session_client(supervisor)
+
+
+@pytest.fixture
+def owner_client(owner):
+    return session_client(owner)
+
+
+@pytest.fixture
+def other_owner_client(other_owner):
+    return session_client(other_owner)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return session_client(viewer)
 
 
 def is_postgres() -> bool:

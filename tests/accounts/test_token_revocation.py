@@ -18,7 +18,7 @@ from accounts.models import ApiToken
 from accounts.services import token_issue
 from config import clock
 from tests import factories
-from tests.api.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from accounts.models import ApiToken, AuditRecord
 from config.api.throttles import TokenOrUserRateThrottle
 from supervision.models import ExtensionRequest, Indicator, TaskEvent
 from tests import factories
-from tests.api.conftest import API, bearer_client
 from tests.api.test_errors import counts
+from tests.clients import API, bearer_client
 
 
 @pytest.fixture
@@ -170,9 +170,9 @@ def test_every_write_with_a_read_scoped_token_is_403(world, index, role, request
     assert counts() == before
 
 
-def test_a_read_scoped_token_still_reads(world, supervisor_read_client):
+def test_a_read_scoped_token_still_reads(world, supervisor_read_api):
     for path in READS:
-        assert supervisor_read_client.get(API + path).status_code == 200
+        assert supervisor_read_api.get(API + path).status_code == 200
 
 
 # --- 409 / 403 on transitions --------------------------------------------------------------
@@ -189,12 +189,10 @@ def test_a_read_scoped_token_still_reads(world, supervisor_read_client):
         ("assigned", "verify", {"approved": True}),
     ],
 )
-def test_illegal_transition_is_409_and_changes_nothing(
-    world, supervisor_client, status, action, body
-):
+def test_illegal_transition_is_409_and_changes_nothing(world, supervisor_api, status, action, body):
     task = world["tasks"][status]
     before = counts()
-    response = supervisor_client.post(f"{API}tasks/{task.pk}/{action}/", body, format="json")
+    response = supervisor_api.post(f"{API}tasks/{task.pk}/{action}/", body, format="json")
     assert response.status_code == 409, response.content[:300]
     assert response.json()["code"] == "invalid_transition"
     assert response.json()["message"]
@@ -211,10 +209,10 @@ def test_illegal_transition_is_409_and_changes_nothing(
         ("in_progress", "progress", {"content": "进展"}),
     ],
 )
-def test_owner_of_another_department_is_403(world, other_owner_client, status, action, body):
+def test_owner_of_another_department_is_403(world, other_owner_api, status, action, body):
     task = world["tasks"][status]
     before = counts()
-    response = other_owner_client.post(f"{API}tasks/{task.pk}/{action}/", body, format="json")
+    response = other_owner_api.post(f"{API}tasks/{task.pk}/{action}/", body, format="json")
     assert response.status_code == 403, response.content[:300]
     assert response.json()["code"] == "permission_denied"
     task.refresh_from_db()
@@ -222,29 +220,29 @@ def test_owner_of_another_department_is_403(world, other_owner_client, status, a
     assert counts() == before
 
 
-def test_owner_cannot_move_a_task_as_the_supervision_office(world, owner_client):
+def test_owner_cannot_move_a_task_as_the_supervision_office(world, owner_api):
     task = world["tasks"]["draft"]
-    response = owner_client.post(f"{API}tasks/{task.pk}/assign/", {}, format="json")
+    response = owner_api.post(f"{API}tasks/{task.pk}/assign/", {}, format="json")
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.status == "draft"
 
 
-def test_the_closed_loop_through_the_api(world, supervisor_client, owner_client):
+def test_the_closed_loop_through_the_api(world, supervisor_api, owner_api):
     task = world["tasks"]["draft"]
     url = f"{API}tasks/{task.pk}/"
     steps = [
-        (supervisor_client, "assign", {"comment": "请按期办理"}, 200, "assigned"),
-        (owner_client, "accept", {}, 200, "in_progress"),
-        (owner_client, "progress", {"content": "已完成 60%", "percent": 60}, 201, "in_progress"),
-        (owner_client, "submit", {"summary": "已完成"}, 200, "submitted"),
-        (supervisor_client, "verify", {"approved": True}, 200, "closed"),
+        (supervisor_api, "assign", {"comment": "请按期办理"}, 200, "assigned"),
+        (owner_api, "accept", {}, 200, "in_progress"),
+        (owner_api, "progress", {"content": "已完成 60%", "percent": 60}, 201, "in_progress"),
+        (owner_api, "submit", {"summary": "已完成"}, 200, "submitted"),
+        (supervisor_api, "verify", {"approved": True}, 200, "closed"),
     ]
     for client, action, body, code, status in steps:
         response = client.post(f"{url}{action}/", body, format="json")
         assert response.status_code == code, (action, response.content[:300])
         assert client.get(url).json()["status"] == status
-    events = supervisor_client.get(f"{url}events/").json()
+    events = supervisor_api.get(f"{url}events/").json()
     assert [event["action"] for event in events] == [
         "assign",
         "accept",
@@ -265,10 +263,10 @@ def tight_rates(monkeypatch, settings):
     settings.AXES_FAILURE_LIMIT = 3
 
 
-def test_api_requests_are_throttled_with_retry_after(world, supervisor_client, tight_rates):
+def test_api_requests_are_throttled_with_retry_after(world, supervisor_api, tight_rates):
     for _ in range(3):
-        assert supervisor_client.get(API + "me/").status_code == 200
-    response = supervisor_client.get(API + "me/")
+        assert supervisor_api.get(API + "me/").status_code == 200
+    response = supervisor_api.get(API + "me/")
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
     assert int(response["Retry-After"]) > 0
@@ -282,11 +280,11 @@ def test_throttle_budget_is_per_token(world, supervisor, tight_rates):
     assert second.get(API + "me/").status_code == 200
 
 
-def test_a_throttled_write_writes_nothing(world, supervisor_client, tight_rates):
+def test_a_throttled_write_writes_nothing(world, supervisor_api, tight_rates):
     for _ in range(3):
-        supervisor_client.get(API + "me/")
+        supervisor_api.get(API + "me/")
     before = counts()
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "departments/",
         {"code": "NEW", "name": "新单位", "kind": "district"},
         format="json",
@@ -378,11 +376,11 @@ def test_issue_token_command_prints_a_working_token(world, supervisor, capsys):
 
 
 def test_project_patch_writes_an_audit_record_with_before_and_after(
-    world, supervisor_client, supervisor
+    world, supervisor_api, supervisor
 ):
     project = world["project"]
     old_name = project.name
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         f"{API}projects/{project.pk}/", {"name": "新名称"}, format="json"
     )
     assert response.status_code == 200
@@ -396,8 +394,8 @@ def test_project_patch_writes_an_audit_record_with_before_and_after(
     assert record.after == response.json()
 
 
-def test_create_and_delete_are_audited(world, supervisor_client, department):
-    response = supervisor_client.post(
+def test_create_and_delete_are_audited(world, supervisor_api, department):
+    response = supervisor_api.post(
         API + "projects/",
         {
             "code": "P-AUD",
@@ -411,7 +409,7 @@ def test_create_and_delete_are_audited(world, supervisor_client, department):
     )
     assert response.status_code == 201
     pk = response.json()["id"]
-    assert supervisor_client.delete(f"{API}projects/{pk}/").status_code == 204
+    assert supervisor_api.delete(f"{API}projects/{pk}/").status_code == 204
     actions = list(
         AuditRecord.objects.filter(object_id=str(pk)).order_by("id").values_list("action", "after")
     )
@@ -420,9 +418,9 @@ def test_create_and_delete_are_audited(world, supervisor_client, department):
     assert actions[1] == ("delete", None)
 
 
-def test_a_task_action_writes_a_task_event_not_an_audit_record(world, supervisor_client):
+def test_a_task_action_writes_a_task_event_not_an_audit_record(world, supervisor_api):
     task = world["tasks"]["draft"]
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         f"{API}tasks/{task.pk}/assign/", {"comment": "交办"}, format="json"
     )
     assert response.status_code == 200
@@ -433,15 +431,15 @@ def test_a_task_action_writes_a_task_event_not_an_audit_record(world, supervisor
         "assigned",
         "交办",
     )
-    response = supervisor_client.patch(f"{API}tasks/{task.pk}/", {"title": "改名"}, format="json")
+    response = supervisor_api.patch(f"{API}tasks/{task.pk}/", {"title": "改名"}, format="json")
     assert response.status_code == 200
     assert TaskEvent.objects.filter(task=task, action="edit").exists()
     assert not AuditRecord.objects.exists()
 
 
-def test_a_refused_write_is_not_audited(world, owner_client):
+def test_a_refused_write_is_not_audited(world, owner_api):
     project = world["project"]
-    response = owner_client.patch(f"{API}projects/{project.pk}/", {"name": "x"}, format="json")
+    response = owner_api.patch(f"{API}projects/{project.pk}/", {"name": "x"}, format="json")
     assert response.status_code == 403
     assert not AuditRecord.objects.exists()
 

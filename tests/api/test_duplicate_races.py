@@ -17,7 +17,7 @@ from accounts.models import Department
 from projects.models import InvestmentReport
 from supervision.models import Task
 from tests import factories
-from tests.api.conftest import API, bearer_client
+from tests.clients import API, bearer_client
 from tests.races import require_postgres, run_racers
 
 TODAY = dt.date(2024, 6, 28)

@@ -15,7 +15,7 @@ from accounts.models import AuditRecord, Department, IdempotencyRecord
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from tests import factories
-from tests.api.conftest import API
+from tests.clients import API
 
 MODELS = (
     Department,
@@ -92,18 +92,18 @@ def assert_error(response, status, code=None, field=None):
     ['{"title": ', "{'title': 'x'}", "[1, 2", "\xff\xfe", "NaN", '{"title": Infinity}'],
     ids=["truncated", "single-quotes", "unclosed-list", "not-utf8", "nan", "infinity"],
 )
-def test_malformed_json_is_400_parse_error(world, supervisor_client, raw):
+def test_malformed_json_is_400_parse_error(world, supervisor_api, raw):
     before = counts()
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "tasks/", data=raw.encode("latin-1"), content_type="application/json"
     )
     assert_error(response, 400, code="parse_error")
     assert counts() == before
 
 
-def test_malformed_json_patch_is_400_and_changes_nothing(world, supervisor_client):
+def test_malformed_json_patch_is_400_and_changes_nothing(world, supervisor_api):
     project = world["project"]
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         API + f"projects/{project.pk}/", data=b'{"name": "x"', content_type="application/json"
     )
     assert_error(response, 400, code="parse_error")
@@ -133,20 +133,20 @@ def test_malformed_json_patch_is_400_and_changes_nothing(world, supervisor_clien
     ],
     ids=lambda value: str(value)[:30],
 )
-def test_wrong_types_are_400_with_the_field(world, supervisor_client, department, body, field):
+def test_wrong_types_are_400_with_the_field(world, supervisor_api, department, body, field):
     payload = body if not isinstance(body, dict) else task_body(department, **body)
     before = counts()
-    response = supervisor_client.post(API + "tasks/", payload, format="json")
+    response = supervisor_api.post(API + "tasks/", payload, format="json")
     assert_error(response, 400, code="validation_error", field=field)
     assert counts() == before
 
 
 @pytest.mark.parametrize("field", ["title", "code", "content", "target_unit"])
-def test_huge_strings_are_refused_or_kept_whole(world, supervisor_client, department, field):
+def test_huge_strings_are_refused_or_kept_whole(world, supervisor_api, department, field):
     """100 000 characters: a bounded field says 400; a free-text field stores it whole."""
     huge = "督" * 100_000
     before = counts()
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "tasks/", task_body(department, **{field: huge}), format="json"
     )
     if field == "content":  # TextField: no limit in the contract
@@ -157,9 +157,9 @@ def test_huge_strings_are_refused_or_kept_whole(world, supervisor_client, depart
     assert counts() == before
 
 
-def test_huge_string_in_a_project_patch_changes_nothing(world, supervisor_client):
+def test_huge_string_in_a_project_patch_changes_nothing(world, supervisor_api):
     project = world["project"]
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         API + f"projects/{project.pk}/", {"name": "x" * 100_000}, format="json"
     )
     assert_error(response, 400, field="name")
@@ -184,11 +184,11 @@ def test_huge_string_in_a_project_patch_changes_nothing(world, supervisor_client
     ids=lambda value: str(value)[:40],
 )
 def test_unknown_foreign_key_is_400_with_the_field(
-    world, supervisor_client, department, path, body, field
+    world, supervisor_api, department, path, body, field
 ):
     payload = task_body(department, **body) if path == "tasks/" else body
     before = counts()
-    response = supervisor_client.post(API + path, payload, format="json")
+    response = supervisor_api.post(API + path, payload, format="json")
     assert_error(response, 400, code="validation_error", field=field)
     assert counts() == before
 
@@ -208,17 +208,17 @@ def test_unknown_foreign_key_is_400_with_the_field(
         "tasks/99999999999999999999999999/",
     ],
 )
-def test_unknown_id_is_a_json_404(world, supervisor_client, path):
-    assert_error(supervisor_client.get(API + path), 404, code="not_found")
+def test_unknown_id_is_a_json_404(world, supervisor_api, path):
+    assert_error(supervisor_api.get(API + path), 404, code="not_found")
 
 
 @pytest.mark.parametrize(
     "path",
     ["tasks/999999/assign/", "tasks/abc/accept/", "milestones/999999/complete/"],
 )
-def test_action_on_unknown_id_is_a_json_404_and_writes_nothing(world, supervisor_client, path):
+def test_action_on_unknown_id_is_a_json_404_and_writes_nothing(world, supervisor_api, path):
     before = counts()
-    response = supervisor_client.post(API + path, {"comment": ""}, format="json")
+    response = supervisor_api.post(API + path, {"comment": ""}, format="json")
     assert_error(response, 404, code="not_found")
     assert counts() == before
 
@@ -230,10 +230,10 @@ BAD_DATES = ["1999-12-31", "2101-01-01", "2024-02-30", "2024-13-01", "24-01-01",
 
 @pytest.mark.parametrize("value", BAD_DATES)
 def test_task_deadline_outside_2000_2100_or_invalid_is_400(
-    world, supervisor_client, department, value
+    world, supervisor_api, department, value
 ):
     before = counts()
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "tasks/", task_body(department, deadline=value), format="json"
     )
     assert_error(response, 400, code="validation_error", field="deadline")
@@ -251,12 +251,12 @@ def test_task_deadline_outside_2000_2100_or_invalid_is_400(
     ],
 )
 def test_other_dates_outside_2000_2100_or_invalid_are_400(
-    world, supervisor_client, owner_client, path, field, body, value
+    world, supervisor_api, owner_api, path, field, body, value
 ):
     path = path.format(**{key: getattr(obj, "pk", None) for key, obj in world.items()})
     if path == "milestones/":
         body = {**body, "project": world["project"].pk}
-    client = owner_client if "extensions" in path else supervisor_client
+    client = owner_api if "extensions" in path else supervisor_api
     send = client.patch if path.startswith("projects/") else client.post
     before = counts()
     response = send(API + path, {**body, field: value}, format="json")
@@ -264,17 +264,17 @@ def test_other_dates_outside_2000_2100_or_invalid_are_400(
     assert counts() == before
 
 
-def test_a_past_deadline_is_accepted(world, supervisor_client, department):
+def test_a_past_deadline_is_accepted(world, supervisor_api, department):
     """API.md: "past deadlines are accepted (tasks are back-filed)"."""
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "tasks/", task_body(department, deadline="2000-01-01"), format="json"
     )
     assert response.status_code == 201, response.content[:300]
 
 
-def test_investment_period_outside_range_is_400(world, owner_client):
+def test_investment_period_outside_range_is_400(world, owner_api):
     for period in ("1999-12", "2101-01", "2024-13", "2024-3", "2024-03-01"):
-        response = owner_client.post(
+        response = owner_api.post(
             API + "investment-reports/",
             {"project": world["project"].pk, "period": period, "amount": "1.00"},
             format="json",
@@ -318,18 +318,18 @@ def test_investment_period_outside_range_is_400(world, owner_client):
         ("indicators/", "comparison=roughly"),
     ],
 )
-def test_unknown_filter_values_are_400(world, supervisor_client, path, param):
-    response = supervisor_client.get(f"{API}{path}?{param}")
+def test_unknown_filter_values_are_400(world, supervisor_api, path, param):
+    response = supervisor_api.get(f"{API}{path}?{param}")
     assert_error(response, 400, code="validation_error", field=param.split("=")[0])
 
 
 @pytest.mark.parametrize("param", ["overdue=true", "overdue=false", "overdue=1", "overdue="])
-def test_known_boolean_spellings_still_filter(world, supervisor_client, param):
-    assert supervisor_client.get(f"{API}tasks/?{param}").status_code == 200
+def test_known_boolean_spellings_still_filter(world, supervisor_api, param):
+    assert supervisor_api.get(f"{API}tasks/?{param}").status_code == 200
 
 
-def test_null_character_in_search_is_400(world, supervisor_client):
-    response = supervisor_client.get(API + "tasks/?search=a%00b")
+def test_null_character_in_search_is_400(world, supervisor_api):
+    response = supervisor_api.get(API + "tasks/?search=a%00b")
     assert_error(response, 400, code="validation_error")
 
 
@@ -354,9 +354,9 @@ def many_departments(db):
     ],
 )
 def test_page_size_is_capped_at_500_and_defaults_to_50(
-    many_departments, supervisor_client, query, size
+    many_departments, supervisor_api, query, size
 ):
-    response = supervisor_client.get(f"{API}departments/?{query}")
+    response = supervisor_api.get(f"{API}departments/?{query}")
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"count", "next", "previous", "results"}
@@ -364,24 +364,24 @@ def test_page_size_is_capped_at_500_and_defaults_to_50(
 
 
 @pytest.mark.parametrize("page", ["999", "0", "-1", "abc", "99999999999999999999"])
-def test_a_page_past_the_end_is_a_json_404(world, supervisor_client, page):
-    assert_error(supervisor_client.get(f"{API}tasks/?page={page}"), 404, code="not_found")
+def test_a_page_past_the_end_is_a_json_404(world, supervisor_api, page):
+    assert_error(supervisor_api.get(f"{API}tasks/?page={page}"), 404, code="not_found")
 
 
 # --- regressions found by schemathesis (tests/api/test_schemathesis.py) ----------------------
 
 
 @pytest.mark.parametrize("raw", ["[null, null]", '"admin"', "42", "null"])
-def test_login_with_a_body_that_is_not_an_object_is_400(db, anonymous_client, raw):
+def test_login_with_a_body_that_is_not_an_object_is_400(db, anonymous_api, raw):
     """LoginRateThrottle read ``request.data.get`` before validation: a JSON list was a 500."""
-    response = anonymous_client.post(API + "auth/token/", data=raw, content_type="application/json")
+    response = anonymous_api.post(API + "auth/token/", data=raw, content_type="application/json")
     assert_error(response, 400, code="validation_error")
 
 
-def test_creating_a_department_ignores_is_active(world, supervisor_client):
+def test_creating_a_department_ignores_is_active(world, supervisor_api):
     """``is_active`` was writable on create but ``department_create`` takes no such argument
     (500). A new department is active; PATCH deactivates it."""
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "departments/",
         {"code": "NEW", "name": "新单位", "kind": "district", "is_active": False},
         format="json",
@@ -389,7 +389,7 @@ def test_creating_a_department_ignores_is_active(world, supervisor_client):
     assert response.status_code == 201, response.content[:300]
     assert response.json()["is_active"] is True
     department = Department.objects.get(code="NEW")
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         API + f"departments/{department.pk}/", {"is_active": False}, format="json"
     )
     assert response.status_code == 200
@@ -398,11 +398,11 @@ def test_creating_a_department_ignores_is_active(world, supervisor_client):
 
 
 @pytest.mark.parametrize("sub", ["events", "reports", "extensions"])
-def test_nested_task_lists_ignore_list_filters(world, supervisor_client, sub):
+def test_nested_task_lists_ignore_list_filters(world, supervisor_api, sub):
     """The task filters were documented (and applied by ``get_object``) on the nested lists:
     ``tasks/{id}/events/?status=closed`` was a 404 for an open task."""
     task = world["in_progress"]
-    response = supervisor_client.get(f"{API}tasks/{task.pk}/{sub}/?status=closed&overdue=true")
+    response = supervisor_api.get(f"{API}tasks/{task.pk}/{sub}/?status=closed&overdue=true")
     assert response.status_code == 200, response.content[:300]
     assert isinstance(response.json(), list)
 
@@ -410,12 +410,12 @@ def test_nested_task_lists_ignore_list_filters(world, supervisor_client, sub):
 @pytest.mark.parametrize(
     "number", ["1e400", "-1e400", '"Infinity"', '"NaN"', '"1e999999"', "1000000000000"]
 )
-def test_indicator_period_value_that_is_not_finite_is_400(world, supervisor_client, number):
+def test_indicator_period_value_that_is_not_finite_is_400(world, supervisor_api, number):
     """JSON ``1e400`` parses to float infinity, which no JSON column or response can hold:
     it was stored (SQLite) or refused by PostgreSQL, a 500 either way."""
     indicator = world["indicator"]
     raw = '{"period_values": {"2024Q1": ' + number + "}}"
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         API + f"indicators/{indicator.pk}/", data=raw, content_type="application/json"
     )
     assert_error(response, 400, field="period_values")
@@ -423,9 +423,9 @@ def test_indicator_period_value_that_is_not_finite_is_400(world, supervisor_clie
     assert indicator.period_values == {}
 
 
-def test_indicator_period_values_accept_plain_numbers(world, supervisor_client):
+def test_indicator_period_values_accept_plain_numbers(world, supervisor_api):
     indicator = world["indicator"]
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         API + f"indicators/{indicator.pk}/",
         data=json.dumps({"period_values": {"2024Q1": 6.8, "2024-03": "7.1", "2024": 7}}),
         content_type="application/json",
@@ -443,11 +443,11 @@ def test_indicator_period_values_accept_plain_numbers(world, supervisor_client):
     ],
 )
 def test_reminder_created_after_odd_or_out_of_range_datetimes_are_400_or_filtered(
-    world, supervisor_client, value
+    world, supervisor_api, value
 ):
     """An offset past ±15:59 reached PostgreSQL as is ("time zone displacement out of
     range", a 500). Datetimes are now bounded to 2000–2100 and sent to the database in UTC."""
-    response = supervisor_client.get(API + "reminders/", {"created_after": value})
+    response = supervisor_api.get(API + "reminders/", {"created_after": value})
     if value.startswith("2024-06-01"):
         assert response.status_code == 200, response.content[:300]
     else:
@@ -458,16 +458,16 @@ def test_reminder_created_after_odd_or_out_of_range_datetimes_are_400_or_filtere
     "header",
     ["Bearer wl_\x00\x00_secret", "Bearer wl_zz_secret", "Bearer wl_abcdef01_ünïcode", "Bearer x"],
 )
-def test_malformed_bearer_tokens_are_401(world, anonymous_client, header):
-    response = anonymous_client.get(API + "me/", HTTP_AUTHORIZATION=header)
+def test_malformed_bearer_tokens_are_401(world, anonymous_api, header):
+    response = anonymous_api.get(API + "me/", HTTP_AUTHORIZATION=header)
     assert_error(response, 401, code="authentication_failed")
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-def test_errors_of_a_list_item_are_keyed_by_its_index(world, supervisor_client):
+def test_errors_of_a_list_item_are_keyed_by_its_index(world, supervisor_api):
     """The Error schema said every field maps to a list of messages; a list field's errors
     are ``{"0": [...]}`` per bad item (found by schemathesis on ``webhooks/``)."""
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "webhooks/",
         {"name": "x", "url": "https://example.org/hook", "event_types": ["task.closed", "nope"]},
         format="json",

@@ -11,13 +11,13 @@ from projects.models import Milestone
 from supervision.models import Indicator, Task
 from supervision.webhooks.models import WebhookEndpoint
 from tests import factories
-from tests.api.conftest import API, bearer_client
+from tests.clients import API, bearer_client
 from tests.races import require_postgres, run_racers
 
 
 @pytest.mark.django_db
 def test_a_tag_read_yesterday_still_matches_when_only_derived_fields_changed(
-    settings, supervisor_client, department
+    settings, supervisor_api, department
 ):
     # Due today: overdue_days and the light change at midnight, the row does not.
     task = factories.TaskFactory(
@@ -25,13 +25,13 @@ def test_a_tag_read_yesterday_still_matches_when_only_derived_fields_changed(
     )
     url = f"{API}tasks/{task.pk}/"
     settings.SUPERVISION_TODAY = dt.date(2024, 6, 28)
-    yesterday = supervisor_client.get(url)
+    yesterday = supervisor_api.get(url)
     settings.SUPERVISION_TODAY = dt.date(2024, 7, 1)
-    today = supervisor_client.get(url)
+    today = supervisor_api.get(url)
     assert yesterday.json()["overdue_days"] != today.json()["overdue_days"]  # derived: moved
     assert today["ETag"] == yesterday["ETag"]
 
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         url, {"title": "按昨天的版本修改"}, format="json", HTTP_IF_MATCH=yesterday["ETag"]
     )
     assert response.status_code == 200, response.content[:300]

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, Department
-from tests.api.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 
@@ -29,21 +29,19 @@ def test_deeply_nested_json_on_the_token_endpoint_is_a_400(depth):
     assert not ApiToken.objects.exists()
 
 
-def test_deep_but_parseable_nesting_is_refused_on_writes(supervisor_client):
+def test_deep_but_parseable_nesting_is_refused_on_writes(supervisor_api):
     nested: object = "x"
     for _ in range(200):
         nested = {"a": nested}
     body = json.dumps({"code": "N1", "name": "嵌套", "kind": "district", "short_name": nested})
-    response = supervisor_client.post(
-        API + "departments/", data=body, content_type="application/json"
-    )
+    response = supervisor_api.post(API + "departments/", data=body, content_type="application/json")
     assert_json_error(response, 400, "parse_error")
     assert not Department.objects.filter(code="N1").exists()
 
 
-def test_ordinary_nesting_still_parses(supervisor_client, settings):
+def test_ordinary_nesting_still_parses(supervisor_api, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "webhooks/",
         {"name": "接收端", "url": "http://127.0.0.1:9/hook", "event_types": ["task.assigned"]},
         format="json",
@@ -51,19 +49,17 @@ def test_ordinary_nesting_still_parses(supervisor_client, settings):
     assert response.status_code == 201, response.content[:300]
 
 
-def test_a_json_body_over_the_upload_limit_is_a_413(supervisor_client, settings):
+def test_a_json_body_over_the_upload_limit_is_a_413(supervisor_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     body = json.dumps({"code": "BIG", "name": "x" * 200_000, "kind": "district"})
-    response = supervisor_client.post(
-        API + "departments/", data=body, content_type="application/json"
-    )
+    response = supervisor_api.post(API + "departments/", data=body, content_type="application/json")
     assert_json_error(response, 413, "request_too_large")
     assert not Department.objects.filter(code="BIG").exists()
 
 
-def test_a_form_body_over_the_upload_limit_is_a_413(supervisor_client, settings):
+def test_a_form_body_over_the_upload_limit_is_a_413(supervisor_api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         API + "departments/",
         data=f"code=BIG&kind=district&name={'x' * 200_000}",
         content_type="application/x-www-form-urlencoded",
@@ -71,10 +67,10 @@ def test_a_form_body_over_the_upload_limit_is_a_413(supervisor_client, settings)
     assert_json_error(response, 413, "request_too_large")
 
 
-def test_any_api_body_over_the_cap_is_a_413_before_it_is_read(supervisor_client, settings):
+def test_any_api_body_over_the_cap_is_a_413_before_it_is_read(supervisor_api, settings):
     settings.API_MAX_BODY_BYTES = 50_000
     big = b"PK" + b"\0" * 60_000
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         "/api/v1/imports/tasks/",
         {"file": SimpleUploadedFile("big.xlsx", big)},
         format="multipart",

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import ApiToken, IdempotencyRecord
 from supervision.webhooks.models import WebhookEndpoint
-from tests.api.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +16,8 @@ def stored_text() -> str:
     return json.dumps(list(IdempotencyRecord.objects.values("body")), ensure_ascii=False)
 
 
-def test_a_token_from_a_password_is_neither_stored_nor_replayed(owner_client, owner):
-    first = owner_client.post(
+def test_a_token_from_a_password_is_neither_stored_nor_replayed(owner_api, owner):
+    first = owner_api.post(
         API + "auth/token/",
         {"username": owner.username, "password": "pass-word-123"},
         format="json",
@@ -28,7 +28,7 @@ def test_a_token_from_a_password_is_neither_stored_nor_replayed(owner_client, ow
     assert token not in stored_text()
     assert not IdempotencyRecord.objects.filter(key="token-1").exists()
 
-    replay = owner_client.post(
+    replay = owner_api.post(
         API + "auth/token/",
         {"username": owner.username, "password": "wrong"},
         format="json",
@@ -40,10 +40,10 @@ def test_a_token_from_a_password_is_neither_stored_nor_replayed(owner_client, ow
     assert ApiToken.objects.filter(user=owner, name="auth/token").count() == 1
 
 
-def test_a_webhook_secret_is_shown_once_and_never_stored(supervisor_client, settings):
+def test_a_webhook_secret_is_shown_once_and_never_stored(supervisor_api, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     body = {"name": "接收端", "url": "http://127.0.0.1:9/hook"}
-    first = supervisor_client.post(
+    first = supervisor_api.post(
         API + "webhooks/", body, format="json", HTTP_IDEMPOTENCY_KEY="hook-1"
     )
     assert first.status_code == 201
@@ -51,7 +51,7 @@ def test_a_webhook_secret_is_shown_once_and_never_stored(supervisor_client, sett
     assert secret.startswith("whsec_")
     assert secret not in stored_text()
 
-    replay = supervisor_client.post(
+    replay = supervisor_api.post(
         API + "webhooks/", body, format="json", HTTP_IDEMPOTENCY_KEY="hook-1"
     )
     assert replay.status_code == 201

@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 from rest_framework.test import APIClient
@@ -47,9 +46,9 @@ from supervision.models import (
     TaskEvent,
 )
 from tests import factories
+from tests.clients import API
 from tests.files import samples
 
-API = "/api/v1/"
 TODAY = dt.date(2024, 6, 28)
 AT = dt.datetime(2024, 6, 3, 9, tzinfo=dt.UTC)
 
@@ -149,16 +148,9 @@ class World:
         return task
 
 
-def _isolate_throttle(settings):
-    """A fresh throttle budget per test (Redis keeps counters across runs)."""
-    default = settings.CACHES["default"]
-    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
-
-
 @pytest.fixture
 def world(db, settings):
     settings.SUPERVISION_TODAY = TODAY
-    _isolate_throttle(settings)
     office = factories.DepartmentFactory(name="区政府督查办", kind=DepartmentKind.DISTRICT)
     lead, co, other = factories.DepartmentFactory.create_batch(3)
     users = {

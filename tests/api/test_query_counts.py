@@ -12,7 +12,6 @@ that query out of both measurements so they count the same thing.
 
 import datetime as dt
 from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 from django.db import connection
@@ -38,8 +37,8 @@ from supervision.models import (
     Task,
     TaskEvent,
 )
+from tests.clients import API
 
-API = "/api/v1/"
 ROWS = 120  # more than one page of 100
 AT = dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC)
 # A list endpoint is a handful of queries (auth, count, page, a prefetch or two). The point
@@ -50,8 +49,6 @@ MAX_QUERIES = 10
 @pytest.fixture
 def data(db, settings):
     settings.SUPERVISION_TODAY = dt.date(2024, 6, 28)
-    default = settings.CACHES["default"]
-    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
 
     office = Department.objects.create(code="QC-DCB", name="督查办(计数)", kind="district")
     departments = Department.objects.bulk_create(

@@ -10,7 +10,7 @@ from config.api.filters import FilterSet
 from projects.filters import ProjectFilter
 from supervision.loop.filters import TaskFilter
 from tests import factories
-from tests.api.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 
@@ -31,34 +31,34 @@ def codes(response) -> list[str]:
     return [row["code"] for row in response.json()["results"]]
 
 
-def test_q_and_search_are_the_same_filter(tasks, supervisor_client):
-    by_q = codes(supervisor_client.get(API + "tasks/", {"q": "书房"}))
-    by_search = codes(supervisor_client.get(API + "tasks/", {"search": "书房"}))
+def test_q_and_search_are_the_same_filter(tasks, supervisor_api):
+    by_q = codes(supervisor_api.get(API + "tasks/", {"q": "书房"}))
+    by_search = codes(supervisor_api.get(API + "tasks/", {"search": "书房"}))
     assert by_q == by_search == ["T-1", "T-3"]
 
 
-def test_every_word_must_match_some_field(tasks, supervisor_client):
-    assert codes(supervisor_client.get(API + "tasks/", {"q": "书房 扩建"})) == ["T-1"]
-    assert codes(supervisor_client.get(API + "tasks/", {"q": "t-2"})) == ["T-2"]
-    assert codes(supervisor_client.get(API + "tasks/", {"q": "  "})) == ["T-1", "T-2", "T-3"]
+def test_every_word_must_match_some_field(tasks, supervisor_api):
+    assert codes(supervisor_api.get(API + "tasks/", {"q": "书房 扩建"})) == ["T-1"]
+    assert codes(supervisor_api.get(API + "tasks/", {"q": "t-2"})) == ["T-2"]
+    assert codes(supervisor_api.get(API + "tasks/", {"q": "  "})) == ["T-1", "T-2", "T-3"]
 
 
-def test_ordering_breaks_ties_with_the_default_order(tasks, supervisor_client):
-    assert codes(supervisor_client.get(API + "tasks/")) == ["T-1", "T-2", "T-3"]
-    assert codes(supervisor_client.get(API + "tasks/", {"ordering": "-deadline"})) == [
+def test_ordering_breaks_ties_with_the_default_order(tasks, supervisor_api):
+    assert codes(supervisor_api.get(API + "tasks/")) == ["T-1", "T-2", "T-3"]
+    assert codes(supervisor_api.get(API + "tasks/", {"ordering": "-deadline"})) == [
         "T-3",
         "T-1",
         "T-2",
     ]
-    assert codes(supervisor_client.get(API + "tasks/", {"ordering": "-code"})) == [
+    assert codes(supervisor_api.get(API + "tasks/", {"ordering": "-code"})) == [
         "T-3",
         "T-2",
         "T-1",
     ]
 
 
-def test_an_unknown_ordering_is_a_400_on_ordering(tasks, supervisor_client):
-    response = supervisor_client.get(API + "tasks/", {"ordering": "title"})
+def test_an_unknown_ordering_is_a_400_on_ordering(tasks, supervisor_api):
+    response = supervisor_api.get(API + "tasks/", {"ordering": "title"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"ordering"}
 

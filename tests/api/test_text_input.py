@@ -6,12 +6,12 @@ import pytest
 
 from accounts.models import Department
 from tests import factories
-from tests.api.conftest import API
+from tests.clients import API
 
 
 @pytest.mark.django_db
-def test_a_department_named_with_a_control_character_is_a_400_field_error(supervisor_client):
-    response = supervisor_client.post(
+def test_a_department_named_with_a_control_character_is_a_400_field_error(supervisor_api):
+    response = supervisor_api.post(
         API + "departments/",
         {"code": "BAD", "name": "坏\x01单位", "kind": "district"},
         format="json",
@@ -24,26 +24,26 @@ def test_a_department_named_with_a_control_character_is_a_400_field_error(superv
 
 @pytest.mark.django_db
 def test_single_line_fields_refuse_line_breaks_multi_line_fields_keep_them(
-    supervisor_client, department
+    supervisor_api, department
 ):
     task = factories.TaskFactory(lead_department=department)
     url = f"{API}tasks/{task.pk}/"
-    response = supervisor_client.patch(url, {"title": "一\n二"}, format="json")
+    response = supervisor_api.patch(url, {"title": "一\n二"}, format="json")
     assert response.status_code == 400
     assert "title" in response.json()["errors"]
-    response = supervisor_client.patch(url, {"content": "一\r\n二\t三"}, format="json")
+    response = supervisor_api.patch(url, {"content": "一\r\n二\t三"}, format="json")
     assert response.status_code == 200, response.content[:300]
     task.refresh_from_db()
     assert task.content == "一\r\n二\t三"
-    response = supervisor_client.patch(url, {"content": "一\x1b[31m二"}, format="json")
+    response = supervisor_api.patch(url, {"content": "一\x1b[31m二"}, format="json")
     assert response.status_code == 400
     assert "content" in response.json()["errors"]
 
 
 @pytest.mark.django_db
-def test_a_transition_comment_with_a_control_character_is_refused(supervisor_client, department):
+def test_a_transition_comment_with_a_control_character_is_refused(supervisor_api, department):
     task = factories.TaskFactory(lead_department=department)
-    response = supervisor_client.post(
+    response = supervisor_api.post(
         f"{API}tasks/{task.pk}/assign/", {"comment": "请\x01办理"}, format="json"
     )
     assert response.status_code == 400

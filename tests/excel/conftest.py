@@ -1,16 +1,13 @@
-"""Shared by the Excel tests: a pinned day, isolated throttle budgets, clients per role, and
+"""Shared by the Excel tests: a pinned day and
 helpers to build and read workbooks."""
 
 import datetime as dt
 import io
-from uuid import uuid4
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
-from rest_framework.test import APIClient
 
-from accounts.services import token_issue
 from supervision.excel import XLSX
 
 TODAY = dt.date(2024, 6, 28)
@@ -21,30 +18,8 @@ TEMPLATE = "/api/v1/imports/tasks/template.xlsx"
 
 
 @pytest.fixture(autouse=True)
-def _pinned_day_and_own_cache(settings):
+def _pinned_day(settings):
     settings.SUPERVISION_TODAY = TODAY
-    default = settings.CACHES["default"]
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**default, "KEY_PREFIX": f"test-{uuid4().hex}"},
-    }
-
-
-def bearer_client(user, scope: str = "write") -> APIClient:
-    _, plaintext = token_issue(user=user, scope=scope)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    return client
-
-
-@pytest.fixture
-def supervisor_client(supervisor):
-    return bearer_client(supervisor)
-
-
-@pytest.fixture
-def anonymous_client():
-    return APIClient()
 
 
 def wall(day: dt.date, time: dt.time = dt.time()) -> dt.datetime:

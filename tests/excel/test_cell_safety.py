@@ -45,20 +45,20 @@ def find(wb, value):
     return next(cell for cell in text_cells(wb) if cell.value == value)
 
 
-def test_a_unit_set_through_the_api_is_exported_as_text(supervisor_client, department):
+def test_a_unit_set_through_the_api_is_exported_as_text(supervisor_api, department):
     task = factories.TaskFactory(lead_department=department)
-    response = supervisor_client.patch(
+    response = supervisor_api.patch(
         f"/api/v1/tasks/{task.pk}/", {"target_unit": CMD[:20]}, format="json"
     )
     assert response.status_code == 200, response.content[:300]
-    wb = read_xlsx(supervisor_client.get(TASKS_XLSX))
+    wb = read_xlsx(supervisor_api.get(TASKS_XLSX))
     cell = find(wb, CMD[:20])
     assert cell.data_type == "s"
     assert cell.quotePrefix
     assert_no_formulas(wb)
 
 
-def test_a_title_imported_from_a_sheet_is_exported_as_text(supervisor_client, department):
+def test_a_title_imported_from_a_sheet_is_exported_as_text(supervisor_api, department):
     wb = Workbook()
     ws = wb.active
     ws.append(["编号", "事项名称", "来源", "报表类别", "牵头单位", "办理时限"])
@@ -66,11 +66,11 @@ def test_a_title_imported_from_a_sheet_is_exported_as_text(supervisor_client, de
     ws["B2"].data_type = "s"  # the attacker's cell: a string that looks like a formula
     out = io.BytesIO()
     wb.save(out)
-    response = post_sheet(supervisor_client, out.getvalue())
+    response = post_sheet(supervisor_api, out.getvalue())
     assert response.status_code == 201, response.content[:500]
     assert Task.objects.get(code="X-1").title == HYPERLINK
 
-    exported = read_xlsx(supervisor_client.get(TASKS_XLSX))
+    exported = read_xlsx(supervisor_api.get(TASKS_XLSX))
     cell = find(exported, HYPERLINK)
     assert cell.data_type == "s"
     assert cell.quotePrefix
@@ -78,7 +78,7 @@ def test_a_title_imported_from_a_sheet_is_exported_as_text(supervisor_client, de
 
 
 @pytest.mark.parametrize("start", STARTS)
-def test_every_text_column_of_both_ledgers_is_text(supervisor_client, start):
+def test_every_text_column_of_both_ledgers_is_text(supervisor_api, start):
     department = factories.DepartmentFactory(name=f"{start}单位", short_name=f"{start}简")
     project = factories.ProjectFactory(lead_department=department, name=f"{start}项目")
     factories.TaskFactory(
@@ -88,26 +88,26 @@ def test_every_text_column_of_both_ledgers_is_text(supervisor_client, start):
         target_unit=f"{start}"[:20],
     )
     for url in (TASKS_XLSX, PROJECTS_XLSX):
-        assert_no_formulas(read_xlsx(supervisor_client.get(url)))
+        assert_no_formulas(read_xlsx(supervisor_api.get(url)))
 
 
-def test_the_template_writes_department_names_as_text(supervisor_client):
+def test_the_template_writes_department_names_as_text(supervisor_api):
     factories.DepartmentFactory(code="A01", name="=1+2", short_name="@x")
-    wb = read_xlsx(supervisor_client.get(TEMPLATE))
+    wb = read_xlsx(supervisor_api.get(TEMPLATE))
     assert find(wb, "=1+2").quotePrefix
     assert_no_formulas(wb)
 
 
-def test_control_characters_already_stored_do_not_break_any_workbook(supervisor_client):
+def test_control_characters_already_stored_do_not_break_any_workbook(supervisor_api):
     """Refused at input now; rows written before (or by other paths) are still exported."""
     department = factories.DepartmentFactory(code="A00", name="坏\x01单位", short_name="坏\x02")
     project = factories.ProjectFactory(lead_department=department, name="项目\x0b名")
     factories.TaskFactory(lead_department=department, project=project, title="标题\x07甲")
     Project.objects.filter(pk=project.pk).update(target_text="说明\x1f")
     for url in (TEMPLATE, TASKS_XLSX, PROJECTS_XLSX):
-        wb = read_xlsx(supervisor_client.get(url))
+        wb = read_xlsx(supervisor_api.get(url))
         values = [cell.value for cell in text_cells(wb)]
         assert not any(ch in value for value in values for ch in "\x01\x02\x07\x0b\x1f")
-    wb = read_xlsx(supervisor_client.get(TASKS_XLSX))
+    wb = read_xlsx(supervisor_api.get(TASKS_XLSX))
     assert find(wb, "标题甲")
     assert find(wb, "坏单位")

@@ -13,10 +13,10 @@ from accounts.choices import Role
 from supervision.excel import XLSX
 from supervision.models import Task
 from tests import factories
+from tests.clients import bearer_client
 from tests.excel.conftest import (
     PROJECTS_XLSX,
     TASKS_XLSX,
-    bearer_client,
     data_rows,
     read_xlsx,
     wall,
@@ -68,8 +68,8 @@ def tasks(department, other_department):
     ]
 
 
-def test_task_ledger_is_print_ready_with_chinese_labels(supervisor_client, tasks, department):
-    response = supervisor_client.get(TASKS_XLSX)
+def test_task_ledger_is_print_ready_with_chinese_labels(supervisor_api, tasks, department):
+    response = supervisor_api.get(TASKS_XLSX)
 
     assert isinstance(response, FileResponse)
     assert response["Content-Disposition"] == (
@@ -120,7 +120,7 @@ def test_task_ledger_is_print_ready_with_chinese_labels(supervisor_client, tasks
     assert rows[2][14] == wall(dt.date(2024, 6, 1), dt.time(17, 0))
 
 
-def test_project_ledger_formats_money_and_percentages(supervisor_client, department, owner):
+def test_project_ledger_formats_money_and_percentages(supervisor_api, department, owner):
     project = factories.ProjectFactory(
         code="P-001",
         name="仙女山旅游环线",
@@ -134,7 +134,7 @@ def test_project_ledger_formats_money_and_percentages(supervisor_client, departm
     )
     factories.ProjectFactory(code="P-002", annual_plan_investment=Decimal("0.00"))
 
-    response = supervisor_client.get(PROJECTS_XLSX)
+    response = supervisor_api.get(PROJECTS_XLSX)
 
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     ws = read_xlsx(response).worksheets[0]
@@ -187,26 +187,26 @@ TASK_QUERIES = [
 
 
 @pytest.mark.parametrize("query", TASK_QUERIES)
-def test_task_export_has_the_rows_of_the_list(supervisor_client, tasks, department, query):
+def test_task_export_has_the_rows_of_the_list(supervisor_api, tasks, department, query):
     factories.TaskFactory.create_batch(4, deadline=dt.date(2024, 7, 15))
     query = query.format(lead=department.pk)
 
-    listed = _list_codes(supervisor_client, f"/api/v1/tasks/?page_size=500&{query}")
+    listed = _list_codes(supervisor_api, f"/api/v1/tasks/?page_size=500&{query}")
 
-    assert _sheet_codes(supervisor_client, f"{TASKS_XLSX}?{query}") == listed
+    assert _sheet_codes(supervisor_api, f"{TASKS_XLSX}?{query}") == listed
     assert listed  # every query selects something
 
 
 @pytest.mark.parametrize(
     "query", ["", "category=municipal", "lead_department={lead}", "light=red", "ordering=-code"]
 )
-def test_project_export_has_the_rows_of_the_list(supervisor_client, department, query):
+def test_project_export_has_the_rows_of_the_list(supervisor_api, department, query):
     factories.ProjectFactory.create_batch(2, lead_department=department)
     factories.ProjectFactory.create_batch(2, category="municipal")
     query = query.format(lead=department.pk)
 
-    listed = _list_codes(supervisor_client, f"/api/v1/projects/?page_size=500&{query}")
-    sheet = _sheet_codes(supervisor_client, f"{PROJECTS_XLSX}?{query}")
+    listed = _list_codes(supervisor_api, f"/api/v1/projects/?page_size=500&{query}")
+    sheet = _sheet_codes(supervisor_api, f"{PROJECTS_XLSX}?{query}")
 
     assert sheet[-1] == "合计"
     assert sheet[:-1] == listed
@@ -225,9 +225,9 @@ def test_project_export_has_the_rows_of_the_list(supervisor_client, department, 
         (PROJECTS_XLSX, "year=abc", "year"),
     ],
 )
-def test_unknown_filter_value_is_a_json_400(supervisor_client, url, query, field):
+def test_unknown_filter_value_is_a_json_400(supervisor_api, url, query, field):
     # Even when the client asks for the spreadsheet, the error is the API's JSON.
-    response = supervisor_client.get(f"{url}?{query}", HTTP_ACCEPT=XLSX)
+    response = supervisor_api.get(f"{url}?{query}", HTTP_ACCEPT=XLSX)
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
@@ -237,7 +237,7 @@ def test_unknown_filter_value_is_a_json_400(supervisor_client, url, query, field
 
 
 @pytest.mark.parametrize("url", [TASKS_XLSX, PROJECTS_XLSX])
-def test_every_signed_in_role_may_export_but_not_anonymous(db, anonymous_client, url):
+def test_every_signed_in_role_may_export_but_not_anonymous(db, anonymous_api, url):
     for role in (Role.VIEWER, Role.LEADER):
         user = factories.UserFactory(role=role)
         assert bearer_client(user).get(url).status_code == 200
@@ -245,13 +245,13 @@ def test_every_signed_in_role_may_export_but_not_anonymous(db, anonymous_client,
     owner = factories.UserFactory(role=Role.OWNER, department=factories.DepartmentFactory())
     assert bearer_client(owner).get(url).status_code == 200
 
-    response = anonymous_client.get(url)
+    response = anonymous_api.get(url)
 
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_big_export_streams_from_a_chunked_iterator(supervisor_client, department, monkeypatch):
+def test_big_export_streams_from_a_chunked_iterator(supervisor_api, department, monkeypatch):
     """3,000 tasks: the workbook is written row by row from ``.iterator(chunk_size=2000)``
     into a temporary file and streamed back (a memory check, not a timing)."""
     Task.objects.bulk_create(
@@ -276,7 +276,7 @@ def test_big_export_streams_from_a_chunked_iterator(supervisor_client, departmen
 
     tracemalloc.start()
     try:
-        response = supervisor_client.get(TASKS_XLSX)
+        response = supervisor_api.get(TASKS_XLSX)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

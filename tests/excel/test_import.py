@@ -14,12 +14,12 @@ from supervision import excel
 from supervision.loop import services
 from supervision.models import Task, TaskEvent
 from tests import factories
+from tests.clients import bearer_client
 from tests.excel.conftest import (
     IMPORT,
     PROJECTS_XLSX,
     TASKS_XLSX,
     TEMPLATE,
-    bearer_client,
     post_sheet,
     read_xlsx,
     wall,
@@ -56,7 +56,7 @@ def snapshot():
 
 
 def test_exported_ledger_reshaped_with_new_codes_imports_the_same_tasks(
-    supervisor_client, supervisor, lead, co
+    supervisor_api, supervisor, lead, co
 ):
     originals = [
         factories.TaskFactory(
@@ -73,7 +73,7 @@ def test_exported_ledger_reshaped_with_new_codes_imports_the_same_tasks(
             lead_department=lead, deadline=dt.date(2025, 3, 31), status="closed",
         ),
     ]  # fmt: skip
-    exported = read_xlsx(supervisor_client.get(TASKS_XLSX)).worksheets[0]
+    exported = read_xlsx(supervisor_api.get(TASKS_XLSX)).worksheets[0]
     headers = [cell.value for cell in exported[2]]
     # Reshape: other column order, only what a 交办清单 carries, new codes.
     wanted = ["办理时限", "牵头单位", "事项名称", "编号", "报表类别", "来源", "目标值", "单位"]
@@ -83,7 +83,7 @@ def test_exported_ledger_reshaped_with_new_codes_imports_the_same_tasks(
         record["编号"] = "NEW-" + record["编号"]
         sheet.append([record[name] for name in wanted])
 
-    response = post_sheet(supervisor_client, workbook_bytes(sheet))
+    response = post_sheet(supervisor_api, workbook_bytes(sheet))
 
     assert response.status_code == 201, response.json()
     assert response.json() == {"created": 3, "codes": ["NEW-OLD-1", "NEW-OLD-2", "NEW-OLD-3"]}
@@ -106,11 +106,11 @@ def test_exported_ledger_reshaped_with_new_codes_imports_the_same_tasks(
         ]
 
 
-def test_the_ledger_itself_is_read_below_its_title_row(supervisor_client, lead):
+def test_the_ledger_itself_is_read_below_its_title_row(supervisor_api, lead):
     factories.TaskFactory.create_batch(2, lead_department=lead)
-    ledger = supervisor_client.get(TASKS_XLSX).getvalue()
+    ledger = supervisor_api.get(TASKS_XLSX).getvalue()
 
-    response = post_sheet(supervisor_client, ledger, "?dry_run=1")
+    response = post_sheet(supervisor_api, ledger, "?dry_run=1")
 
     assert response.status_code == 200
     body = response.json()
@@ -168,10 +168,10 @@ def existing(lead, co):
     return factories.TaskFactory(code="T-EXIST", lead_department=lead)
 
 
-def test_bad_rows_are_all_reported_and_nothing_is_created(supervisor_client, existing):
+def test_bad_rows_are_all_reported_and_nothing_is_created(supervisor_api, existing):
     before = snapshot()
 
-    response = post_sheet(supervisor_client, workbook_bytes(BAD_SHEET))
+    response = post_sheet(supervisor_api, workbook_bytes(BAD_SHEET))
 
     assert response.status_code == 400
     body = response.json()
@@ -190,10 +190,10 @@ def test_bad_rows_are_all_reported_and_nothing_is_created(supervisor_client, exi
     assert "200" in messages[(10, "事项名称")]
 
 
-def test_dry_run_reports_the_same_errors_and_creates_nothing(supervisor_client, existing):
+def test_dry_run_reports_the_same_errors_and_creates_nothing(supervisor_api, existing):
     before = snapshot()
 
-    response = post_sheet(supervisor_client, workbook_bytes(BAD_SHEET), "?dry_run=1")
+    response = post_sheet(supervisor_api, workbook_bytes(BAD_SHEET), "?dry_run=1")
 
     assert response.status_code == 200
     body = response.json()
@@ -202,10 +202,10 @@ def test_dry_run_reports_the_same_errors_and_creates_nothing(supervisor_client, 
     assert snapshot() == before
 
 
-def test_dry_run_of_a_good_sheet_creates_nothing(supervisor_client, lead, co):
+def test_dry_run_of_a_good_sheet_creates_nothing(supervisor_api, lead, co):
     sheet = workbook_bytes([HEADER, row("JB-1"), row("JB-2", lead="区住建委")])
 
-    response = post_sheet(supervisor_client, sheet, "?dry_run=true")
+    response = post_sheet(supervisor_api, sheet, "?dry_run=true")
 
     assert response.status_code == 200
     assert response.json() == {"dry_run": True, "rows": 2, "valid": 2, "errors": []}
@@ -213,7 +213,7 @@ def test_dry_run_of_a_good_sheet_creates_nothing(supervisor_client, lead, co):
 
 
 def test_a_row_the_database_refuses_rolls_back_the_rows_before_it(
-    supervisor_client, lead, monkeypatch
+    supervisor_api, lead, monkeypatch
 ):
     create = services.task_create
 
@@ -225,7 +225,7 @@ def test_a_row_the_database_refuses_rolls_back_the_rows_before_it(
     monkeypatch.setattr(services, "task_create", refuse_second)
     sheet = workbook_bytes([HEADER, row("JB-1"), row("JB-2"), row("JB-3")])
 
-    response = post_sheet(supervisor_client, sheet)
+    response = post_sheet(supervisor_api, sheet)
 
     assert response.status_code == 400
     body = response.json()
@@ -237,7 +237,7 @@ def test_a_row_the_database_refuses_rolls_back_the_rows_before_it(
 # --- what a cell may hold ----------------------------------------------------------------
 
 
-def test_labels_codes_names_and_text_dates_are_all_understood(supervisor_client, lead, co):
+def test_labels_codes_names_and_text_dates_are_all_understood(supervisor_api, lead, co):
     other = factories.DepartmentFactory(
         code="WLJ", name="区文化和旅游发展委员会", short_name="区文旅委"
     )
@@ -254,7 +254,7 @@ def test_labels_codes_names_and_text_dates_are_all_understood(supervisor_client,
         ]
     )  # fmt: skip
 
-    response = post_sheet(supervisor_client, sheet)
+    response = post_sheet(supervisor_api, sheet)
 
     assert response.status_code == 201, response.json()
     assert response.json()["codes"] == ["A-1", "A-2", "1003"]
@@ -283,10 +283,10 @@ def test_labels_codes_names_and_text_dates_are_all_understood(supervisor_client,
     assert (three.priority, three.report_frequency) == ("normal", "monthly")
 
 
-def test_assign_also_sends_each_task(supervisor_client, supervisor, lead):
+def test_assign_also_sends_each_task(supervisor_api, supervisor, lead):
     sheet = workbook_bytes([HEADER, row("JB-1"), row("JB-2")])
 
-    response = post_sheet(supervisor_client, sheet, "?assign=1")
+    response = post_sheet(supervisor_api, sheet, "?assign=1")
 
     assert response.status_code == 201
     for task in Task.objects.all():
@@ -295,13 +295,13 @@ def test_assign_also_sends_each_task(supervisor_client, supervisor, lead):
         assert list(task.events.values_list("action", flat=True)) == ["create", "assign"]
 
 
-def test_an_inactive_or_ambiguous_department_is_an_error(supervisor_client, lead):
+def test_an_inactive_or_ambiguous_department_is_an_error(supervisor_api, lead):
     factories.DepartmentFactory(code="OLD", name="原区商务委", is_active=False)
     factories.DepartmentFactory(code="X1", name="甲街道办事处", short_name="街道办")
     factories.DepartmentFactory(code="X2", name="乙街道办事处", short_name="街道办")
     sheet = workbook_bytes([HEADER, row("JB-1", lead="OLD"), row("JB-2", lead="街道办")])
 
-    body = post_sheet(supervisor_client, sheet, "?dry_run=1").json()
+    body = post_sheet(supervisor_api, sheet, "?dry_run=1").json()
 
     assert [(e["row"], e["field"]) for e in body["errors"]] == [(2, "牵头单位"), (3, "牵头单位")]
     assert "停用" in body["errors"][0]["message"]
@@ -345,10 +345,10 @@ def _broken_sheet() -> bytes:
 
 
 @pytest.mark.parametrize("kind", sorted(NOT_XLSX))
-def test_a_file_that_is_not_xlsx_is_a_json_400(supervisor_client, lead, kind):
+def test_a_file_that_is_not_xlsx_is_a_json_400(supervisor_api, lead, kind):
     data = NOT_XLSX[kind] if kind != "broken_sheet" else _broken_sheet()
 
-    response = post_sheet(supervisor_client, data)
+    response = post_sheet(supervisor_api, data)
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
@@ -373,43 +373,41 @@ def test_a_file_that_is_not_xlsx_is_a_json_400(supervisor_client, lead, kind):
     ids=["missing_columns", "no_header", "no_rows", "repeated_column", "too_many_rows"],
 )
 def test_a_sheet_without_the_shape_is_refused_even_in_a_dry_run(
-    supervisor_client, lead, sheet, message
+    supervisor_api, lead, sheet, message
 ):
     for query in ("", "?dry_run=1"):
-        response = post_sheet(supervisor_client, workbook_bytes(sheet), query)
+        response = post_sheet(supervisor_api, workbook_bytes(sheet), query)
 
         assert response.status_code == 400
         assert response.json()["errors"]["file"][0].startswith(message)
     assert snapshot() == (0, 0)
 
 
-def test_a_file_over_the_size_limit_is_refused(supervisor_client, lead, monkeypatch):
+def test_a_file_over_the_size_limit_is_refused(supervisor_api, lead, monkeypatch):
     data = _good()
     monkeypatch.setattr(excel.imports, "MAX_UPLOAD_BYTES", len(data) - 1)
 
-    response = post_sheet(supervisor_client, data)
+    response = post_sheet(supervisor_api, data)
 
     assert response.status_code == 400
     assert "文件超过" in response.json()["errors"]["file"][0]
 
 
-def test_a_zip_bomb_is_refused_before_it_is_read(supervisor_client, lead, monkeypatch):
+def test_a_zip_bomb_is_refused_before_it_is_read(supervisor_api, lead, monkeypatch):
     monkeypatch.setattr(excel.imports, "MAX_UNZIPPED_BYTES", 1000)
 
-    response = post_sheet(supervisor_client, _good())
+    response = post_sheet(supervisor_api, _good())
 
     assert response.status_code == 400
     assert "解压后过大" in response.json()["errors"]["file"][0]
 
 
-def test_no_file_or_a_bad_flag_is_a_400(supervisor_client, lead):
-    assert supervisor_client.post(IMPORT, {}, format="multipart").json()["errors"].keys() == {
-        "file"
-    }
-    response = post_sheet(supervisor_client, _good(), "?dry_run=maybe")
+def test_no_file_or_a_bad_flag_is_a_400(supervisor_api, lead):
+    assert supervisor_api.post(IMPORT, {}, format="multipart").json()["errors"].keys() == {"file"}
+    response = post_sheet(supervisor_api, _good(), "?dry_run=maybe")
     assert response.status_code == 400
     assert "dry_run" in response.json()["errors"]
-    assert supervisor_client.post(IMPORT, {"file": "x"}, format="json").status_code == 415
+    assert supervisor_api.post(IMPORT, {"file": "x"}, format="json").status_code == 415
     assert snapshot() == (0, 0)
 
 
@@ -435,9 +433,9 @@ def test_only_the_supervision_office_may_import(supervisor, lead, role):
     assert snapshot() == (0, 0)
 
 
-def test_anonymous_may_not_import_or_download_the_template(anonymous_client, lead):
-    assert post_sheet(anonymous_client, _good()).status_code == 401
-    assert anonymous_client.get(TEMPLATE).status_code == 401
+def test_anonymous_may_not_import_or_download_the_template(anonymous_api, lead):
+    assert post_sheet(anonymous_api, _good()).status_code == 401
+    assert anonymous_api.get(TEMPLATE).status_code == 401
     assert snapshot() == (0, 0)
 
 
@@ -464,18 +462,18 @@ def test_template_lists_headers_an_example_and_the_allowed_values(db, lead, co):
         assert {department.code, department.name, department.short_name} <= set(notes)
 
 
-def test_the_template_example_row_passes_a_dry_run(supervisor_client, lead, co):
-    template = supervisor_client.get(TEMPLATE).getvalue()
+def test_the_template_example_row_passes_a_dry_run(supervisor_api, lead, co):
+    template = supervisor_api.get(TEMPLATE).getvalue()
 
-    body = post_sheet(supervisor_client, template, "?dry_run=1").json()
+    body = post_sheet(supervisor_api, template, "?dry_run=1").json()
 
     assert body == {"dry_run": True, "rows": 1, "valid": 1, "errors": []}
     assert load_workbook(io.BytesIO(template)).active.title == "交办清单"
 
 
 @pytest.mark.parametrize("url", [IMPORT, TEMPLATE, TASKS_XLSX, PROJECTS_XLSX])
-def test_options_describes_the_endpoint(supervisor_client, url):
-    response = supervisor_client.options(url)
+def test_options_describes_the_endpoint(supervisor_api, url):
+    response = supervisor_api.options(url)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"

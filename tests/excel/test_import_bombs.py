@@ -65,10 +65,10 @@ def shared_strings_bomb(inflated: int) -> bytes:
     return with_shared_strings(data, xml)
 
 
-def test_a_shared_strings_bomb_is_refused_naming_the_part(supervisor_client, department):
+def test_a_shared_strings_bomb_is_refused_naming_the_part(supervisor_api, department):
     data = shared_strings_bomb(SHARED_STRINGS_CAP + 1024 * 1024)
     assert len(data) < 200_000  # a small upload ...
-    response = post_sheet(supervisor_client, data)
+    response = post_sheet(supervisor_api, data)
     assert response.status_code == 400, response.content[:300]
     message = response.json()["errors"]["file"][0]
     assert "sharedStrings" in message  # ... refused, saying which part is too big
@@ -76,19 +76,19 @@ def test_a_shared_strings_bomb_is_refused_naming_the_part(supervisor_client, dep
     assert not Task.objects.exists()
 
 
-def test_a_sheet_part_that_inflates_too_far_is_refused(supervisor_client, department):
+def test_a_sheet_part_that_inflates_too_far_is_refused(supervisor_api, department):
     data = workbook_bytes([HEADER])
     padding = b" " * (SHEET_CAP + 1)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     data = with_part(
         data, "xl/worksheets/sheet1.xml", sheet.replace(b"<sheetData", padding + b"<sheetData", 1)
     )
-    response = post_sheet(supervisor_client, data)
+    response = post_sheet(supervisor_api, data)
     assert response.status_code == 400
     assert "工作表" in response.json()["errors"]["file"][0]
 
 
-def test_a_row_far_down_the_sheet_is_refused_by_the_cell_count(supervisor_client, department):
+def test_a_row_far_down_the_sheet_is_refused_by_the_cell_count(supervisor_api, department):
     """openpyxl yields every (blank) row before the last one: the count stops it."""
     data = workbook_bytes(
         [HEADER, ["B-1", "事项", "领导批示", "经济", department.code, "2024-12-31"]]
@@ -98,7 +98,7 @@ def test_a_row_far_down_the_sheet_is_refused_by_the_cell_count(supervisor_client
     row = f'<row r="{far}"><c r="A{far}" t="inlineStr"><is><t>X</t></is></c></row>'.encode()
     sheet = sheet.replace(b"</sheetData>", row + b"</sheetData>")
     sheet = sheet.replace(b'<dimension ref="A1:F2"/>', f'<dimension ref="A1:F{far}"/>'.encode())
-    response = post_sheet(supervisor_client, with_part(data, "xl/worksheets/sheet1.xml", sheet))
+    response = post_sheet(supervisor_api, with_part(data, "xl/worksheets/sheet1.xml", sheet))
     assert response.status_code == 400, response.content[:300]
     assert "单元格过多" in response.json()["errors"]["file"][0]
     assert not Task.objects.exists()

@@ -9,8 +9,8 @@ from accounts.models import Department
 from projects.models import InvestmentReport, Milestone, Project
 from supervision.models import ExtensionRequest, Node, ProgressReport, Task, TaskEvent
 from tests import factories
+from tests.clients import API
 
-API = "/api/v1/"
 AT = dt.datetime(2024, 6, 3, 9, tzinfo=dt.UTC)
 
 

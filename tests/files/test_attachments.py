@@ -11,8 +11,9 @@ import pytest
 from accounts.models import AuditRecord
 from supervision.files import services
 from supervision.models import Attachment, TaskEvent
+from tests.clients import API
 from tests.files import samples
-from tests.files.conftest import API, upload
+from tests.files.conftest import upload
 
 TARGETS = {
     # target_type: (world attribute, roles that may write)

@@ -22,8 +22,8 @@ from supervision.models import Document, DocumentCounter, TaskEvent
 from supervision.webhooks.models import WebhookDelivery
 from supervision.webhooks.services import endpoint_create
 from tests import factories
+from tests.clients import API
 from tests.conftest import is_postgres
-from tests.files.conftest import API
 
 TODAY = dt.date(2024, 6, 28)
 # Debian's poppler-utils (make test installs it)

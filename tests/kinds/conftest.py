@@ -1,50 +1,21 @@
-"""Shared by the kinds tests: a pinned today, Bearer clients, a leader, tasks of each kind
+"""Shared by the kinds tests: a pinned today, a leader, tasks of each kind
 filed through the services and walked through the real transitions."""
 
 import datetime as dt
-from uuid import uuid4
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from accounts.services import token_issue
 from supervision.kinds import services
 from supervision.loop import transitions
 from tests import factories
 
-API = "/api/v1/"
 TODAY = dt.date(2024, 6, 28)  # a Friday, a working day
 
 
 @pytest.fixture(autouse=True)
 def _pinned(settings):
     settings.SUPERVISION_TODAY = TODAY
-    default = settings.CACHES["default"]
-    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
-
-
-def bearer(user) -> APIClient:
-    _, plaintext = token_issue(user=user, scope="write")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    client.raise_request_exception = False
-    return client
-
-
-@pytest.fixture
-def sup_api(supervisor):
-    return bearer(supervisor)
-
-
-@pytest.fixture
-def owner_api(owner):
-    return bearer(owner)
-
-
-@pytest.fixture
-def leader_api(leader):
-    return bearer(leader)
 
 
 @pytest.fixture

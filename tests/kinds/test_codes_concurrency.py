@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from supervision.models import CodeSequence, Task
+from tests.clients import API, bearer_client
 from tests.conftest import is_postgres
-from tests.kinds.conftest import API, bearer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PARALLEL = 8
@@ -26,7 +26,7 @@ def _require_postgres():
 
 
 def test_parallel_creates_draw_consecutive_unique_codes(supervisor, department):
-    clients = [bearer(supervisor) for _ in range(PARALLEL + 1)]
+    clients = [bearer_client(supervisor) for _ in range(PARALLEL + 1)]
     barrier = threading.Barrier(PARALLEL + 1)
     results = [None] * (PARALLEL + 1)
 

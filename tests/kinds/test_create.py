@@ -9,7 +9,7 @@ from config import clock
 from supervision.kinds import services
 from supervision.kinds.models import Meeting, SourcePolicy
 from supervision.models import Task, TaskEvent
-from tests.kinds.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +55,10 @@ PROBLEM = {
         ("problem", "problem"),
     ],
 )
-def test_a_kind_that_needs_details_refuses_a_task_without_them(sup_api, department, source, name):
-    response = sup_api.post(
+def test_a_kind_that_needs_details_refuses_a_task_without_them(
+    supervisor_api, department, source, name
+):
+    response = supervisor_api.post(
         API + "tasks/", body(department, source, deadline="2024-12-31"), format="json"
     )
 
@@ -77,9 +79,9 @@ def test_a_kind_that_needs_details_refuses_a_task_without_them(sup_api, departme
     ],
 )
 def test_a_detail_missing_a_field_names_that_field(
-    sup_api, department, source, name, detail, missing
+    supervisor_api, department, source, name, detail, missing
 ):
-    response = sup_api.post(
+    response = supervisor_api.post(
         API + "tasks/",
         body(department, source, deadline="2024-12-31", **{name: detail}),
         format="json",
@@ -90,8 +92,8 @@ def test_a_detail_missing_a_field_names_that_field(
     assert not Task.objects.exists()
 
 
-def test_details_of_another_kind_are_refused(sup_api, department, leader):
-    response = sup_api.post(
+def test_details_of_another_kind_are_refused(supervisor_api, department, leader):
+    response = supervisor_api.post(
         API + "tasks/",
         body(
             department,
@@ -108,8 +110,8 @@ def test_details_of_another_kind_are_refused(sup_api, department, leader):
     assert not Task.objects.exists()
 
 
-def test_the_instructing_leader_must_be_a_leader(sup_api, department, owner):
-    response = sup_api.post(
+def test_the_instructing_leader_must_be_a_leader(supervisor_api, department, owner):
+    response = supervisor_api.post(
         API + "tasks/",
         body(department, "instruction", instruction=instruction(owner)),
         format="json",
@@ -123,24 +125,24 @@ def test_the_instructing_leader_must_be_a_leader(sup_api, department, owner):
 
 
 def test_codes_are_generated_per_source_and_year_and_a_given_code_is_kept(
-    sup_api, department, leader
+    supervisor_api, department, leader
 ):
-    first = sup_api.post(
+    first = supervisor_api.post(
         API + "tasks/",
         body(department, "instruction", instruction=instruction(leader)),
         format="json",
     )
-    second = sup_api.post(
+    second = supervisor_api.post(
         API + "tasks/",
         body(department, "instruction", instruction=instruction(leader)),
         format="json",
     )
-    problem = sup_api.post(
+    problem = supervisor_api.post(
         API + "tasks/",
         body(department, "problem", deadline="2024-09-30", problem=PROBLEM),
         format="json",
     )
-    typed = sup_api.post(
+    typed = supervisor_api.post(
         API + "tasks/", body(department, code="自编-1", deadline="2024-09-30"), format="json"
     )
 
@@ -177,9 +179,9 @@ def test_a_number_already_typed_by_hand_is_skipped(supervisor, department):
     ],
 )
 def test_an_instruction_without_deadline_gets_it_from_urgency_in_working_days(
-    sup_api, department, leader, urgency, deadline
+    supervisor_api, department, leader, urgency, deadline
 ):
-    response = sup_api.post(
+    response = supervisor_api.post(
         API + "tasks/",
         body(
             department,
@@ -195,10 +197,10 @@ def test_an_instruction_without_deadline_gets_it_from_urgency_in_working_days(
     assert response.json()["instruction"]["urgency"] == urgency
 
 
-def test_the_urgency_days_follow_the_offices_policy(supervisor, sup_api, department, leader):
+def test_the_urgency_days_follow_the_offices_policy(supervisor, supervisor_api, department, leader):
     services.source_policy_save(actor=supervisor, source="instruction", urgent_days=5)
 
-    response = sup_api.post(
+    response = supervisor_api.post(
         API + "tasks/",
         body(
             department,
@@ -212,8 +214,8 @@ def test_the_urgency_days_follow_the_offices_policy(supervisor, sup_api, departm
     assert SourcePolicy.objects.get(source="instruction").urgent_days == 5
 
 
-def test_a_proposals_three_months_count_from_assign(sup_api, supervisor, department):
-    created = sup_api.post(
+def test_a_proposals_three_months_count_from_assign(supervisor_api, supervisor, department):
+    created = supervisor_api.post(
         API + "tasks/", body(department, "npc", proposal=PROPOSAL), format="json"
     )
     assert created.status_code == 201, created.content
@@ -221,7 +223,7 @@ def test_a_proposals_three_months_count_from_assign(sup_api, supervisor, departm
     pk = created.json()["id"]
 
     with clock.override(dt.datetime(2024, 7, 2, 10, tzinfo=dt.UTC)):
-        assigned = sup_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
+        assigned = supervisor_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
 
     assert assigned.json()["deadline"] == "2024-10-02"
     assert assigned.json()["deadline_auto"] is False
@@ -229,8 +231,8 @@ def test_a_proposals_three_months_count_from_assign(sup_api, supervisor, departm
     assert event.data["deadline"] == ["2024-09-28", "2024-10-02"]
 
 
-def test_a_kind_without_a_default_time_limit_needs_a_deadline(sup_api, department):
-    response = sup_api.post(
+def test_a_kind_without_a_default_time_limit_needs_a_deadline(supervisor_api, department):
+    response = supervisor_api.post(
         API + "tasks/", body(department, "problem", problem=PROBLEM), format="json"
     )
 
@@ -238,15 +240,15 @@ def test_a_kind_without_a_default_time_limit_needs_a_deadline(sup_api, departmen
     assert "deadline" in response.json()["errors"]
 
 
-def test_a_deadline_typed_by_hand_is_not_recomputed_at_assign(sup_api, department):
-    created = sup_api.post(
+def test_a_deadline_typed_by_hand_is_not_recomputed_at_assign(supervisor_api, department):
+    created = supervisor_api.post(
         API + "tasks/",
         body(department, "npc", proposal=PROPOSAL, deadline="2024-08-31"),
         format="json",
     )
     pk = created.json()["id"]
 
-    assigned = sup_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
+    assigned = supervisor_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
 
     assert assigned.json()["deadline"] == "2024-08-31"
 
@@ -254,23 +256,23 @@ def test_a_deadline_typed_by_hand_is_not_recomputed_at_assign(sup_api, departmen
 # --- nested objects ----------------------------------------------------------------------
 
 
-def test_items_naming_the_same_meeting_share_it_and_are_numbered(sup_api, department):
+def test_items_naming_the_same_meeting_share_it_and_are_numbered(supervisor_api, department):
     meeting = {
         "name": "区政府第45次常务会议",
         "held_on": "2024-06-20",
         "minutes_number": "〔2024〕45号",
     }
-    one = sup_api.post(
+    one = supervisor_api.post(
         API + "tasks/",
         body(department, "decision", deadline="2024-09-30", meeting=meeting),
         format="json",
     )
-    two = sup_api.post(
+    two = supervisor_api.post(
         API + "tasks/",
         body(department, "decision", deadline="2024-09-30", meeting=meeting),
         format="json",
     )
-    bare = sup_api.post(
+    bare = supervisor_api.post(
         API + "tasks/", body(department, "decision", deadline="2024-09-30"), format="json"
     )
 
@@ -282,30 +284,30 @@ def test_items_naming_the_same_meeting_share_it_and_are_numbered(sup_api, depart
 
 
 def test_every_kind_reads_back_its_nested_object_and_null_for_the_others(
-    sup_api, department, leader
+    supervisor_api, department, leader
 ):
-    created = sup_api.post(
+    created = supervisor_api.post(
         API + "tasks/",
         body(department, "problem", deadline="2024-09-30", problem=PROBLEM),
         format="json",
     )
 
-    task = sup_api.get(f"{API}tasks/{created.json()['id']}/").json()
+    task = supervisor_api.get(f"{API}tasks/{created.json()['id']}/").json()
 
     assert task["problem"] == {**PROBLEM, "measures": "", "recurring": False}
     assert task["instruction"] is task["meeting"] is task["proposal"] is None
 
 
-def test_patching_a_detail_logs_the_change_with_the_reason(sup_api, department, leader):
-    created = sup_api.post(
+def test_patching_a_detail_logs_the_change_with_the_reason(supervisor_api, department, leader):
+    created = supervisor_api.post(
         API + "tasks/",
         body(department, "instruction", instruction=instruction(leader)),
         format="json",
     )
     pk = created.json()["id"]
-    sup_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
+    supervisor_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
 
-    response = sup_api.patch(
+    response = supervisor_api.patch(
         f"{API}tasks/{pk}/",
         {
             "instruction": {"urgency": "urgent", "document_number": "武府办〔2024〕3号"},
@@ -321,16 +323,16 @@ def test_patching_a_detail_logs_the_change_with_the_reason(sup_api, department, 
     assert event.data["changes"]["instruction.urgency"] == ["normal", "urgent"]
 
 
-def test_an_assigned_task_keeps_its_source(sup_api, department, leader):
-    created = sup_api.post(
+def test_an_assigned_task_keeps_its_source(supervisor_api, department, leader):
+    created = supervisor_api.post(
         API + "tasks/",
         body(department, "instruction", instruction=instruction(leader)),
         format="json",
     )
     pk = created.json()["id"]
-    sup_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
+    supervisor_api.post(f"{API}tasks/{pk}/assign/", {}, format="json")
 
-    response = sup_api.patch(f"{API}tasks/{pk}/", {"source": "other"}, format="json")
+    response = supervisor_api.patch(f"{API}tasks/{pk}/", {"source": "other"}, format="json")
 
     assert response.status_code == 400
     assert "source" in response.json()["errors"]

@@ -12,7 +12,7 @@ from supervision.loop import transitions
 from supervision.models import Instruction, Notification, TaskEvent
 from supervision.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests import factories
-from tests.kinds.conftest import API, bearer
+from tests.clients import API, bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -126,11 +126,11 @@ def test_a_leader_may_instruct_on_any_task(make_task_plain, leader_api):
 
 
 def test_the_office_records_an_instruction_for_the_original_leader(
-    make_instruction, sup_api, leader
+    make_instruction, supervisor_api, leader
 ):
     task = make_instruction("assigned")
 
-    response = sup_api.post(
+    response = supervisor_api.post(
         f"{API}tasks/{task.pk}/instructions/", {"text": "阅，请督办。"}, format="json"
     )
 
@@ -138,10 +138,12 @@ def test_the_office_records_an_instruction_for_the_original_leader(
     assert response.json()["leader"] == leader.pk
 
 
-def test_the_office_must_name_a_leader_when_the_task_has_none(make_task_plain, sup_api):
+def test_the_office_must_name_a_leader_when_the_task_has_none(make_task_plain, supervisor_api):
     task = make_task_plain()
 
-    response = sup_api.post(f"{API}tasks/{task.pk}/instructions/", {"text": "阅"}, format="json")
+    response = supervisor_api.post(
+        f"{API}tasks/{task.pk}/instructions/", {"text": "阅"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "leader" in response.json()["errors"]
@@ -151,7 +153,7 @@ def test_the_office_must_name_a_leader_when_the_task_has_none(make_task_plain, s
 @pytest.mark.parametrize("role", ["owner", "viewer"])
 def test_units_and_readers_cannot_instruct(make_instruction, role, request):
     task = make_instruction("in_progress")
-    client = bearer(request.getfixturevalue(role))
+    client = bearer_client(request.getfixturevalue(role))
 
     response = client.post(f"{API}tasks/{task.pk}/instructions/", {"text": "阅"}, format="json")
 

@@ -11,7 +11,7 @@ from supervision.loop import services as loop_services
 from supervision.loop import transitions
 from supervision.models import Notification, Reminder, Task, TaskEvent
 from supervision.reminders.scan import scan_deadlines
-from tests.kinds.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,10 @@ def test_the_lead_unit_replies_and_only_then_may_submit(make_proposal, owner_api
     assert TaskEvent.objects.filter(task=task, action="reply").count() == 1
 
 
-def test_only_the_lead_unit_replies(make_proposal, sup_api, other_owner):
+def test_only_the_lead_unit_replies(make_proposal, supervisor_api, other_owner):
     task = make_proposal("in_progress")
 
-    response = sup_api.post(f"{API}tasks/{task.pk}/reply/", REPLY, format="json")
+    response = supervisor_api.post(f"{API}tasks/{task.pk}/reply/", REPLY, format="json")
 
     assert response.status_code == 403
     assert Task.objects.get(pk=task.pk).proposal.reply_class == ""
@@ -59,10 +59,10 @@ def test_a_reply_dated_in_the_future_is_refused(make_proposal, owner_api):
     assert "replied_on" in response.json()["errors"]
 
 
-def test_satisfaction_before_a_reply_is_a_conflict(make_proposal, sup_api):
+def test_satisfaction_before_a_reply_is_a_conflict(make_proposal, supervisor_api):
     task = make_proposal("in_progress")
 
-    response = sup_api.post(
+    response = supervisor_api.post(
         f"{API}tasks/{task.pk}/satisfaction/", {"satisfaction": "satisfied"}, format="json"
     )
 
@@ -81,10 +81,12 @@ def replied_and_closed(task, owner, supervisor, reply_class="B"):
     return transitions.task_verify(task=task, actor=supervisor, approved=True)
 
 
-def test_satisfied_is_recorded_and_changes_nothing_else(make_proposal, sup_api, owner, supervisor):
+def test_satisfied_is_recorded_and_changes_nothing_else(
+    make_proposal, supervisor_api, owner, supervisor
+):
     task = replied_and_closed(make_proposal("in_progress"), owner, supervisor)
 
-    response = sup_api.post(
+    response = supervisor_api.post(
         f"{API}tasks/{task.pk}/satisfaction/",
         {"satisfaction": "basically_satisfied", "met_on": "2024-06-25"},
         format="json",
@@ -97,7 +99,7 @@ def test_satisfied_is_recorded_and_changes_nothing_else(make_proposal, sup_api, 
 
 
 def test_dissatisfied_reopens_with_a_new_deadline_and_a_fresh_ladder(
-    make_proposal, sup_api, owner, supervisor
+    make_proposal, supervisor_api, owner, supervisor
 ):
     task = make_proposal("in_progress", deadline=dt.date(2024, 6, 3))
     with clock.override(dt.datetime(2024, 6, 14, 10, tzinfo=dt.UTC)):
@@ -106,7 +108,7 @@ def test_dissatisfied_reopens_with_a_new_deadline_and_a_fresh_ladder(
     assert "notice" in old_rungs
     task = replied_and_closed(task, owner, supervisor)
 
-    response = sup_api.post(
+    response = supervisor_api.post(
         f"{API}tasks/{task.pk}/satisfaction/",
         {"satisfaction": "dissatisfied", "comment": "养护计划不具体", "deadline": "2024-07-03"},
         format="json",
@@ -173,13 +175,13 @@ def test_a_second_reply_clears_the_earlier_dissatisfaction(make_proposal, superv
 
 
 def test_merged_proposals_keep_their_numbers_and_move_with_the_main_one(
-    make_proposal, supervisor, owner, sup_api, owner_api, other_department
+    make_proposal, supervisor, owner, supervisor_api, owner_api, other_department
 ):
     main = make_proposal()
     first = make_proposal(lead=other_department, deadline=dt.date(2024, 8, 31))
     second = make_proposal()
 
-    response = sup_api.patch(
+    response = supervisor_api.patch(
         f"{API}tasks/{main.pk}/",
         {"proposal": {"merged_with": [first.pk, second.pk]}},
         format="json",
@@ -188,7 +190,9 @@ def test_merged_proposals_keep_their_numbers_and_move_with_the_main_one(
     assert response.json()["proposal"]["merged_with"] == sorted([first.pk, second.pk])
     first.refresh_from_db()
     assert (first.lead_department, first.deadline) == (main.lead_department, main.deadline)
-    assert sup_api.get(f"{API}tasks/{first.pk}/").json()["proposal"]["merged_with"] == [main.pk]
+    assert supervisor_api.get(f"{API}tasks/{first.pk}/").json()["proposal"]["merged_with"] == [
+        main.pk
+    ]
 
     transitions.task_assign(task=main, actor=supervisor)
     transitions.task_accept(task=main, actor=owner)
@@ -280,13 +284,13 @@ def test_the_lead_unit_cannot_also_assist(make_proposal, department):
 
 
 def test_a_draft_with_merged_proposals_or_a_leaders_instruction_is_not_deleted(
-    make_proposal, make_instruction, supervisor, sup_api
+    make_proposal, make_instruction, supervisor, supervisor_api
 ):
     main, follower = make_proposal(), make_proposal()
     merge.proposal_merge(main=main, others=[follower], actor=supervisor)
     instructed = make_instruction()
-    sup_api.post(f"{API}tasks/{instructed.pk}/instructions/", {"text": "阅"}, format="json")
+    supervisor_api.post(f"{API}tasks/{instructed.pk}/instructions/", {"text": "阅"}, format="json")
 
-    assert sup_api.delete(f"{API}tasks/{main.pk}/").status_code == 409
-    assert sup_api.delete(f"{API}tasks/{instructed.pk}/").status_code == 409
+    assert supervisor_api.delete(f"{API}tasks/{main.pk}/").status_code == 409
+    assert supervisor_api.delete(f"{API}tasks/{instructed.pk}/").status_code == 409
     assert Task.objects.filter(pk__in=[main.pk, follower.pk, instructed.pk]).count() == 3

@@ -24,7 +24,7 @@ import pytest
 
 from supervision.models import ProposalDetail
 from tests import factories
-from tests.kinds.conftest import API
+from tests.clients import API
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -86,10 +86,10 @@ def example(db):
     return a, b
 
 
-def test_the_four_rates_match_the_hand_worked_example(sup_api, example):
+def test_the_four_rates_match_the_hand_worked_example(supervisor_api, example):
     a, b = example
 
-    data = sup_api.get(API + "proposals/stats/?source=npc").json()
+    data = supervisor_api.get(API + "proposals/stats/?source=npc").json()
 
     assert {
         k: data[k]
@@ -113,18 +113,18 @@ def test_the_four_rates_match_the_hand_worked_example(sup_api, example):
     ]  # fmt: skip
 
 
-def test_both_sources_together_and_one_unit(sup_api, example):
+def test_both_sources_together_and_one_unit(supervisor_api, example):
     a, _ = example
 
-    both = sup_api.get(API + "proposals/stats/").json()
-    unit = sup_api.get(f"{API}proposals/stats/?department={a.pk}&source=cppcc").json()
+    both = supervisor_api.get(API + "proposals/stats/").json()
+    unit = supervisor_api.get(f"{API}proposals/stats/?department={a.pk}&source=cppcc").json()
 
     assert both["total"] == 6
     assert both["resolution_rate"] == "60.0"  # A: a1, b1, a5 of 5 answered
     assert (unit["total"], unit["satisfaction_rate"], unit["on_time_rate"]) == (1, None, None)
 
 
-def test_a_bad_filter_is_400(sup_api, example):
-    assert sup_api.get(API + "proposals/stats/?year=1900").status_code == 400
-    assert sup_api.get(API + "proposals/stats/?source=instruction").status_code == 400
-    assert sup_api.get(API + "proposals/stats/?department=999999").status_code == 400
+def test_a_bad_filter_is_400(supervisor_api, example):
+    assert supervisor_api.get(API + "proposals/stats/?year=1900").status_code == 400
+    assert supervisor_api.get(API + "proposals/stats/?source=instruction").status_code == 400
+    assert supervisor_api.get(API + "proposals/stats/?department=999999").status_code == 400

@@ -1,4 +1,4 @@
-"""The hand-computed quarter (2024Q1) shared by the ranking tests, and API clients.
+"""The hand-computed quarter (2024Q1) shared by the ranking tests.
 
 Every figure the tests assert is worked out by hand in ``test_scorecards.py``; the data
 below is chosen so that each rule has a case (edges in the Asia/Shanghai day, the Spring
@@ -7,14 +7,11 @@ Festival calendar, closing after the quarter, reports at period boundaries, excl
 
 import datetime as dt
 from decimal import Decimal
-from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from accounts.services import token_issue
 from projects.choices import Category
 from supervision.models import ProgressReport
 from tests import factories
@@ -26,20 +23,6 @@ AFTER_Q1 = dt.date(2024, 4, 15)  # evaluation date E = 2024-03-31 (a Sunday)
 def at(year, month, day, hour=10, minute=0) -> dt.datetime:
     """An aware moment, Asia/Shanghai wall-clock time."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_cache(settings):
-    """Own throttle namespace per test (the cache may be a shared Redis)."""
-    default = settings.CACHES["default"]
-    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
-
-
-def bearer_client(user, scope: str = "write") -> APIClient:
-    _, plaintext = token_issue(user=user, scope=scope)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    return client
 
 
 def report(task, when: dt.datetime) -> ProgressReport:

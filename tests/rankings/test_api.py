@@ -12,10 +12,10 @@ from supervision.models import RankingSnapshot, Task
 from supervision.scorecards.publish import publish_ranking
 from supervision.scorecards.rankings import department_scorecards
 from tests import factories
-from tests.rankings.conftest import AFTER_Q1, at, bearer_client, monthly_investment
+from tests.clients import API, bearer_client
+from tests.rankings.conftest import AFTER_Q1, at, monthly_investment
 
 pytestmark = pytest.mark.django_db
-API = "/api/v1/"
 
 
 @pytest.fixture
@@ -23,17 +23,7 @@ def after_q1(settings):
     settings.SUPERVISION_TODAY = AFTER_Q1
 
 
-@pytest.fixture
-def supervisor_client(supervisor):
-    return bearer_client(supervisor)
-
-
-@pytest.fixture
-def owner_client(owner):
-    return bearer_client(owner)
-
-
-def test_dashboard_is_json_with_decimal_strings_and_iso_dates(settings, owner_client, department):
+def test_dashboard_is_json_with_decimal_strings_and_iso_dates(settings, owner_api, department):
     settings.SUPERVISION_TODAY = dt.date(2024, 6, 28)
     factories.TaskFactory(
         lead_department=department,
@@ -46,7 +36,7 @@ def test_dashboard_is_json_with_decimal_strings_and_iso_dates(settings, owner_cl
     )
     monthly_investment(project, {1: "333.33"})
 
-    response = owner_client.get(f"{API}dashboard/")
+    response = owner_api.get(f"{API}dashboard/")
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -68,8 +58,8 @@ def test_dashboard_needs_a_signed_in_user(client):
     assert client.get(f"{API}dashboard/").status_code in (401, 403)
 
 
-def test_ranking_of_a_quarter_computed_live(after_q1, quarter, owner_client):
-    response = owner_client.get(f"{API}rankings/", {"period": "2024Q1"})
+def test_ranking_of_a_quarter_computed_live(after_q1, quarter, owner_api):
+    response = owner_api.get(f"{API}rankings/", {"period": "2024Q1"})
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -92,8 +82,8 @@ def test_ranking_of_a_quarter_computed_live(after_q1, quarter, owner_client):
 @pytest.mark.parametrize(
     "query", [{}, {"period": ""}, {"period": "2024Q5"}, {"period": "1999Q1"}, {"period": "Q1"}]
 )
-def test_ranking_without_a_valid_period_is_400_on_period(owner_client, query):
-    response = owner_client.get(f"{API}rankings/", query)
+def test_ranking_without_a_valid_period_is_400_on_period(owner_api, query):
+    response = owner_api.get(f"{API}rankings/", query)
 
     assert response.status_code == 400
     body = response.json()
@@ -101,12 +91,8 @@ def test_ranking_without_a_valid_period_is_400_on_period(owner_client, query):
     assert "period" in body["errors"]
 
 
-def test_published_ranking_is_frozen(
-    after_q1, quarter, supervisor, supervisor_client, owner_client
-):
-    response = supervisor_client.post(
-        f"{API}rankings/publish/", {"period": "2024Q1"}, format="json"
-    )
+def test_published_ranking_is_frozen(after_q1, quarter, supervisor, supervisor_api, owner_api):
+    response = supervisor_api.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
 
     assert response.status_code == 201, response.content
     published = response.json()
@@ -129,7 +115,7 @@ def test_published_ranking_is_frozen(
     )
     cache.bump()  # these direct UPDATEs bypass the app's own invalidation (signals)
 
-    again = owner_client.get(f"{API}rankings/", {"period": "2024Q1"})
+    again = owner_api.get(f"{API}rankings/", {"period": "2024Q1"})
     assert again.status_code == 200
     assert again.json() == published
 
@@ -139,19 +125,19 @@ def test_published_ranking_is_frozen(
     assert live["RC"]["score"] == Decimal("100.00")
 
 
-def test_publishing_twice_is_409(after_q1, quarter, supervisor_client):
-    first = supervisor_client.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
+def test_publishing_twice_is_409(after_q1, quarter, supervisor_api):
+    first = supervisor_api.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
     assert first.status_code == 201
 
-    second = supervisor_client.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
+    second = supervisor_api.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
 
     assert second.status_code == 409
     assert second.json()["code"] == "conflict"
     assert RankingSnapshot.objects.count() == 1
 
 
-def test_owner_cannot_publish(after_q1, quarter, owner_client):
-    response = owner_client.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
+def test_owner_cannot_publish(after_q1, quarter, owner_api):
+    response = owner_api.post(f"{API}rankings/publish/", {"period": "2024Q1"}, format="json")
 
     assert response.status_code == 403
     assert not RankingSnapshot.objects.exists()
@@ -174,8 +160,8 @@ def test_leader_cannot_publish_through_the_service(after_q1, quarter):
 @pytest.mark.parametrize(
     ("period", "why"), [("2024Q2", "尚未结束"), ("2024Q3", "尚未结束"), ("2024Q9", "季度格式")]
 )
-def test_only_a_finished_quarter_can_be_published(after_q1, supervisor_client, period, why):
-    response = supervisor_client.post(f"{API}rankings/publish/", {"period": period}, format="json")
+def test_only_a_finished_quarter_can_be_published(after_q1, supervisor_api, period, why):
+    response = supervisor_api.post(f"{API}rankings/publish/", {"period": period}, format="json")
 
     assert response.status_code == 400
     assert why in response.json()["errors"]["period"][0]

@@ -6,25 +6,15 @@ import uuid
 import pytest
 
 from accounts.choices import Role
+from tests.clients import bearer_client
 from tests.factories import UserFactory
 from tests.reminders.support import (
     CeleryWorker,
     WebhookReceiver,
-    client_for,
     forget_queue,
     require_integration_services,
     route_tasks_to,
 )
-
-
-@pytest.fixture(autouse=True)
-def _isolated_cache(settings):
-    """Own throttle counters per test (with REDIS_URL the cache is the real, shared Redis)."""
-    default = settings.CACHES["default"]
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +25,7 @@ def _integration_needs_services(request):
 
 @pytest.fixture
 def api():
-    return client_for
+    return bearer_client
 
 
 @pytest.fixture

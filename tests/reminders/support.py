@@ -37,18 +37,6 @@ def day(month: int, dom: int) -> dt.date:
     return dt.date(2024, month, dom)
 
 
-def client_for(user):
-    """An API client sending a write-scoped ``Authorization: Bearer`` token of ``user``."""
-    from rest_framework.test import APIClient
-
-    from accounts.services import token_issue
-
-    _, plaintext = token_issue(user=user, scope="write")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    return client
-
-
 def at(date: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     """An aware moment on ``date`` in Asia/Shanghai."""
     return dt.datetime.combine(date, dt.time(hour, minute), tzinfo=SHANGHAI)

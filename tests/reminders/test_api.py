@@ -10,12 +10,11 @@ from supervision.models import Notification, Reminder
 from supervision.reminders.delivery import deliver_pending
 from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookEndpoint
+from tests.clients import API
 from tests.factories import DepartmentFactory, ReminderFactory, TaskFactory, UserFactory
 from tests.reminders.support import at, day, scan
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1/"
 
 
 @pytest.fixture

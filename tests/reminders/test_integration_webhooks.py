@@ -15,8 +15,9 @@ from supervision.loop import transitions
 from supervision.models import Reminder
 from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookAttempt, WebhookDelivery
+from tests.clients import bearer_client
 from tests.factories import TaskFactory
-from tests.reminders.support import client_for, day, scan, wait_for
+from tests.reminders.support import day, scan, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +82,7 @@ def test_retries_until_2xx_with_the_same_id_growing_gaps_and_valid_signatures(
         WebhookAttempt.objects.filter(delivery=delivery).values_list("number", "status_code")
     )
     assert attempts == [(1, 500), (2, 500), (3, 200)]
-    log = client_for(supervisor).get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()
+    log = bearer_client(supervisor).get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()
     (listed,) = log["results"]
     assert listed["message_id"] == delivery.message_id
     assert [a["status_code"] for a in listed["attempt_log"]] == [500, 500, 200]

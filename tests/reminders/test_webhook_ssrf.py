@@ -18,7 +18,7 @@ from django.db import transaction
 
 from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from tests.api.conftest import API, bearer_client
+from tests.clients import API, bearer_client
 
 pytestmark = pytest.mark.django_db
 

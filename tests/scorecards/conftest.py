@@ -7,14 +7,11 @@ there for places, ties, flags and who is listed.
 
 import datetime as dt
 from decimal import Decimal
-from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.choices import DepartmentKind, Role
-from accounts.services import token_issue
 from config import clock
 from supervision.models import Indicator, IndicatorValue, Node
 from supervision.scorecards.adjustments import score_adjustment_create
@@ -24,30 +21,16 @@ from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AFTER_Q2 = dt.date(2024, 7, 10)  # E = 2024-06-30, the quarter finished
-API = "/api/v1/"
 
 
 def at(month, day, hour=10, year=2024) -> dt.datetime:
     return dt.datetime(year, month, day, hour, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(settings):
-    default = settings.CACHES["default"]
-    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": uuid4().hex}}
-
-
 @pytest.fixture
 def after_q2(settings):
     settings.SUPERVISION_TODAY = AFTER_Q2
     return AFTER_Q2
-
-
-def bearer_client(user, scope: str = "write") -> APIClient:
-    _, plaintext = token_issue(user=user, scope=scope)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    return client
 
 
 def task(dept, domain, deadline, status="in_progress", closed=None, **extra):

@@ -9,7 +9,8 @@ from accounts.models import AuditRecord
 from supervision.models import Task
 from supervision.scorecards.models import RankingSnapshot, ScoreAdjustment, ScoringRule
 from tests import factories
-from tests.scorecards.conftest import API, at, bearer_client
+from tests.clients import API, bearer_client
+from tests.scorecards.conftest import at
 
 pytestmark = pytest.mark.django_db
 

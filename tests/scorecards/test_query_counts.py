@@ -13,7 +13,8 @@ from accounts.choices import DepartmentKind
 from supervision.choices import Domain
 from supervision.models import Indicator, IndicatorValue, Node, ScoreAdjustment
 from tests import factories
-from tests.scorecards.conftest import AFTER_Q2, API, at, bearer_client
+from tests.clients import API, bearer_client
+from tests.scorecards.conftest import AFTER_Q2, at
 
 pytestmark = pytest.mark.django_db
 STATUSES = ["assigned", "in_progress", "submitted", "closed", "draft", "cancelled"]

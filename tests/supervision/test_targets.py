@@ -11,7 +11,7 @@ from projects.services import project_create
 from supervision.loop import targets
 from supervision.loop.models import Indicator, Task
 from supervision.loop.services import indicator_save, task_create, task_update
-from tests.api.conftest import bearer_client
+from tests.clients import bearer_client
 from tests.factories import DepartmentFactory, TaskFactory
 
 D = Decimal

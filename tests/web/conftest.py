@@ -1,10 +1,9 @@
-"""Shared by the cockpit tests: a pinned "today", logged-in clients per role, a task factory
+"""Shared by the cockpit tests: a pinned "today", a task factory
 that puts a task in any status through the real transitions (so its log is real too)."""
 
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from accounts.choices import Role
 from supervision.loop import services, transitions
@@ -16,32 +15,6 @@ TODAY = dt.date(2024, 6, 28)  # a Friday, a working day
 @pytest.fixture(autouse=True)
 def _pinned_today(settings):
     settings.SUPERVISION_TODAY = TODAY
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(supervisor):
-    return client_for(supervisor)
-
-
-@pytest.fixture
-def owner_client(owner):
-    return client_for(owner)
-
-
-@pytest.fixture
-def other_owner_client(other_owner):
-    return client_for(other_owner)
-
-
-@pytest.fixture
-def viewer_client(viewer):
-    return client_for(viewer)
 
 
 @pytest.fixture

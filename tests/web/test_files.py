@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from supervision.files.services import attachment_upload
 from supervision.models import Attachment, Document, ProgressReport, TaskEvent
 from tests import factories
+from tests.clients import session_client
 from tests.files import samples
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -253,7 +253,7 @@ def test_pages_with_files_stay_under_30_queries(make_task, owner, supervisor):
         (supervisor, "/documents/"),
         (owner, "/documents/"),
     ):
-        client = client_for(user)
+        client = session_client(user)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) < 30, (url, len(queries))

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from supervision.models import Notification, NotificationPreference, Reminder
 from supervision.reminders.delivery import deliver_pending
-from tests.web.conftest import client_for
+from tests.clients import session_client
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_message_settings_mute_a_step_and_choose_email(make_task, owner, owner_c
 
 def test_anyone_signed_in_has_their_own_settings(viewer, leader):
     for user in (viewer, leader):
-        client = client_for(user)
+        client = session_client(user)
         assert client.get(reverse("web:message-settings")).status_code == 200
         client.post(reverse("web:message-settings"), {"email_mode": "none", "receive": []})
         assert NotificationPreference.objects.get(user=user).email_mode == "none"

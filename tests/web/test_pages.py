@@ -12,7 +12,7 @@ from django.urls import reverse
 from projects.models import InvestmentReport, Milestone
 from supervision.models import Notification, Reminder
 from tests import factories
-from tests.web.conftest import client_for
+from tests.clients import session_client
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_project_page_shows_timeline_chart_and_task_history(
 
 @pytest.mark.parametrize("who", ["owner", "supervisor"])
 def test_lead_owner_and_supervisor_file_investment(who, project, request):
-    client = client_for(request.getfixturevalue(who))
+    client = session_client(request.getfixturevalue(who))
     page = client.get(reverse("web:project-detail", args=[project.pk]))
     assert 'data-action="invest"' in page.content.decode()
     response = client.post(

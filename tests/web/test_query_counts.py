@@ -16,7 +16,7 @@ from accounts.choices import Role
 from supervision.loop import services
 from supervision.models import Notification, Reminder
 from tests import factories
-from tests.web.conftest import client_for
+from tests.clients import session_client
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_every_page_under_30_queries(
 ):
     """One data set (it takes a few seconds to build), every page, every kind of user."""
     for user in (supervisor, owner, leader, viewer, big["co_owner"]):
-        client = client_for(user)
+        client = session_client(user)
         for url in _pages(big):
             with django_assert_max_num_queries(MAX_QUERIES):
                 response = client.get(url)
@@ -113,12 +113,12 @@ def test_every_page_under_30_queries(
 
     # The co-operating department gets its progress form on the same bounded page.
     task = next(t for t in big["tasks"] if t.status == "in_progress")
-    page = client_for(big["co_owner"]).get(reverse("web:task-detail", args=[task.pk]))
+    page = session_client(big["co_owner"]).get(reverse("web:task-detail", args=[task.pk]))
     assert "progress" in [p["action"].key for p in page.context["panels"]]
 
     # A refusal re-renders the task page: still bounded.
     submitted = next(t for t in big["tasks"] if t.status == "submitted")
-    client = client_for(owner)
+    client = session_client(owner)
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.post(
             reverse("web:task-action", args=[submitted.pk, "verify"]),
@@ -128,7 +128,7 @@ def test_every_page_under_30_queries(
 
     # The project page carries every related task's progress history.
     project = big["projects"][2]
-    page = client_for(owner).get(reverse("web:project-detail", args=[project.pk]))
+    page = session_client(owner).get(reverse("web:project-detail", args=[project.pk]))
     tasks = page.context["tasks"]
     assert len(tasks) == 3
     assert sum(len(t.reports.all()) for t in tasks) == 3  # one task in progress, 3 reports

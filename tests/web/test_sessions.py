@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.choices import Role
 from accounts.services import token_issue
 from tests import factories
-from tests.api.conftest import API, bearer_client
+from tests.clients import API, bearer_client
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from supervision.choices import ExtensionStatus, TaskStatus
 from supervision.models import ExtensionRequest, ProgressReport, Task
 from tests import factories
-from tests.web.conftest import client_for
+from tests.clients import session_client
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_other_department_viewer_and_co_department_buttons(
     assert buttons(page) == set()
     assert "当前没有您可以执行的操作" in page.content.decode()
     # A co-operating department reports progress, nothing else.
-    assert buttons(client_for(co_owner).get(detail(task))) == {"progress"}
+    assert buttons(session_client(co_owner).get(detail(task))) == {"progress"}
 
 
 def test_pending_extension_shows_approval_to_supervisor_only(
@@ -312,7 +312,7 @@ def test_unknown_action_and_get_are_refused(make_task, supervisor_client):
 def test_viewer_and_leader_read_but_cannot_act(make_task, viewer_client, leader):
     task = make_task("submitted")
     assert viewer_client.get(detail(task)).status_code == 200
-    response = client_for(leader).post(
+    response = session_client(leader).post(
         act(task, "verify"), {"verify-decision": "close", "verify-comment": ""}
     )
     assert response.status_code == 403
