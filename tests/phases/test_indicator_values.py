@@ -14,7 +14,8 @@ from supervision.loop.services import progress_report_create
 from supervision.phases.indicators import indicator_lights, indicator_value_enter
 from supervision.phases.models import IndicatorValue
 from tests import factories
-from tests.phases.conftest import API, api_for, web_for
+from tests.clients import API, session_client
+from tests.phases.conftest import api_for
 
 
 @pytest.fixture
@@ -147,7 +148,7 @@ def test_a_linked_task_reads_the_indicators_value(gdp, owner, supervisor):
 
 def test_cockpit_page_lets_the_unit_enter_and_others_only_read(gdp, owner, other_owner):
     url = reverse("web:indicator-detail", args=[gdp.pk])
-    unit = web_for(owner)
+    unit = session_client(owner)
     assert "填报分期数值" in unit.get(url).content.decode()
     response = unit.post(url, {"value-period": "2024-05", "value-value": "150"})
     assert response.status_code == 302
@@ -157,7 +158,7 @@ def test_cockpit_page_lets_the_unit_enter_and_others_only_read(gdp, owner, other
     response = unit.post(url, {"value-period": "2024-09", "value-value": "1"})
     assert response.status_code == 400
     assert "尚未开始" in response.content.decode()
-    other = web_for(other_owner)
+    other = session_client(other_owner)
     assert "填报分期数值" not in other.get(url).content.decode()
     assert other.post(url, {"value-period": "2024-04", "value-value": "1"}).status_code == 403
     assert IndicatorValue.objects.count() == 1
