@@ -15,7 +15,8 @@ from supervision.loop.transitions import TransitionNotAllowed
 from supervision.phases import split
 from supervision.reminders.models import Notification
 from tests import factories
-from tests.phases.conftest import API, api_for, web_for
+from tests.clients import API, session_client
+from tests.phases.conftest import api_for
 
 
 @pytest.fixture
@@ -162,10 +163,10 @@ def test_split_through_the_api(parent, supervisor, owner, towns):
 
 
 def test_cockpit_split_form_and_rollup(parent, supervisor, owner, towns):
-    office = web_for(supervisor)
+    office = session_client(supervisor)
     url = reverse("web:task-detail", args=[parent.pk])
     assert 'data-action="split"' in office.get(url).content.decode()
-    assert 'data-action="split"' not in web_for(owner).get(url).content.decode()
+    assert 'data-action="split"' not in session_client(owner).get(url).content.decode()
     action = reverse("web:task-phase", args=[parent.pk, "split"])
     response = office.post(
         action, {"split-lead_department": towns[0].pk, "split-target_value": "300"}
@@ -178,5 +179,8 @@ def test_cockpit_split_form_and_rollup(parent, supervisor, owner, towns):
     response = office.post(action, {"split-lead_department": towns[0].pk})
     assert response.status_code == 400
     assert "同一单位" in response.content.decode()
-    assert web_for(owner).post(action, {"split-lead_department": towns[1].pk}).status_code == 403
+    assert (
+        session_client(owner).post(action, {"split-lead_department": towns[1].pk}).status_code
+        == 403
+    )
     assert Task.objects.filter(parent=parent).count() == 1
