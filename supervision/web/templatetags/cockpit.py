@@ -6,7 +6,14 @@ from django import template
 from django.utils.html import format_html
 
 from projects.choices import Light
-from supervision.choices import ReminderKind, ReminderLevel, TaskAction, TaskStatus
+from supervision.choices import (
+    Domain,
+    ReminderKind,
+    ReminderLevel,
+    TaskAction,
+    TaskSource,
+    TaskStatus,
+)
 
 register = template.Library()
 
@@ -16,6 +23,8 @@ _LABELS = {
     "action": dict(TaskAction.choices),
     "level": dict(ReminderLevel.choices),
     "kind": dict(ReminderKind.choices),
+    "source": dict(TaskSource.choices),
+    "domain": dict(Domain.choices),
 }
 
 

@@ -25,6 +25,7 @@ from supervision.web import charts
 from supervision.web.forms import InvestmentReportForm, MilestoneCompleteForm, initial_month
 from supervision.web.views.common import attempt, export_url, paginate
 from supervision.web.views.filters import list_context
+from supervision.web.views.kind_ops import project_instructions_context
 
 FILTER_FIELDS = ["category", "stage", "department", "light"]
 
@@ -130,6 +131,7 @@ def _project_page(
         "milestone_form": milestone_form,
         "refusal": refusal,
         "today": today,
+        **project_instructions_context(request.user, project),
     }
     return render(request, "web/projects/detail.html", context, status=status)
 

@@ -24,6 +24,7 @@ from supervision.reminders.services import can_urge, task_urge
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
 from supervision.web.views.filters import list_context
+from supervision.web.views.kind_ops import kind_tabs, task_kind_context
 from supervision.web.views.phases import phases_context
 
 FILTER_FIELDS = [
@@ -48,6 +49,7 @@ def task_index(request):
         task.overdue = overdue_days(task, today)
     context = {
         **list_context(request, filterset, FILTER_FIELDS),
+        **kind_tabs(request),
         "page": page,
         "export_url": export_url(request, "export-tasks"),
         "today": today,
@@ -114,7 +116,9 @@ def _load_task(pk: int):
     return task
 
 
-def _task_page(request, task, *, bound=None, refusal: Refusal | None = None, status=200):
+def _task_page(
+    request, task, *, bound=None, refusal: Refusal | None = None, status=200, kind_bound=None
+):
     """Render the task page; ``bound`` = (action key, form) re-shows a form with its errors."""
     today = clock.today()
     extensions = list(
@@ -148,6 +152,7 @@ def _task_page(request, task, *, bound=None, refusal: Refusal | None = None, sta
         "refusal": refusal,
         "today": today,
         "phases": phases_context(task, request.user, bound),
+        **task_kind_context(request, task, kind_bound),
     }
     return render(request, "web/tasks/detail.html", context, status=status)
 
