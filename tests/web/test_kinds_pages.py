@@ -13,7 +13,8 @@ from supervision.kinds import proposals, services
 from supervision.kinds.models import Instruction, MeetingItem, SourcePolicy
 from supervision.loop import transitions
 from supervision.loop.models import Task, TaskEvent
-from tests.web.conftest import client_for, walk
+from tests.clients import session_client as client_for
+from tests.web.conftest import walk
 
 pytestmark = pytest.mark.django_db
 
