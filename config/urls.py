@@ -25,6 +25,7 @@ from supervision.api.files import (
     TaskSheetViewSet,
 )
 from supervision.api.kinds import ProposalViewSet
+from supervision.api.nodes import NodeViewSet
 from supervision.api.phases import IndicatorValueViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.scorecards import (
@@ -44,6 +45,7 @@ router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("investment-reports", InvestmentReportViewSet, basename="investment-report")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("extensions", ExtensionViewSet, basename="extension")
+router.register("nodes", NodeViewSet, basename="node")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicators", IndicatorValueViewSet, basename="indicator-value")
 router.register("reminders", ReminderViewSet, basename="reminder")

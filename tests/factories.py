@@ -112,3 +112,17 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyAttribute(lambda r: r.task.deadline if r.task else r.milestone.due_date)
     created_at = factory.LazyFunction(lambda: dt.datetime(2024, 9, 30, 2, tzinfo=dt.UTC))
     deliver_after = factory.SelfAttribute("created_at")
+
+
+class NodeFactory(factory.django.DjangoModelFactory):
+    """An approved node of an in-progress task, due at the end of Q2 with a value target."""
+
+    class Meta:
+        model = "supervision.Node"
+
+    task = factory.SubFactory(TaskFactory, status="in_progress")
+    sequence = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"阶段节点{n}")
+    due_date = dt.date(2024, 6, 30)
+    target_value = Decimal("50")
+    status = "approved"

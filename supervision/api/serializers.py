@@ -135,15 +135,20 @@ class CommentSerializer(Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class SubmitSerializer(Serializer):
-    summary = serializers.CharField(max_length=5000, help_text="办结情况")
-    attachments = serializers.ListField(
+def staged_attachments(help_text: str) -> serializers.ListField:
+    """The ids of files the caller uploaded beforehand (staged), bound by the write."""
+    return serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
         default=list,
         max_length=50,
-        help_text="本人先行上传（未绑定）的佐证材料编号，随申请办结绑定",
+        help_text=help_text,
     )
+
+
+class SubmitSerializer(Serializer):
+    summary = serializers.CharField(max_length=5000, help_text="办结情况")
+    attachments = staged_attachments("本人先行上传（未绑定）的佐证材料编号，随申请办结绑定")
 
 
 class VerifySerializer(Serializer):

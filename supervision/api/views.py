@@ -7,6 +7,7 @@ from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from supervision.api.kinds import TaskKindsMixin
+from supervision.api.nodes import TaskNodesMixin
 from supervision.api.phases import TaskPhasesMixin
 from supervision.api.reminders import ReminderSerializer
 from supervision.api.serializers import (
@@ -38,7 +39,7 @@ from supervision.loop.selectors import task_list
 from supervision.reminders.services import task_urge
 
 
-class TaskViewSet(TaskKindsMixin, TaskPhasesMixin, ApiModelViewSet):
+class TaskViewSet(TaskKindsMixin, TaskPhasesMixin, TaskNodesMixin, ApiModelViewSet):
     """督办事项. ``status`` moves only through the POST actions (409 when not allowed from
     the current status); a draft can be deleted, anything later is cancelled."""
 

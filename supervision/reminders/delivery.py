@@ -48,6 +48,11 @@ def _subject_line(reminder: Reminder) -> tuple[str, str, str]:
             ReminderKind.DEADLINE: f"办理时限 {reminder.deadline}",
             ReminderKind.ACCEPTANCE: f"签收时限 {reminder.deadline}（尚未签收）",
             ReminderKind.REPORT: f"进展报送截止 {reminder.deadline}（本期尚未报送）",
+            ReminderKind.NODE: (
+                f"阶段节点“{reminder.node.title}”计划完成日期 {reminder.deadline}"
+                if reminder.node_id
+                else f"阶段节点计划完成日期 {reminder.deadline}"
+            ),
         }[reminder.kind]
         return (
             f"【{level}】{task.code} {task.title}"[:200],
@@ -94,7 +99,7 @@ def deliver_pending(*, now: dt.datetime | None = None, batch_size: int = BATCH) 
             batch = list(
                 Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(sent_at__isnull=True, deliver_after__lte=now)
-                .select_related("task", "milestone__project")
+                .select_related("task", "milestone__project", "node")
                 .order_by("id")[:batch_size]
             )
             if not batch:
@@ -142,6 +147,7 @@ def reminder_payload(reminder: Reminder) -> dict:
         "level": reminder.level,
         "task": reminder.task_id,
         "milestone": reminder.milestone_id,
+        "node": reminder.node_id,
         "department": reminder.department_id,
         "deadline": reminder.deadline.isoformat(),
         "recipients": reminder.recipients,

@@ -66,6 +66,13 @@ AUDIENCES: dict[str, tuple[Audience, ...]] = {
     TaskAction.REASSIGN_REJECT: (A.LEAD,),
     TaskAction.RATE: (A.LEAD,),
     TaskAction.CARRY_OVER: (A.LEAD,),
+    # nodes (supervision.phases.nodes): a 分解计划 to approve; the plan in force; a node done
+    TaskAction.NODES_PROPOSE: (A.OFFICE,),
+    TaskAction.NODES_APPROVE: (A.LEAD,),
+    TaskAction.NODE_SET: (A.LEAD,),
+    TaskAction.NODE_EDIT: (A.LEAD,),
+    TaskAction.NODE_DELETE: (A.LEAD,),
+    TaskAction.NODE_COMPLETE: (A.OFFICE,),
 }
 
 Recipient = Audience | User | int

@@ -17,6 +17,7 @@ EVENT_TYPES = [
     "task.urged",
     "reminder.created",
     "milestone.completed",
+    "node.completed",
     "investment.reported",
     "task.instructed",
     "task.reported_back",

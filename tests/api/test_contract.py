@@ -523,6 +523,8 @@ def test_schema_keeps_the_contract_field_names(schema):
         "Indicator": "id code name domain unit target_value comparison latest_value period_values",
         "TaskEvent": "id task actor action from_status to_status comment created_at",
         "CurrentUser": "id username name role department",
+        "Node": "id task sequence title due_date target_value target_text status "
+        "completed_on value note is_overdue",
     }
     components = schema["components"]["schemas"]
     for name, fields in expected.items():

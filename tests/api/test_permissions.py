@@ -35,6 +35,7 @@ from supervision.models import (
     IndicatorValue,
     Instruction,
     InstructionDetail,
+    Node,
     Notification,
     ProgressReport,
     ProposalDetail,
@@ -216,6 +217,7 @@ TRACKED = [
     Instruction,
     InstructionDetail,
     ProposalDetail,
+    Node,
     CodeSequence,
     Notification,
     ApiToken,
@@ -707,6 +709,54 @@ CASES += [
     Case("GET tasks/{id}/sheet/", "GET", _task_path("in_progress", "sheet/")),
 ]
 
+# --- nodes (issue 13): the office sets/edits/approves; the lead unit proposes and completes ---
+
+
+def _node(w: World, status: str = "approved", task_status: str = "in_progress") -> Node:
+    return Node.objects.create(
+        task=w.task(task_status),
+        sequence=1,
+        title="一季度",
+        due_date=dt.date(2024, 6, 30),
+        target_value=Decimal("25"),
+        status=status,
+    )
+
+
+CASES += [
+    Case("GET nodes/", "GET", lambda w: ("nodes/", None)),
+    Case("GET nodes/{id}/", "GET", lambda w: (f"nodes/{_node(w).pk}/", None)),
+    Case("GET tasks/{id}/nodes/", "GET", lambda w: (f"tasks/{_node(w).task_id}/nodes/", None)),
+    Case(
+        "POST tasks/{id}/nodes/ (in_progress)",
+        "POST",
+        _with_body(
+            _task_path("in_progress", "nodes/"),
+            {"title": "二季度", "due_date": "2024-09-30", "target_value": "50"},
+        ),
+    ),
+    Case(
+        "POST tasks/{id}/nodes/approve/ (proposed)",
+        "POST",
+        lambda w: (f"tasks/{_node(w, 'proposed').task_id}/nodes/approve/", {}),
+    ),
+    Case(
+        "PATCH nodes/{id}/",
+        "PATCH",
+        lambda w: (f"nodes/{_node(w).pk}/", {"due_date": "2024-07-15"}),
+    ),
+    Case("DELETE nodes/{id}/", "DELETE", lambda w: (f"nodes/{_node(w).pk}/", None)),
+    Case(
+        "POST nodes/{id}/complete/",
+        "POST",
+        lambda w: (
+            f"nodes/{_node(w).pk}/complete/",
+            {"completed_on": "2024-06-27", "value": "26", "note": "完成"},
+        ),
+    ),
+]
+
+
 # --- the expected table (API.md's "who writes") -------------------------------------------
 
 READ = (200, 200, 200, 200, 200, 200, 200, 401)
@@ -872,6 +922,21 @@ EXPECTED.update({
     "POST tasks/{id}/split-override/ (open child)":          (200, 403, 403, 403, 403, 403, 403, 401),
 })
 # fmt: on
+
+# nodes: everybody reads; the office sets (approved), edits, approves and deletes; the lead
+# unit proposes after 签收 (proposed) and completes an approved node
+EXPECTED.update(
+    {
+        "GET nodes/": READ,
+        "GET nodes/{id}/": READ,
+        "GET tasks/{id}/nodes/": READ,
+        "POST tasks/{id}/nodes/ (in_progress)": (201, 403, 201, 403, 403, 403, 403, 401),
+        "POST tasks/{id}/nodes/approve/ (proposed)": (200, 403, 403, 403, 403, 403, 403, 401),
+        "PATCH nodes/{id}/": (200, 403, 403, 403, 403, 403, 403, 401),
+        "DELETE nodes/{id}/": (204, 403, 403, 403, 403, 403, 403, 401),
+        "POST nodes/{id}/complete/": (403, 403, 200, 403, 403, 403, 403, 401),
+    }
+)
 
 
 def test_the_table_covers_every_case():

@@ -52,6 +52,7 @@ from supervision.models import (
     ExtensionRequest,
     Indicator,
     Instruction,
+    Node,
     ProgressReport,
     ScoreAdjustment,
     Task,
@@ -128,6 +129,14 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         period_values={"2024Q1": 6.8},
     )
     _kind_tasks(supervisor, owner, department)
+    for sequence, status in enumerate(("proposed", "approved", "done"), start=1):
+        factories.NodeFactory(
+            task=in_progress,
+            sequence=sequence,
+            status=status,
+            due_date=dt.date(2024, 3 * sequence, 20),
+            completed_on=dt.date(2024, 6, 1) if status == "done" else None,
+        )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from supervision.files.services import attachment_upload
@@ -160,6 +169,7 @@ def fuzz_world(db, settings, supervisor, owner, department, other_department):
         "/api/v1/investment-reports/": InvestmentReport,
         "/api/v1/tasks/": Task,
         "/api/v1/extensions/": ExtensionRequest,
+        "/api/v1/nodes/": Node,
         "/api/v1/indicators/": Indicator,
         "/api/v1/attachments/": Attachment,
         "/api/v1/documents/": Document,

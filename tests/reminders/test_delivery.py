@@ -185,6 +185,7 @@ def test_each_delivered_reminder_writes_a_webhook_outbox_row(people):
         "level": "overdue",
         "task": task.pk,
         "milestone": None,
+        "node": None,
         "department": people["department"].pk,
         "deadline": "2024-09-29",
         "recipients": reminder.recipients,
