@@ -27,6 +27,7 @@ from supervision.api.files import (
 from supervision.api.kinds import ProposalViewSet
 from supervision.api.nodes import NodeViewSet
 from supervision.api.phases import IndicatorValueViewSet
+from supervision.api.problems import ProblemViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.scorecards import (
     ReportCardViewSet,
@@ -59,6 +60,7 @@ router.register("documents", DocumentViewSet, basename="document")
 router.register("report-cards", ReportCardViewSet, basename="report-card")
 router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
 router.register("score-adjustments", ScoreAdjustmentViewSet, basename="score-adjustment")
+router.register("problems", ProblemViewSet, basename="problem")
 
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"

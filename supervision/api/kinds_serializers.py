@@ -117,8 +117,14 @@ class ProblemDetailSerializer(ModelSerializer):
             "rectification_goal",
             "measures",
             "recurring",
+            "recurs_of",
         ]
-        extra_kwargs = {name: TEXT for name in ("description", "rectification_goal", "measures")}
+        extra_kwargs = {
+            **{name: TEXT for name in ("description", "rectification_goal", "measures")},
+            "recurs_of": {
+                "help_text": "前次（已销号）的问题事项 id：问题反弹时填写，自动标记反复出现"
+            },
+        }
 
 
 # The nested objects on a task, by name (API.md): each null unless the task is of that kind.

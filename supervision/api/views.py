@@ -9,6 +9,7 @@ from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from supervision.api.kinds import TaskKindsMixin
 from supervision.api.nodes import TaskNodesMixin
 from supervision.api.phases import TaskPhasesMixin
+from supervision.api.problems import ProblemTaskMixin
 from supervision.api.reminders import ReminderSerializer
 from supervision.api.serializers import (
     CancelSerializer,
@@ -39,7 +40,9 @@ from supervision.loop.selectors import task_list
 from supervision.reminders.services import task_urge
 
 
-class TaskViewSet(TaskKindsMixin, TaskPhasesMixin, TaskNodesMixin, ApiModelViewSet):
+class TaskViewSet(
+    TaskKindsMixin, TaskPhasesMixin, TaskNodesMixin, ProblemTaskMixin, ApiModelViewSet
+):
     """督办事项. ``status`` moves only through the POST actions (409 when not allowed from
     the current status); a draft can be deleted, anything later is cancelled."""
 

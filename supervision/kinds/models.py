@@ -307,6 +307,15 @@ class ProblemDetail(models.Model):
     rectification_goal = models.TextField("整改目标")
     measures = models.TextField("整改措施", blank=True)
     recurring = models.BooleanField("反复出现", default=False)
+    recurs_of = models.ForeignKey(
+        "supervision.Task",
+        verbose_name="前次问题",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recurrences",
+        help_text="已销号后又出现：填写前次的问题事项，自动标记为反复出现",
+    )
 
     class Meta:
         verbose_name = "问题整改信息"

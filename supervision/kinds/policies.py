@@ -28,7 +28,7 @@ DEFAULTS: dict[str, dict] = {
         "detail_required": True,
         "reply_required": True,
     },
-    TaskSource.PROBLEM: {"detail_required": True},
+    TaskSource.PROBLEM: {"detail_required": True, "submit_needs_file": True},
 }
 PROPOSAL_SOURCES = (TaskSource.NPC, TaskSource.CPPCC)
 # The nested detail object a source's tasks carry (API.md, "Kind details").

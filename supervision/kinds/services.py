@@ -9,10 +9,10 @@ EDIT event. Errors on a detail's fields are keyed ``"<kind>.<field>"``.
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts import audit
-from accounts.models import Department, User
+from accounts.models import User
 from config import clock
 from supervision.choices import TaskStatus
 from supervision.kinds import policies
@@ -53,12 +53,13 @@ DETAIL_FIELDS = {
         "rectification_goal",
         "measures",
         "recurring",
+        "recurs_of",
     ),
 }
 
 
 def _plain(value):
-    if isinstance(value, Department | User):
+    if isinstance(value, models.Model):  # a unit, a leader, an earlier problem
         return value.pk
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -118,6 +119,8 @@ def _save_detail(task: Task, name: str, data: dict) -> dict:
         if created or old != value:
             changes[f"{name}.{field}"] = [_plain(old), _plain(value)]
             setattr(detail, field, value)
+    if name == "problem":
+        _problem_recurrence(task, detail, changes)
     try:
         detail.full_clean(exclude=["task"])
     except ValidationError as exc:
@@ -133,6 +136,22 @@ def _save_detail(task: Task, name: str, data: dict) -> dict:
             changes[f"{name}.assist_departments"] = [old_ids, new_ids]
             detail.assist_departments.set(new_ids)
     return changes
+
+
+def _problem_recurrence(task: Task, detail, changes: dict) -> None:
+    """A problem that comes back after its 销号 names the earlier one: it is flagged 反复出现."""
+    earlier = detail.recurs_of
+    if earlier is None:
+        return
+    if (
+        earlier.pk == task.pk
+        or earlier.source != task.source
+        or earlier.status != TaskStatus.CLOSED
+    ):
+        raise ValidationError({"problem.recurs_of": "前次问题须为另一件已销号的问题整改事项。"})
+    if not detail.recurring:
+        changes["problem.recurring"] = [False, True]
+        detail.recurring = True
 
 
 def _save_meeting(task: Task, data: dict) -> dict:

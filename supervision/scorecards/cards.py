@@ -147,6 +147,7 @@ def compute_report_cards(*, quarter: Quarter, evaluation: dt.date, finished: boo
     closure = measures.closure(quarter, evaluation, finished)
     nodes = measures.nodes(quarter, evaluation, finished)
     indicators = measures.indicators(quarter, evaluation)
+    problems = measures.problems(quarter, evaluation)
     investment = measures.investment(quarter, evaluation)
     adjustments = measures.adjustments(quarter)
     time_progress = year_time_progress(quarter.year, evaluation)
@@ -163,6 +164,7 @@ def compute_report_cards(*, quarter: Quarter, evaluation: dt.date, finished: boo
                 Component.INDICATORS: indicators.get(key),
                 Component.NODES: nodes.get(key),
                 Component.CLOSURE: closure.get(key),
+                Component.PROBLEMS: problems.get(key),
             }
             cards.append(score_card(rules[domain], figures, invest, adjustments.get(key, ZERO)))
         rows.append(

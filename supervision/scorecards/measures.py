@@ -17,6 +17,9 @@ today and not yet done is pending — neither on time nor late (a task due today
   a rate or level (unit %, ‰, :1 …) or an ``at_most``/``about`` target as it stands; an
   ``at_least`` amount against its target prorated to the end of the period (May → 5/12,
   Q1 → 3/12) — the indicator light's rule. An indicator without such a value is not judged.
+- ``problems``: the unit's problems (八张问题清单: ``source=problem`` tasks, counted) on the
+  card's list at E — found on or before E and not already 销号 before the year began;
+  met (清零) when closed by E.
 - ``investment``: the annual plan and year-to-date investment of the projects the unit
   leads (``rankings.figures.investment_figures``), per unit (projects carry no card).
 - ``adjustments``: the office's 加分/扣分 for the quarter, summed per card.
@@ -32,7 +35,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Department, User
 from projects.models import InvestmentReport, Project
-from supervision.choices import OPEN_STATUSES, Comparison, NodeStatus, TaskStatus
+from supervision.choices import OPEN_STATUSES, Comparison, NodeStatus, TaskSource, TaskStatus
 from supervision.loop.models import Indicator, Task
 from supervision.loop.targets import meets
 from supervision.phases.models import IndicatorValue, Node
@@ -158,6 +161,20 @@ def nodes(quarter: Quarter, evaluation: dt.date, finished: bool) -> dict:
         .annotate(judged=Count("pk"), met=Count("pk", filter=on_time))
     )
     return {(row["task__lead_department"], row["task__domain"]): row for row in rows}
+
+
+def problems(quarter: Quarter, evaluation: dt.date) -> dict:
+    """Each card's problem list at E: listed and rectified (清零), per (unit, card)."""
+    rows = (
+        counted_tasks()
+        .filter(source=TaskSource.PROBLEM, problem__found_on__lte=evaluation)
+        .alias(closed_day=closed_day())
+        .exclude(status=TaskStatus.CLOSED, closed_day__lt=dt.date(quarter.year, 1, 1))
+        .order_by()
+        .values("lead_department", "domain")
+        .annotate(judged=Count("pk"), met=Count("pk", filter=task_closed_by(evaluation)))
+    )
+    return {(row["lead_department"], row["domain"]): row for row in rows}
 
 
 def period_end(period: str) -> dt.date:

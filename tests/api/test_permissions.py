@@ -37,6 +37,7 @@ from supervision.models import (
     InstructionDetail,
     Node,
     Notification,
+    ProblemDetail,
     ProgressReport,
     ProposalDetail,
     RankingSnapshot,
@@ -99,6 +100,17 @@ class World:
             proposer="王代表",
             reply_class="B" if replied else "",
             replied_on=dt.date(2024, 6, 1) if replied else None,
+        )
+        return task
+
+    def problem(self, status: str) -> Task:
+        task = factories.TaskFactory(status=status, source="problem", lead_department=self.lead)
+        ProblemDetail.objects.create(
+            task=task,
+            origin="hazard",
+            found_on=dt.date(2024, 5, 6),
+            description="消防通道堵塞",
+            rectification_goal="6月底前清理",
         )
         return task
 
@@ -593,6 +605,21 @@ CASES = [
         "GET",
         lambda w: (f"score-adjustments/{w.adjustment().pk}/", None),
     ),
+    # --- 八张问题清单 (issue 15) ---
+    Case("GET problems/stats/", "GET", lambda w: ("problems/stats/", None)),
+    Case(
+        "GET tasks/{id}/follow-ups/",
+        "GET",
+        lambda w: (f"tasks/{w.problem('in_progress').pk}/follow-ups/", None),
+    ),
+    Case(
+        "POST tasks/{id}/follow-ups/ (problem in_progress)",
+        "POST",
+        lambda w: (
+            f"tasks/{w.problem('in_progress').pk}/follow-ups/",
+            {"title": "建立长效机制", "lead_department": w.lead.pk, "deadline": "2024-10-31"},
+        ),
+    ),
     Case(
         "POST report-cards/publish/",
         "POST",
@@ -865,6 +892,10 @@ EXPECTED = {
     "POST report-cards/publish/":                            (201, 403, 403, 403, 403, 403, 403, 401),
     "PATCH scoring-rules/{domain}/":                         (200, 403, 403, 403, 403, 403, 403, 401),
     "POST score-adjustments/":                               (201, 403, 403, 403, 403, 403, 403, 401),
+    # 八张问题清单: everybody reads; the office spawns follow-up tasks
+    "GET problems/stats/":                                   READ,
+    "GET tasks/{id}/follow-ups/":                            READ,
+    "POST tasks/{id}/follow-ups/ (problem in_progress)":     (201, 403, 403, 403, 403, 403, 403, 401),
 }
 # fmt: on
 

@@ -294,7 +294,7 @@ def test_every_kind_reads_back_its_nested_object_and_null_for_the_others(
 
     task = supervisor_api.get(f"{API}tasks/{created.json()['id']}/").json()
 
-    assert task["problem"] == {**PROBLEM, "measures": "", "recurring": False}
+    assert task["problem"] == {**PROBLEM, "measures": "", "recurring": False, "recurs_of": None}
     assert task["instruction"] is task["meeting"] is task["proposal"] is None
 
 
