@@ -26,7 +26,8 @@ from accounts.choices import DepartmentKind
 from supervision.models import ProblemDetail, Task
 from supervision.scorecards.cards import report_cards
 from tests import factories
-from tests.scorecards.conftest import API, at, bearer_client
+from tests.clients import API, bearer_client
+from tests.scorecards.conftest import at
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2024, 7, 10)
