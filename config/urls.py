@@ -26,7 +26,7 @@ from supervision.api.files import (
 )
 from supervision.api.kinds import ProposalViewSet
 from supervision.api.nodes import NodeViewSet
-from supervision.api.phases import IndicatorValueViewSet
+from supervision.api.phases import IndicatorValueViewSet, ReassignRequestViewSet
 from supervision.api.problems import ProblemViewSet
 from supervision.api.reminders import NotificationViewSet, ReminderViewSet, WebhookEndpointViewSet
 from supervision.api.scorecards import (
@@ -49,6 +49,7 @@ router.register("extensions", ExtensionViewSet, basename="extension")
 router.register("nodes", NodeViewSet, basename="node")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("indicators", IndicatorValueViewSet, basename="indicator-value")
+router.register("reassign-requests", ReassignRequestViewSet, basename="reassign-request")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")

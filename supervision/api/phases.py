@@ -5,7 +5,7 @@ The services (``supervision.phases``) check who may act; these views only parse 
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -16,9 +16,10 @@ from config.api.viewsets import ApiViewSet
 from config.validators import validate_year_range
 from supervision.api.serializers import TaskSerializer
 from supervision.loop.models import Indicator
-from supervision.phases import split
+from supervision.phases import reassign, split
+from supervision.phases.filters import ReassignRequestFilter
 from supervision.phases.indicators import indicator_value_enter
-from supervision.phases.models import IndicatorValue
+from supervision.phases.models import IndicatorValue, ReassignRequest
 
 
 class IndicatorValueSerializer(ModelSerializer):
@@ -102,7 +103,85 @@ class ReasonSerializer(Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class TaskPhasesMixin:
+class ReassignRequestSerializer(ModelSerializer):
+    class Meta:
+        model = ReassignRequest
+        fields = [
+            "id",
+            "task",
+            "department",
+            "suggested_department",
+            "reason",
+            "requested_by",
+            "created_at",
+            "status",
+            "new_department",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = [
+            "task",
+            "department",
+            "requested_by",
+            "created_at",
+            "status",
+            "new_department",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
+        extra_kwargs = {"reason": {"max_length": 5000}}
+
+
+class ReassignApproveSerializer(Serializer):
+    new_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="调整后的牵头单位；不填则为申请建议的单位",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class ReassignRejectSerializer(Serializer):
+    comment = serializers.CharField(max_length=5000, help_text="不予调整的理由")
+
+
+class ReassignRequestsMixin:
+    @extend_schema(
+        methods=["get"],
+        responses=ReassignRequestSerializer(many=True),
+        summary="调整牵头单位申请（按时间先后）",
+    )
+    @extend_schema(
+        methods=["post"],
+        request=ReassignRequestSerializer,
+        responses={201: ReassignRequestSerializer, 400: ErrorSerializer},
+        summary="申请调整牵头单位（牵头单位，交办后规定工作日内）",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="reassign-requests",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def reassign_requests(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            rows = task.reassign_requests.order_by("created_at", "id")
+            return Response(ReassignRequestSerializer(rows, many=True).data)
+        body = ReassignRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = reassign.reassign_request_create(
+            task=task, actor=request.user, **body.validated_data
+        )
+        return Response(ReassignRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class TaskPhasesMixin(ReassignRequestsMixin):
     """Actions of ``tasks/{id}/`` from issue 13 (nodes are phasing-core's)."""
 
     @extend_schema(
@@ -131,3 +210,39 @@ class TaskPhasesMixin:
         body.is_valid(raise_exception=True)
         split.task_split_override(task=task, actor=request.user, **body.validated_data)
         return Response(self.get_serializer(self.refetch(task)).data)
+
+
+# --- 申请调整牵头单位 ------------------------------------------------------------------------
+
+
+class ReassignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """调整牵头单位申请; the supervision office approves (names the new unit) or rejects."""
+
+    queryset = ReassignRequest.objects.order_by("-created_at", "-id")
+    serializer_class = ReassignRequestSerializer
+    filterset_class = ReassignRequestFilter
+
+    def _decide(self, request, body_class, decide):
+        row = self.get_object()
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = decide(request=row, actor=request.user, **body.validated_data)
+        return Response(ReassignRequestSerializer(row).data)
+
+    @extend_schema(
+        request=ReassignApproveSerializer,
+        responses={200: ReassignRequestSerializer, 400: ErrorSerializer},
+        summary="调整牵头单位（督查办；新牵头单位重新签收，提醒阶梯重新起算）",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, ReassignApproveSerializer, reassign.reassign_approve)
+
+    @extend_schema(
+        request=ReassignRejectSerializer,
+        responses={200: ReassignRequestSerializer, 400: ErrorSerializer},
+        summary="不予调整牵头单位（督查办，须说明理由）",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, ReassignRejectSerializer, reassign.reassign_reject)

@@ -86,6 +86,10 @@ SPECIAL_RULES: dict[str, Rule] = {
     TaskAction.REOPEN: Rule(
         (TaskStatus.SUBMITTED, TaskStatus.CLOSED), TaskStatus.IN_PROGRESS, _supervisor, "督查办"
     ),
+    # 调整牵头单位 (only through ``supervision.phases.reassign``): the new unit 签收 afresh.
+    TaskAction.REASSIGN: Rule(
+        (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS), TaskStatus.ASSIGNED, _supervisor, "督查办"
+    ),
 }
 
 # The timestamp each target status stamps on the task.
@@ -147,6 +151,7 @@ def _move(
     comment: str = "",
     required: tuple[str, str] | None = None,
     updates: dict | None = None,
+    notify=None,
 ) -> Task:
     """Apply one row of ``RULES``; ``required`` = (field, message) when the comment is mandatory.
 
@@ -167,7 +172,7 @@ def _move(
         raise ValidationError({required[0]: required[1]})
     kind_hooks.before_move(task, action, actor)
     updates = {**kind_hooks.move_updates(task, action, clock.now()), **(updates or {})}
-    _apply(task, actor, action, rule, comment, updates)
+    _apply(task, actor, action, rule, comment, updates, notify)
     for follower in kind_hooks.followers(task, action):
         if follower.status in rule.sources:
             note = f"随并案主办件 {task.code} {TaskAction(action).label}。"
@@ -175,7 +180,9 @@ def _move(
     return task
 
 
-def _apply(task: Task, actor: User, action: str, rule: Rule, comment: str, updates: dict):
+def _apply(
+    task: Task, actor: User, action: str, rule: Rule, comment: str, updates: dict, notify=None
+):
     from_status = task.status
     task.status = rule.target
     now = clock.now()
@@ -202,12 +209,15 @@ def _apply(task: Task, actor: User, action: str, rule: Rule, comment: str, updat
         to_status=rule.target,
         comment=comment,
         data=changes,
+        notify=notify,
     )
     if action in WEBHOOK_EVENTS:
         events.publish(WEBHOOK_EVENTS[action], task_payload(task, actor, comment))
 
 
 def _plain(value):
+    if hasattr(value, "_meta"):  # a model instance (the lead unit of a reassignment)
+        return value.pk
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
@@ -220,6 +230,7 @@ WEBHOOK_EVENTS = {
     TaskAction.RETURN: "task.returned",
     TaskAction.CANCEL: "task.cancelled",
     TaskAction.REOPEN: "task.reopened",
+    TaskAction.REASSIGN: "task.reassigned",
 }
 
 
@@ -291,4 +302,18 @@ def task_reopen(*, task: Task | int, actor: User, deadline, reason: str) -> Task
         comment=reason,
         required=("comment", "二次办理须说明理由。"),
         updates={"deadline": deadline, "submitted_at": None, "closed_at": None},
+    )
+
+
+def task_reassign(*, task: Task | int, actor: User, department, reason: str, notify=None) -> Task:
+    """调整牵头单位: the task goes back to 已交办 under ``department``, which 签收s afresh (its
+    own ladder: reminders are keyed by department); only ``supervision.phases.reassign``
+    calls it, deciding a lead unit's request."""
+    return _move(
+        task=task,
+        actor=actor,
+        action=TaskAction.REASSIGN,
+        comment=reason,
+        updates={"lead_department": department, "accepted_at": None},
+        notify=notify,
     )

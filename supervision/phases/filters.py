@@ -1,8 +1,8 @@
 import django_filters
 
 from config.api.filters import BooleanFilter, DateFilter, FilterSet
-from supervision.choices import NodeStatus
-from supervision.phases.models import Node
+from supervision.choices import NodeStatus, ReassignStatus
+from supervision.phases.models import Node, ReassignRequest
 
 
 class NodeFilter(FilterSet):
@@ -18,3 +18,15 @@ class NodeFilter(FilterSet):
     class Meta:
         model = Node
         fields = ["task", "status"]
+
+
+class ReassignRequestFilter(FilterSet):
+    search_fields = ("task__code", "task__title", "reason")
+    ordering_fields = {"created_at": "申请时间"}
+    default_ordering = ("-created_at", "-id")
+
+    status = django_filters.ChoiceFilter(choices=ReassignStatus.choices)
+
+    class Meta:
+        model = ReassignRequest
+        fields = ["status", "task", "department"]

@@ -5,7 +5,7 @@ from django import forms
 
 from accounts.models import Department
 from config.api.filters import BoundedDateField
-from supervision.web.forms import TEXTAREA, CockpitForm
+from supervision.web.forms import TEXTAREA, CockpitForm, SubmitterChoice
 
 
 class IndicatorValueForm(CockpitForm):
@@ -19,9 +19,7 @@ class IndicatorValueForm(CockpitForm):
 
 
 class SplitChildForm(CockpitForm):
-    lead_department = forms.ModelChoiceField(
-        label="承办单位", queryset=Department.objects.order_by("kind", "code")
-    )
+    lead_department = forms.ModelChoiceField(label="承办单位", queryset=Department.objects.none())
     title = forms.CharField(
         label="子事项名称",
         required=False,
@@ -39,6 +37,48 @@ class SplitChildForm(CockpitForm):
     )
     target_unit = forms.CharField(label="单位", required=False, max_length=20)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_department"].queryset = _departments()
+
 
 class ReasonForm(CockpitForm):
     reason = forms.CharField(label="理由", widget=TEXTAREA, max_length=5000)
+
+
+def _departments():
+    return Department.objects.filter(is_active=True).order_by("kind", "code")
+
+
+class ReassignRequestForm(CockpitForm):
+    suggested_department = forms.ModelChoiceField(
+        label="建议牵头单位", required=False, queryset=Department.objects.none()
+    )
+    reason = forms.CharField(label="申请理由", widget=TEXTAREA, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggested_department"].queryset = _departments()
+
+
+class ReassignDecisionForm(CockpitForm):
+    DECISIONS = {"approve": True, "reject": False}
+
+    decision = forms.ChoiceField(
+        label="审批结论",
+        choices=[("approve", "调整牵头单位"), ("reject", "不予调整")],
+        widget=SubmitterChoice,
+    )
+    new_department = forms.ModelChoiceField(
+        label="调整后的牵头单位",
+        required=False,
+        queryset=Department.objects.none(),
+        help_text="不选则为申请建议的单位",
+    )
+    comment = forms.CharField(
+        label="审批意见", required=False, widget=TEXTAREA, help_text="不予调整时须说明理由。"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_department"].queryset = _departments()

@@ -25,6 +25,7 @@ EVENT_TYPES = [
     "proposal.replied",
     "project.instructed",
     "document.issued",
+    "task.reassigned",
 ]
 
 

@@ -41,6 +41,7 @@ from supervision.models import (
     ProgressReport,
     ProposalDetail,
     RankingSnapshot,
+    ReassignRequest,
     Reminder,
     ScoreAdjustment,
     ScoringRule,
@@ -221,6 +222,7 @@ TRACKED = [
     ExtensionRequest,
     Indicator,
     IndicatorValue,
+    ReassignRequest,
     Attachment,
     Document,
     DocumentCounter,
@@ -914,6 +916,24 @@ def _with_open_child(w: World) -> Task:
     return parent
 
 
+def _just_assigned(w: World) -> Task:
+    task = w.task("assigned")
+    task.assigned_at = dt.datetime(2024, 6, 27, 1, tzinfo=dt.UTC)
+    task.save(update_fields=["assigned_at"])
+    return task
+
+
+def _pending_reassign(w: World) -> ReassignRequest:
+    return ReassignRequest.objects.create(
+        task=_just_assigned(w),
+        department=w.lead,
+        suggested_department=w.other,
+        reason="职能不符",
+        requested_by=w.users["owner"],
+        created_at=AT,
+    )
+
+
 CASES += [
     Case(
         "GET indicators/{id}/values/",
@@ -941,6 +961,35 @@ CASES += [
         "POST",
         lambda w: (f"tasks/{_with_open_child(w).pk}/split-override/", {"reason": "先行验收"}),
     ),
+    Case(
+        "GET tasks/{id}/reassign-requests/",
+        "GET",
+        lambda w: (f"tasks/{_pending_reassign(w).task_id}/reassign-requests/", None),
+    ),
+    Case("GET reassign-requests/", "GET", lambda w: ("reassign-requests/", None)),
+    Case(
+        "GET reassign-requests/{id}/",
+        "GET",
+        lambda w: (f"reassign-requests/{_pending_reassign(w).pk}/", None),
+    ),
+    Case(
+        "POST tasks/{id}/reassign-requests/ (just assigned)",
+        "POST",
+        lambda w: (
+            f"tasks/{_just_assigned(w).pk}/reassign-requests/",
+            {"reason": "职能不符", "suggested_department": w.other.pk},
+        ),
+    ),
+    Case(
+        "POST reassign-requests/{id}/approve/ (pending)",
+        "POST",
+        lambda w: (f"reassign-requests/{_pending_reassign(w).pk}/approve/", {"comment": "同意"}),
+    ),
+    Case(
+        "POST reassign-requests/{id}/reject/ (pending)",
+        "POST",
+        lambda w: (f"reassign-requests/{_pending_reassign(w).pk}/reject/", {"comment": "职能相符"}),
+    ),
 ]
 # fmt: off
 EXPECTED.update({
@@ -951,6 +1000,13 @@ EXPECTED.update({
     # 末端落实: the office splits and lets a parent with open children through
     "POST tasks/{id}/split/ (in_progress)":                  (201, 403, 403, 403, 403, 403, 403, 401),
     "POST tasks/{id}/split-override/ (open child)":          (200, 403, 403, 403, 403, 403, 403, 401),
+    # 调整牵头单位: the lead unit asks (within the window), the office decides
+    "GET tasks/{id}/reassign-requests/":                     READ,
+    "GET reassign-requests/":                                READ,
+    "GET reassign-requests/{id}/":                           READ,
+    "POST tasks/{id}/reassign-requests/ (just assigned)":    (403, 403, 201, 403, 403, 403, 403, 401),
+    "POST reassign-requests/{id}/approve/ (pending)":        (200, 403, 403, 403, 403, 403, 403, 401),
+    "POST reassign-requests/{id}/reject/ (pending)":         (200, 403, 403, 403, 403, 403, 403, 401),
 })
 # fmt: on
 

@@ -47,3 +47,14 @@ def test_split_is_in_the_schema(schema):
     assert "reason" in _fields(schema, _operation(schema, "tasks/{id}/split-override/", "post"))
     task = set(schema["components"]["schemas"]["Task"]["properties"])
     assert {"parent", "rating", "carried_from", "indicator"} <= task
+
+
+def test_reassign_requests_are_in_the_schema(schema):
+    post = _operation(schema, "tasks/{id}/reassign-requests/", "post")
+    assert {"reason", "suggested_department"} <= _fields(schema, post)
+    for verb in ("approve", "reject"):
+        operation = _operation(schema, f"reassign-requests/{{id}}/{verb}/", "post")
+        assert "comment" in _fields(schema, operation)
+    approve = _operation(schema, "reassign-requests/{id}/approve/", "post")
+    assert "new_department" in _fields(schema, approve)
+    assert "get" in schema["paths"]["/api/v1/reassign-requests/"]

@@ -10,9 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from supervision.choices import ReassignStatus
 from supervision.loop import transitions
 from supervision.loop.models import Indicator
-from supervision.phases import split
+from supervision.phases import reassign, split
 from supervision.phases.indicators import (
     can_enter_values,
     indicator_lights,
@@ -80,25 +81,41 @@ PHASE_ACTIONS = {
     for a in [
         PhaseAction("split", "分解交办", phase_forms.SplitChildForm, "primary"),
         PhaseAction("split-override", "放行申请办结", phase_forms.ReasonForm),
+        PhaseAction("reassign-request", "申请调整牵头单位", phase_forms.ReassignRequestForm),
+        PhaseAction("reassign-decide", "审批调整申请", phase_forms.ReassignDecisionForm, "primary"),
     ]
 }
 
 
-def phase_actions(task, user, roll) -> list[str]:
+def _pending_request(task):
+    return task.reassign_requests.filter(status=ReassignStatus.PENDING).first()
+
+
+def phase_actions(task, user, roll, pending) -> list[str]:
     """The issue-13 buttons ``user`` gets on ``task`` (the services' own predicates)."""
     keys = []
     if split.can_split(user, task):
         keys.append("split")
     if transitions.is_supervisor(user) and roll.open and task.is_open:
         keys.append("split-override")
+    if reassign.can_request(user, task, pending=pending is not None):
+        keys.append("reassign-request")
+    if pending is not None and transitions.is_supervisor(user):
+        keys.append("reassign-decide")
     return keys
 
 
 def phases_context(task, user, bound=None) -> dict:
     """What the task page's issue-13 section shows; ``bound`` = (key, form) with errors."""
     roll = split.rollup(task)
+    requests = list(
+        task.reassign_requests.select_related(
+            "department", "suggested_department", "new_department", "requested_by", "decided_by"
+        ).order_by("created_at", "pk")
+    )
+    pending = next((r for r in requests if r.status == ReassignStatus.PENDING), None)
     panels = []
-    for key in phase_actions(task, user, roll):
+    for key in phase_actions(task, user, roll, pending):
         action = PHASE_ACTIONS[key]
         is_bound = bool(bound and bound[0] == key)
         form = bound[1] if is_bound else action.form(prefix=key)
@@ -107,6 +124,9 @@ def phases_context(task, user, bound=None) -> dict:
         "rollup": roll,
         "panels": panels,
         "blocking": split.open_children_blocking(task) if roll.open else [],
+        "requests": requests,
+        "pending": pending,
+        "window_end": reassign.window_end(task) if task.assigned_at else None,
     }
 
 
@@ -115,6 +135,18 @@ def _perform(key: str, task, user, data: dict):
         return split.task_split(task=task, actor=user, children=[data])
     if key == "split-override":
         return split.task_split_override(task=task, actor=user, reason=data["reason"])
+    if key == "reassign-request":
+        return reassign.reassign_request_create(task=task, actor=user, **data)
+    if key == "reassign-decide":
+        pending = _pending_request(task)
+        if phase_forms.ReassignDecisionForm.DECISIONS[data["decision"]]:
+            return reassign.reassign_approve(
+                request=pending,
+                actor=user,
+                new_department=data["new_department"],
+                comment=data["comment"],
+            )
+        return reassign.reassign_reject(request=pending, actor=user, comment=data["comment"])
     raise Http404
 
 
@@ -122,7 +154,14 @@ def _success(key: str, data: dict, result) -> str:
     if key == "split":
         child = result[0]
         return f"已分解交办 {child.code} 至{child.lead_department}，已通知其签收。"
-    return {"split-override": "已放行，牵头单位可申请办结。"}[key]
+    if key == "reassign-decide":
+        if result.status == ReassignStatus.APPROVED:
+            return f"已将牵头单位调整为{result.new_department}，已通知其重新签收。"
+        return f"已决定不予调整，理由：{result.decision_comment}"
+    return {
+        "split-override": "已放行，牵头单位可申请办结。",
+        "reassign-request": "调整牵头单位申请已提交，等待督查办审批。",
+    }[key]
 
 
 @login_required
@@ -134,9 +173,12 @@ def task_phase_action(request, pk: int, action: str):
         raise Http404("没有这个操作。")
     task = _load_task(pk)
     form = PHASE_ACTIONS[action].form(request.POST, prefix=action)
-    if action not in phase_actions(task, request.user, split.rollup(task)):
+    if action not in phase_actions(task, request.user, split.rollup(task), _pending_request(task)):
+        allowed = transitions.is_supervisor(request.user) or (
+            action == "reassign-request" and transitions.is_lead_owner(request.user, task)
+        )
         refusal = Refusal(
-            403 if not transitions.is_supervisor(request.user) else 409,
+            409 if allowed else 403,
             f"您当前不能对该事项执行“{PHASE_ACTIONS[action].label}”。",
         )
         return _task_page(request, task, refusal=refusal, status=refusal.status)
