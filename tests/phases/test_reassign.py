@@ -18,7 +18,8 @@ from supervision.phases.models import ReassignRequest
 from supervision.reminders.models import Notification, Reminder
 from supervision.reminders.scan import scan_deadlines
 from tests import factories
-from tests.phases.conftest import API, api_for, web_for
+from tests.clients import API, session_client
+from tests.phases.conftest import api_for
 
 AT = dt.datetime(2024, 6, 28, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -127,7 +128,7 @@ def test_reassign_requests_through_the_api(task, owner, supervisor, new_owner):
 
 def test_cockpit_request_and_decision(task, owner, supervisor, new_owner):
     url = reverse("web:task-detail", args=[task.pk])
-    unit = web_for(owner)
+    unit = session_client(owner)
     assert 'data-action="reassign-request"' in unit.get(url).content.decode()
     action = reverse("web:task-phase", args=[task.pk, "reassign-request"])
     response = unit.post(action, {"reassign-request-reason": ""})
@@ -140,7 +141,7 @@ def test_cockpit_request_and_decision(task, owner, supervisor, new_owner):
         },
     )
     assert response.status_code == 302
-    office = web_for(supervisor)
+    office = session_client(supervisor)
     page = office.get(url).content.decode()
     assert 'data-action="reassign-decide"' in page
     assert "职能不符" in page
