@@ -39,14 +39,10 @@ def window_end(task: Task, policy: EscalationPolicy | None = None) -> dt.date | 
 
 def can_request(user: User, task: Task, *, pending: bool = False) -> bool:
     """Whether ``user`` gets the request button (the service checks the same rules)."""
+    if not (is_lead_owner(user, task) and task.status in REASSIGNABLE and not pending):
+        return False
     end = window_end(task)
-    return (
-        is_lead_owner(user, task)
-        and task.status in REASSIGNABLE
-        and not pending
-        and end is not None
-        and clock.today() <= end
-    )
+    return end is not None and clock.today() <= end
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from supervision.choices import ReassignStatus
+from supervision.choices import ReassignStatus, TaskAction
 from supervision.loop import transitions
 from supervision.loop.models import Indicator
 from supervision.phases import reassign, split
@@ -105,17 +105,28 @@ def phase_actions(task, user, roll, pending) -> list[str]:
     return keys
 
 
-def phases_context(task, user, bound=None) -> dict:
-    """What the task page's issue-13 section shows; ``bound`` = (key, form) with errors."""
-    roll = split.rollup(task)
-    requests = list(
-        task.reassign_requests.select_related(
-            "department", "suggested_department", "new_department", "requested_by", "decided_by"
-        ).order_by("created_at", "pk")
-    )
+def phases_context(task, user, bound=None, events=None) -> dict:
+    """What the task page's issue-13 section shows; ``bound`` = (key, form) with errors.
+
+    ``events`` (the task's log, already read by the page) says whether the task was ever
+    split or asked to be reassigned, so a task with neither costs no query here.
+    """
+    logged = None if events is None else {event.action for event in events}
+    roll = split.Rollup()
+    if logged is None or TaskAction.SPLIT in logged:
+        roll = split.rollup(task)
+    requests = []
+    if logged is None or TaskAction.REASSIGN_REQUEST in logged:
+        requests = list(
+            task.reassign_requests.select_related(
+                "department", "suggested_department", "new_department", "requested_by",
+                "decided_by",
+            ).order_by("created_at", "pk")
+        )  # fmt: skip
     pending = next((r for r in requests if r.status == ReassignStatus.PENDING), None)
+    keys = phase_actions(task, user, roll, pending)
     panels = []
-    for key in phase_actions(task, user, roll, pending):
+    for key in keys:
         action = PHASE_ACTIONS[key]
         is_bound = bool(bound and bound[0] == key)
         form = bound[1] if is_bound else action.form(prefix=key)
@@ -126,7 +137,7 @@ def phases_context(task, user, bound=None) -> dict:
         "blocking": split.open_children_blocking(task) if roll.open else [],
         "requests": requests,
         "pending": pending,
-        "window_end": reassign.window_end(task) if task.assigned_at else None,
+        "window_end": reassign.window_end(task) if "reassign-request" in keys else None,
     }
 
 

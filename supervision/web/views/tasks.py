@@ -135,10 +135,11 @@ def _task_page(
             initial = {"extension": pending.pk} if key == "decide" and pending else None
             form = action.form(initial=initial, prefix=key)
         panels.append({"action": action, "form": form, "open": bool(bound and bound[0] == key)})
+    events = list(task.events.select_related("actor").order_by("created_at", "pk"))
     context = {
         "task": task,
         "co_departments": list(task.co_departments.all()),
-        "events": list(task.events.select_related("actor").order_by("created_at", "pk")),
+        "events": events,
         "reports": list(
             task.reports.select_related("author", "department").order_by("-created_at", "-pk")
         ),
@@ -151,7 +152,7 @@ def _task_page(
         "can_generate": can_generate(request.user),
         "refusal": refusal,
         "today": today,
-        "phases": phases_context(task, request.user, bound),
+        "phases": phases_context(task, request.user, bound, events),
         **task_kind_context(request, task, kind_bound),
     }
     return render(request, "web/tasks/detail.html", context, status=status)
