@@ -20,9 +20,10 @@ from config import clock
 from config.celery import enqueue
 from projects.models import Milestone
 from supervision import cache
-from supervision.choices import ReminderKind, ReminderLevel, TaskStatus
+from supervision.choices import NodeStatus, ReminderKind, ReminderLevel, TaskStatus
 from supervision.loop.models import EscalationPolicy, ProgressReport, Task
 from supervision.loop.workdays import add_workdays, is_workday, next_workday_at, workdays_between
+from supervision.phases.models import Node
 from supervision.reminders.models import Reminder
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,19 @@ class Ladder:
         }
 
 
+# The reminder kind and the answerable department of each subject with a date of its own.
+DATED_SUBJECTS = {
+    "task": (ReminderKind.DEADLINE, "lead_department_id"),
+    "milestone": (ReminderKind.DEADLINE, "project__lead_department_id"),
+    "node": (ReminderKind.NODE, "task__lead_department_id"),
+}
+SUBJECT_COLUMNS = {
+    "task": ("q.sid", "NULL", "NULL"),
+    "milestone": ("NULL", "q.sid", "NULL"),
+    "node": ("q.tid", "NULL", "q.sid"),
+}
+
+
 def _insert(
     queryset,
     *,
@@ -105,16 +119,20 @@ def _insert(
     ops = connection.ops
     reminders = Reminder._meta.db_table
     subject_col = f"{subject}_id"
-    task_expr, milestone_expr = ("q.sid", "NULL") if subject == "task" else ("NULL", "q.sid")
+    # (task_id, milestone_id, node_id): a node's reminder names its task (``q.tid``) too.
+    task_expr, milestone_expr, node_expr = SUBJECT_COLUMNS[subject]
     columns = {"sid": F("pk"), "dept": F(department), **(extra or {})}
+    if subject == "node":
+        columns["tid"] = F("task_id")
     if deadline_field:
         columns["dl"] = F(deadline_field)
     select_sql, select_params = queryset.values(**columns).query.sql_with_params()
     # Identifiers come from model metadata; every value is a bound parameter.
     sql = (
-        f"INSERT INTO {reminders} (kind, level, task_id, milestone_id, department_id, deadline,"  # noqa: S608
-        f" created_at, deliver_after, recipients)"
-        f" SELECT %s, %s, {task_expr}, {milestone_expr}, q.dept, {deadline_sql}, %s, %s, %s"
+        f"INSERT INTO {reminders} (kind, level, task_id, milestone_id, node_id, department_id,"  # noqa: S608
+        f" deadline, created_at, deliver_after, recipients)"
+        f" SELECT %s, %s, {task_expr}, {milestone_expr}, {node_expr}, q.dept, {deadline_sql},"
+        f" %s, %s, %s"
         f" FROM ({select_sql}) q"
         f" WHERE NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.{subject_col} = q.sid"
         f" AND r.department_id = q.dept AND r.kind = %s AND r.level = %s AND r.deadline = {deadline_sql})"
@@ -158,33 +176,36 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
     common = {"now": now, "deliver_after": deliver_after}
 
     with transaction.atomic():
-        # 1. Task deadlines.
-        tasks = Task.objects.filter(status__in=DEADLINE_STATUSES)
-        for level, condition in ladder.ranges().items():
-            counts[(ReminderKind.DEADLINE, level)] += _insert(
-                tasks.filter(condition),
-                kind=ReminderKind.DEADLINE,
-                level=level,
-                subject="task",
-                department="lead_department_id",
-                deadline_field="deadline",
-                **common,
-            )
-        # 2. Milestone due dates.
-        milestones = Milestone.objects.filter(completed_on__isnull=True, project__is_archived=False)
-        for level, condition in ladder.ranges(field="due_date").items():
-            counts[(ReminderKind.DEADLINE, level)] += _insert(
-                milestones.filter(condition),
-                kind=ReminderKind.DEADLINE,
-                level=level,
-                subject="milestone",
-                department="project__lead_department_id",
-                deadline_field="due_date",
-                **common,
-            )
-        # 3. Sign-offs not done within the policy's working days after assignment.
+        # 1.–3. Dates on the ladder as they are: task deadlines, milestone due dates, and the
+        # due dates of approved nodes not done of tasks in the unit's hands.
+        dated = (
+            (Task.objects.filter(status__in=DEADLINE_STATUSES), "deadline", "task"),
+            (
+                Milestone.objects.filter(completed_on__isnull=True, project__is_archived=False),
+                "due_date",
+                "milestone",
+            ),
+            (
+                Node.objects.filter(status=NodeStatus.APPROVED, task__status__in=DEADLINE_STATUSES),
+                "due_date",
+                "node",
+            ),
+        )
+        for subjects, field, subject in dated:
+            kind, department = DATED_SUBJECTS[subject]
+            for level, condition in ladder.ranges(field=field).items():
+                counts[(kind, level)] += _insert(
+                    subjects.filter(condition),
+                    kind=kind,
+                    level=level,
+                    subject=subject,
+                    department=department,
+                    deadline_field=field,
+                    **common,
+                )
+        # 4. Sign-offs not done within the policy's working days after assignment.
         counts.update(_scan_acceptance(ladder, policy, **common))
-        # 4. Periodic progress reports missing for the current (and the last) period.
+        # 5. Periodic progress reports missing for the current (and the last) period.
         counts.update(_scan_reports(ladder, **common))
 
         if sum(counts.values()):

@@ -5,16 +5,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.models import AuditRecord
 from supervision.models import Node, Notification, TaskEvent
 from supervision.phases import nodes as services
 from supervision.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests import factories
+from tests.clients import API
+from tests.clients import bearer_client as client
 
 pytestmark = pytest.mark.django_db
-API = "/api/v1/"
 TODAY = dt.date(2024, 6, 28)
 
 
@@ -31,13 +31,6 @@ def task(department, owner, supervisor):
         target_value=Decimal("200"),
         target_unit="亿元",
     )
-
-
-def client(user) -> APIClient:
-    c = APIClient()
-    c.raise_request_exception = False
-    c.force_login(user)
-    return c
 
 
 def test_lead_unit_proposes_and_office_approves_the_plan(task, owner, supervisor):
