@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from config.constraints import OneQueryChecks
 from config.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
 from projects.choices import Category, Level, Stage
 from projects.money import MONEY
@@ -13,7 +14,7 @@ PROJECT_ASSUMABLE = ("location", "level", "stage", "category")
 MILESTONE_ASSUMABLE = ("due_date",)
 
 
-class Project(models.Model):
+class Project(OneQueryChecks):
     """重点项目. Derived figures (completed investment, 序时进度, light) are annotations."""
 
     code = models.CharField("项目编码", max_length=30, unique=True)

@@ -27,7 +27,7 @@ from supervision.loop.models import Indicator, Task
 from supervision.loop.services import indicator_save, task_create, task_update
 from supervision.loop.transitions import task_assign
 
-__all__ = ["DATA_DIR", "SeedData", "SeedError", "Tally", "load", "read", "validate"]
+__all__ = ["DATA_DIR", "SeedData", "SeedError", "Tally", "load", "parse_yaml", "read", "validate"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SYSTEM_USERNAME = "system"
@@ -51,10 +51,17 @@ class SeedData:
     tasks: list[dict] = field(default_factory=list)
 
 
+def parse_yaml(text: str):
+    """Safe YAML, with libyaml's loader where PyYAML has it (about ten times faster)."""
+    if hasattr(yaml, "CSafeLoader"):
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+    return yaml.safe_load(text)
+
+
 def read(data_dir: Path = DATA_DIR) -> SeedData:
     data = SeedData()
     for path in sorted(data_dir.glob("*.yaml")):
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = parse_yaml(path.read_text(encoding="utf-8")) or {}
         for key, rows in content.items():
             if not hasattr(data, key):
                 raise SeedError([f"{path.name}: unknown top-level key {key!r}"])

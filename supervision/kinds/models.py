@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.constraints import OneQueryChecks
 from config.validators import validate_year_range
 from supervision.choices import TaskSource
 from supervision.kinds.choices import (
@@ -230,7 +231,7 @@ class MeetingItem(models.Model):
         return f"{self.meeting_id}-{self.sequence}"
 
 
-class ProposalDetail(models.Model):
+class ProposalDetail(OneQueryChecks):
     """人大代表建议 / 政协委员提案: the proposer, the units, the reply and the proposer's answer.
 
     The 主办 unit is the task's lead department, the 会办 units its co-operating departments;

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from config.constraints import OneQueryChecks
 from config.validators import FieldNames, validate_year_range
 from supervision.choices import Comparison, Domain
 from supervision.loop.targets import growth_contradiction, target_constraints
@@ -14,7 +15,7 @@ ASSUMED = {"default": list, "blank": True, "help_text": "来源未载明、系�
 INDICATOR_ASSUMABLE = ("department", "comparison", "tolerance", "baseline")
 
 
-class Indicator(models.Model):
+class Indicator(OneQueryChecks):
     """预期目标: a 2024 expected indicator or aggregate target, per report card.
 
     ``baseline`` is the 2023 actual of the same figure (the report's part 一), in ``unit``.

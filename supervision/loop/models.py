@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from config.constraints import OneQueryChecks
 from config.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
 from supervision.choices import (
     OPEN_STATUSES,
@@ -34,7 +35,7 @@ def _valid(field: str, choices, blank: bool = False) -> models.CheckConstraint:
     )
 
 
-class Task(models.Model):
+class Task(OneQueryChecks):
     """督办事项. Only ``supervision.transitions`` changes ``status``."""
 
     code = models.CharField("编号", max_length=30, unique=True)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.constraints import OneQueryChecks
 from supervision.choices import NodeStatus, ReassignStatus
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
@@ -14,7 +15,7 @@ VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
 PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4])$"
 
 
-class Node(models.Model):
+class Node(OneQueryChecks):
     """节点: one ordered phase target of a task (cumulative value or stage text).
 
     Overdue is derived (approved, not done, due date passed). Only approved nodes are chased

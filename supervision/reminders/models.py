@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.constraints import OneQueryChecks
 from supervision.choices import EmailPreference, ReminderKind, ReminderLevel
 
 
-class Reminder(models.Model):
+class Reminder(OneQueryChecks):
     """One rung of the escalation ladder reached by one subject for one deadline: an outbox row.
 
     Unique per (kind, rung, subject, deadline, department), so a rerun, a second beat or a race

@@ -66,7 +66,7 @@ def copy_data(tmp_path: Path) -> Path:
 
 def edit_row(path: Path, code: str, /, **changes) -> dict:
     """Change one row (found by code) of a copied data file; returns the row as it was."""
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    content = loader.parse_yaml(path.read_text(encoding="utf-8"))
     (key,) = content
     (row,) = [r for r in content[key] if r.get("code") == code]
     before = dict(row)

@@ -8,7 +8,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-import yaml
 
 from seeds import loader
 from tests.seeds.source import report_text
@@ -22,7 +21,7 @@ def data() -> loader.SeedData:
 
 
 def _file_rows(name: str) -> list[dict]:
-    content = yaml.safe_load((loader.DATA_DIR / name).read_text(encoding="utf-8"))
+    content = loader.parse_yaml((loader.DATA_DIR / name).read_text(encoding="utf-8"))
     (rows,) = content.values()
     return rows
 
