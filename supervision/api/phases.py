@@ -15,8 +15,9 @@ from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiViewSet
 from config.validators import validate_year_range
 from supervision.api.serializers import TaskSerializer
+from supervision.choices import Rating
 from supervision.loop.models import Indicator
-from supervision.phases import reassign, split
+from supervision.phases import reassign, split, yearend
 from supervision.phases.filters import ReassignRequestFilter
 from supervision.phases.indicators import indicator_value_enter
 from supervision.phases.models import IndicatorValue, ReassignRequest
@@ -181,6 +182,17 @@ class ReassignRequestsMixin:
         return Response(ReassignRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
+class RatingSerializer(Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        default="",
+        help_text="基本完成或未完成须说明理由",
+    )
+
+
 class TaskPhasesMixin(ReassignRequestsMixin):
     """Actions of ``tasks/{id}/`` from issue 13 (nodes are phasing-core's)."""
 
@@ -209,6 +221,19 @@ class TaskPhasesMixin(ReassignRequestsMixin):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         split.task_split_override(task=task, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.refetch(task)).data)
+
+    @extend_schema(
+        request=RatingSerializer,
+        responses={200: TaskSerializer, 400: ErrorSerializer},
+        summary="年度评定：完成 / 基本完成 / 未完成（督查办；后两者须说明理由）",
+    )
+    @action(detail=True, methods=["post"])
+    def rating(self, request, pk=None):
+        task = self.get_object()
+        body = RatingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        yearend.task_rate(task=task, actor=request.user, **body.validated_data)
         return Response(self.get_serializer(self.refetch(task)).data)
 
 

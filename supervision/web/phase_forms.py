@@ -5,6 +5,7 @@ from django import forms
 
 from accounts.models import Department
 from config.api.filters import BoundedDateField
+from supervision.choices import Rating
 from supervision.web.forms import TEXTAREA, CockpitForm, SubmitterChoice
 
 
@@ -82,3 +83,10 @@ class ReassignDecisionForm(CockpitForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_department"].queryset = _departments()
+
+
+class RatingForm(CockpitForm):
+    rating = forms.ChoiceField(label="评定结果", choices=Rating.choices)
+    comment = forms.CharField(
+        label="评定说明", required=False, widget=TEXTAREA, help_text="基本完成或未完成须说明理由。"
+    )

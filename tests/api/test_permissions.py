@@ -986,6 +986,11 @@ CASES += [
         lambda w: (f"reassign-requests/{_pending_reassign(w).pk}/approve/", {"comment": "同意"}),
     ),
     Case(
+        "POST tasks/{id}/rating/ (closed)",
+        "POST",
+        _with_body(_task_path("closed", "rating/"), {"rating": "completed", "comment": ""}),
+    ),
+    Case(
         "POST reassign-requests/{id}/reject/ (pending)",
         "POST",
         lambda w: (f"reassign-requests/{_pending_reassign(w).pk}/reject/", {"comment": "职能相符"}),
@@ -1007,6 +1012,8 @@ EXPECTED.update({
     "POST tasks/{id}/reassign-requests/ (just assigned)":    (403, 403, 201, 403, 403, 403, 403, 401),
     "POST reassign-requests/{id}/approve/ (pending)":        (200, 403, 403, 403, 403, 403, 403, 401),
     "POST reassign-requests/{id}/reject/ (pending)":         (200, 403, 403, 403, 403, 403, 403, 401),
+    # 年度评定: the office
+    "POST tasks/{id}/rating/ (closed)":                      (200, 403, 403, 403, 403, 403, 403, 401),
 })
 # fmt: on
 

@@ -58,3 +58,12 @@ def test_reassign_requests_are_in_the_schema(schema):
     approve = _operation(schema, "reassign-requests/{id}/approve/", "post")
     assert "new_department" in _fields(schema, approve)
     assert "get" in schema["paths"]["/api/v1/reassign-requests/"]
+
+
+def test_rating_is_in_the_schema(schema):
+    post = _operation(schema, "tasks/{id}/rating/", "post")
+    assert _fields(schema, post) == {"rating", "comment"}
+    ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    rating = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]["rating"]
+    enum = schema["components"]["schemas"][rating["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert enum == ["completed", "mostly_completed", "not_completed"]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from supervision.choices import ReassignStatus, TaskAction
 from supervision.loop import transitions
 from supervision.loop.models import Indicator
-from supervision.phases import reassign, split
+from supervision.phases import reassign, split, yearend
 from supervision.phases.indicators import (
     can_enter_values,
     indicator_lights,
@@ -83,6 +83,7 @@ PHASE_ACTIONS = {
         PhaseAction("split-override", "放行申请办结", phase_forms.ReasonForm),
         PhaseAction("reassign-request", "申请调整牵头单位", phase_forms.ReassignRequestForm),
         PhaseAction("reassign-decide", "审批调整申请", phase_forms.ReassignDecisionForm, "primary"),
+        PhaseAction("rate", "年度评定", phase_forms.RatingForm),
     ]
 }
 
@@ -102,6 +103,8 @@ def phase_actions(task, user, roll, pending) -> list[str]:
         keys.append("reassign-request")
     if pending is not None and transitions.is_supervisor(user):
         keys.append("reassign-decide")
+    if yearend.can_rate(user, task):
+        keys.append("rate")
     return keys
 
 
@@ -158,6 +161,8 @@ def _perform(key: str, task, user, data: dict):
                 comment=data["comment"],
             )
         return reassign.reassign_reject(request=pending, actor=user, comment=data["comment"])
+    if key == "rate":
+        return yearend.task_rate(task=task, actor=user, **data)
     raise Http404
 
 
@@ -165,6 +170,8 @@ def _success(key: str, data: dict, result) -> str:
     if key == "split":
         child = result[0]
         return f"已分解交办 {child.code} 至{child.lead_department}，已通知其签收。"
+    if key == "rate":
+        return f"年度评定：{result.get_rating_display()}。"
     if key == "reassign-decide":
         if result.status == ReassignStatus.APPROVED:
             return f"已将牵头单位调整为{result.new_department}，已通知其重新签收。"
