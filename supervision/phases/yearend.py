@@ -32,25 +32,10 @@ RATEABLE = (
     TaskStatus.SUBMITTED,
     TaskStatus.CLOSED,
 )
-# What a carried-over task keeps of the old one.
-CARRIED_FIELDS = (
-    "title",
-    "content",
-    "source",
-    "source_ref",
-    "domain",
-    "lead_department",
-    "responsible_leader",
-    "project",
-    "report_frequency",
-    "priority",
-    "target_metric",
-    "target_value",
-    "target_unit",
-    "target_comparison",
-    "target_tolerance",
-    "assumed",
-    "assumed_fields",
+# What a carried-over task keeps of the old one: what the office may edit, but its deadline
+# (a year later), its parent (the carried parent, if any) and its indicator (of the old year).
+CARRIED_FIELDS = sorted(
+    services.TASK_EDITABLE - {"deadline", "deadline_auto", "parent", "indicator"}
 )
 
 
