@@ -19,13 +19,18 @@ install: $(VENV)/.installed
 
 install-test: install
 
-# Embedded defaults: SQLite + Celery on kombu's filesystem transport, under var/.
-RUN_ENV := DEBUG=1 SUPERVISION_TODAY=$${SUPERVISION_TODAY:-2024-06-28}
+# Embedded defaults: SQLite + Celery on kombu's filesystem transport, under var/. DEBUG off
+# (Chinese error pages, as in production; static files from WhiteNoise after collectstatic),
+# plain HTTP on the local machine, the demo loaded on purpose (--force).
+RUN_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+	SECURE_HSTS_SECONDS=0 WEBHOOK_ALLOW_PRIVATE_NETWORKS=1 \
+	SUPERVISION_TODAY=$${SUPERVISION_TODAY:-2024-06-28}
 
 run: install
 	@set -e; export $(RUN_ENV); \
 	$(PY) manage.py migrate --noinput; \
-	$(PY) manage.py load_seeds --demo; \
+	$(PY) manage.py collectstatic --noinput -v 0; \
+	$(PY) manage.py load_seeds --demo --force; \
 	$(PY) manage.py scan_deadlines; \
 	$(VENV)/bin/celery -A config worker -l info --concurrency=2 & worker=$$!; \
 	$(VENV)/bin/celery -A config beat -l info & beat=$$!; \

@@ -314,6 +314,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+# django-filter's forms (the cockpit's lists): the empty option of every choice filter.
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+
 # Request bodies: JSON and form fields up to Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB),
 # any API body (an xlsx upload included) up to API_MAX_BODY_BYTES; larger → 413 (JSON).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=12 * 1024 * 1024)
@@ -362,6 +365,8 @@ SPECTACULAR_SETTINGS = {
 # A browser session ends after this long without a request (API tokens are not sessions).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+CSRF_FAILURE_VIEW = "supervision.web.views.errors.csrf_failure"
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"

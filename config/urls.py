@@ -63,6 +63,12 @@ router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
 router.register("score-adjustments", ScoreAdjustmentViewSet, basename="score-adjustment")
 router.register("problems", ProblemViewSet, basename="problem")
 
+# Chinese error pages (the API's JSON shape under /api/): supervision/web/views/errors.py.
+handler400 = "supervision.web.views.errors.bad_request"
+handler403 = "supervision.web.views.errors.permission_denied"
+handler404 = "supervision.web.views.errors.not_found"
+handler500 = "supervision.web.views.errors.server_error"
+
 admin.site.site_header = "武隆督办 · 后台管理"
 admin.site.site_title = "武隆督办"
 admin.site.index_title = "督查办后台"

@@ -216,6 +216,7 @@ class InvestmentReportRevision(models.Model):
     )
     amount = models.DecimalField("原金额（万元）", **MONEY)
     note = models.TextField("原说明", blank=True)
+    reason = models.TextField("更正理由", blank=True)
     revised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="更正人",

@@ -6,10 +6,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import audit
 from accounts.models import Department, User
 from config import clock, events
-from config.errors import DomainError
+from config.errors import DomainError, NotPermitted
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
+from projects.permissions import require_project_writer
 
 PROJECT_EDITABLE = {
     "name",
@@ -146,6 +148,14 @@ def investment_report_create(
     period = _month_start(period)
     if period > _month_start(clock.today()):
         raise ValidationError({"period": "不能填报未来月份的投资。"})
+    existing = InvestmentReport.objects.filter(project=project, period=period).first()
+    if existing is not None:  # the month the user picked, not "本月"
+        raise ValidationError(
+            {
+                "period": f"{period.year}年{period.month}月的投资已填报（{existing.amount} 万元）；"
+                "如有误，请在填报明细中点“更正”并说明理由。"
+            }
+        )
     report = InvestmentReport(
         project=project,
         period=period,
@@ -176,13 +186,20 @@ def investment_report_correct(
     amount: Decimal,
     revised_by: User,
     note: str | None = None,
+    reason: str = "",
 ) -> InvestmentReport:
-    """Correct a month's figure, keeping what it held before as a revision."""
-    report = InvestmentReport.objects.select_for_update().get(pk=report.pk)
+    """Correct a month's figure, keeping what it held before (and why it changed) as a
+    revision; the project's writers only (the lead unit's owners, the office), audited."""
+    report = (
+        InvestmentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    )
+    require_project_writer(revised_by, report.project)
+    before = audit.snapshot(report)
     previous = InvestmentReportRevision(
         report=report,
         amount=report.amount,
         note=report.note,
+        reason=reason.strip(),
         revised_by=revised_by,
         revised_at=clock.now(),
     )
@@ -190,9 +207,40 @@ def investment_report_correct(
     if note is not None:
         report.note = note
     report.full_clean()
+    previous.full_clean()
     previous.save()
     report.save(update_fields=["amount", "note", "updated_at"])
+    audit.record(
+        actor=revised_by,
+        action="correct",
+        instance=report,
+        before=before,
+        after={**audit.snapshot(report), "reason": previous.reason},
+    )
     return report
+
+
+@transaction.atomic
+def project_plan_set(
+    *, project: Project, actor: User, annual_plan_investment: Decimal, reason: str = ""
+) -> Project:
+    """The office sets a project's annual plan investment (万元); the change is audited
+    (before/after and the reason), and shown on the project's page."""
+    if not actor.is_supervisor:
+        raise NotPermitted("只有督查办可以设定年度计划投资。")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    before = audit.snapshot(project, ["annual_plan_investment"])
+    project.annual_plan_investment = annual_plan_investment
+    project.full_clean()
+    project.save(update_fields=["annual_plan_investment", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="plan",
+        instance=project,
+        before=before,
+        after={**audit.snapshot(project, ["annual_plan_investment"]), "reason": reason.strip()},
+    )
+    return project
 
 
 @transaction.atomic

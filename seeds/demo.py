@@ -40,6 +40,26 @@ def already_loaded() -> bool:
     return User.objects.filter(username="duchaban").exists()
 
 
+def existing_logins() -> list[tuple[str, str, str]]:
+    """The demo logins already in the database, as ``create_logins`` returned them."""
+    fixed = [username for username, *_ in LOGINS]
+    users = User.objects.filter(username__in=fixed) | User.objects.filter(
+        username__startswith="owner_"
+    )
+    users = {user.username: user for user in users.select_related("department")}
+    owners = [name for name in users if name not in fixed]
+    order = fixed + sorted(owners, key=lambda name: getattr(users[name].department, "code", name))
+    return [
+        (
+            name,
+            "超级管理员" if users[name].is_superuser else users[name].get_role_display(),
+            str(users[name].department or ""),
+        )
+        for name in order
+        if name in users
+    ]
+
+
 def create_logins() -> list[tuple[str, str, str]]:
     """Demo logins for every role: (username, role label, department)."""
     created = []

@@ -91,9 +91,15 @@ class DashboardKeyWorkSerializer(Serializer):
 
 class DashboardInvestmentSerializer(Serializer):
     annual_plan = serializers.DecimalField(help_text="年度计划投资合计（万元）", **MONEY)
-    completed = serializers.DecimalField(help_text="年度已完成投资合计（万元）", **MONEY)
+    completed = serializers.DecimalField(
+        help_text="有年度计划的项目已完成投资合计（万元）", **MONEY
+    )
     completion_rate = serializers.DecimalField(help_text="完成率 %，无计划时为空", **PCT)
     time_progress = serializers.DecimalField(help_text="序时进度 %", **PCT)
+    unplanned_completed = serializers.DecimalField(
+        help_text="无年度计划的项目已完成投资合计（万元，不计入完成率）", **MONEY
+    )
+    unplanned_projects = serializers.IntegerField(help_text="有投资但无年度计划的项目数")
 
 
 @extend_schema_serializer(many=False)  # ``list`` answers one object, not an array

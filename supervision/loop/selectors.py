@@ -25,12 +25,16 @@ def overdue_days(task: Task, today: dt.date | None = None) -> int:
     return overdue_workdays(task.deadline, today or clock.today())
 
 
-def unacknowledged_escalations(now):
-    """督办 and 通报 reminders sent more than one working day ago and still not acknowledged."""
+def unacknowledged_escalations(now=None):
+    """督办 and 通报 reminders not acknowledged: sent more than one working day before ``now``
+    (the overdue ones), or all of them without ``now``."""
     from supervision.loop.workdays import add_workdays
     from supervision.reminders.models import Reminder
 
-    cutoff = clock.start_of(add_workdays(clock.localdate(now), -1) + dt.timedelta(days=1))
-    return Reminder.objects.filter(
-        level__in=["escalated", "notice"], acknowledged_at__isnull=True, sent_at__lt=cutoff
+    pending = Reminder.objects.filter(
+        level__in=["escalated", "notice"], acknowledged_at__isnull=True
     )
+    if now is None:
+        return pending
+    cutoff = clock.start_of(add_workdays(clock.localdate(now), -1) + dt.timedelta(days=1))
+    return pending.filter(sent_at__lt=cutoff)

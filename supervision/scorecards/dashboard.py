@@ -49,13 +49,18 @@ def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict]:
 
 
 def _project_figures(today: dt.date) -> tuple[dict, dict]:
+    planned = Q(annual_plan_investment__gt=0)
     figures = (
         Project.objects.filter(year=today.year, is_archived=False)
         .with_figures(today)
         .aggregate(
             **{f"light_{light}": Count("pk", filter=Q(light=light)) for light in LIGHTS},
             annual_plan=Sum("annual_plan_investment"),
-            completed=Sum("completed_investment"),
+            # The rate is over planned projects only: investment on a project with no annual
+            # plan would raise it without any plan behind it (issue 17); shown apart.
+            completed=Sum("completed_investment", filter=planned),
+            unplanned_completed=Sum("completed_investment", filter=~planned),
+            unplanned_projects=Count("pk", filter=~planned & Q(completed_investment__gt=0)),
         )
     )
     plan = _q2(figures["annual_plan"] or 0)
@@ -65,6 +70,8 @@ def _project_figures(today: dt.date) -> tuple[dict, dict]:
         "completed": completed,
         "completion_rate": _q2(completed * 100 / plan) if plan else None,
         "time_progress": year_time_progress(today.year, today),
+        "unplanned_completed": _q2(figures["unplanned_completed"] or 0),
+        "unplanned_projects": figures["unplanned_projects"],
     }
     return {light: figures[f"light_{light}"] for light in LIGHTS}, investment
 

@@ -207,6 +207,28 @@ class InvestmentReportForm(CockpitForm):
     attachments = AttachmentsField()
 
 
+class InvestmentCorrectForm(CockpitForm):
+    """更正: one month already reported, its right figure and why (the revision keeps the old)."""
+
+    report = forms.ModelChoiceField(label="更正月份", queryset=None, empty_label=None)
+    amount = forms.DecimalField(label="更正后金额（万元）", min_value=Decimal(0), **MONEY)
+    reason = forms.CharField(label="更正理由", max_length=500, widget=TEXTAREA)
+
+    def __init__(self, *args, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = reports
+        self.fields["report"].label_from_instance = lambda r: (
+            f"{r.period:%Y-%m}（现为 {r.amount} 万元）"
+        )
+
+
+class AnnualPlanForm(CockpitForm):
+    annual_plan_investment = forms.DecimalField(
+        label="年度计划投资（万元）", min_value=Decimal(0), **MONEY
+    )
+    reason = forms.CharField(label="设定/调整依据", max_length=500, widget=TEXTAREA)
+
+
 class MilestoneCompleteForm(CockpitForm):
     milestone = forms.ModelChoiceField(label="节点", queryset=None, empty_label=None)
     completed_on = BoundedDateField(label="实际完成日期", widget=_date_widget())

@@ -43,6 +43,12 @@ urlpatterns = [
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projects/<int:pk>/investment/", projects.project_invest, name="project-invest"),
     path(
+        "projects/<int:pk>/investment/correct/",
+        projects.project_invest_correct,
+        name="project-invest-correct",
+    ),
+    path("projects/<int:pk>/plan/", projects.project_plan, name="project-plan"),
+    path(
         "projects/<int:pk>/milestones/complete/",
         projects.project_milestone_complete,
         name="project-milestone-complete",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from config import clock
+from config.errors import NotPermitted
 from projects.models import InvestmentReport, InvestmentReportRevision, Project
 from projects.querysets import year_time_progress
 from projects.selectors import project_list
@@ -46,7 +47,7 @@ def test_second_report_for_same_month_is_refused(owner):
                 amount=Decimal("7"),
                 reported_by=owner,
             )
-    assert "该项目本月投资已填报" in str(exc.value)
+    assert "2024年3月的投资已填报（5.00 万元）" in str(exc.value)  # the month picked, not 本月
     assert InvestmentReport.objects.filter(project=project).count() == 1
 
 
@@ -130,18 +131,32 @@ def test_negative_plan_is_refused():
 
 
 def test_correction_keeps_the_previous_figure(owner):
-    report = InvestmentReportFactory(amount=Decimal("100.00"))
+    report = InvestmentReportFactory(
+        amount=Decimal("100.00"), project__lead_department=owner.department
+    )
     with clock.override(JUNE_28):
-        investment_report_correct(report=report, amount=Decimal("120.50"), revised_by=owner)
+        investment_report_correct(
+            report=report, amount=Decimal("120.50"), revised_by=owner, reason="录入有误"
+        )
     report.refresh_from_db()
     assert report.amount == Decimal("120.50")
     revision = InvestmentReportRevision.objects.get(report=report)
     assert revision.amount == Decimal("100.00")
     assert revision.revised_by == owner
+    assert revision.reason == "录入有误"
+
+
+def test_only_the_projects_writers_correct(other_owner):
+    report = InvestmentReportFactory(amount=Decimal("100.00"))
+    with pytest.raises(NotPermitted):
+        investment_report_correct(report=report, amount=Decimal("1"), revised_by=other_owner)
+    assert not InvestmentReportRevision.objects.exists()
 
 
 def test_bad_correction_changes_nothing(owner):
-    report = InvestmentReportFactory(amount=Decimal("100.00"))
+    report = InvestmentReportFactory(
+        amount=Decimal("100.00"), project__lead_department=owner.department
+    )
     with pytest.raises(ValidationError):
         investment_report_correct(report=report, amount=Decimal("-3"), revised_by=owner)
     report.refresh_from_db()

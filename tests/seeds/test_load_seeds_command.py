@@ -137,6 +137,11 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     after = row_counts()
     again = run("--demo")
     assert "演示数据已存在，跳过。" in again
+    # The demo logins are printed on every start (issue 17), the same as the first time.
+    first_logins = output[output.index("演示账号") :]
+    assert again[again.index("演示账号") :] == first_logins
+    assert "duchaban" in first_logins
+    assert "owner_fgw" in first_logins
     assert NO_CHANGE in again
     assert "演示数据：" not in again
     assert row_counts() == after

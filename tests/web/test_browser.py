@@ -137,7 +137,7 @@ def test_closed_loop_in_the_browser(login, live_server):
 
     # 1. The supervision office: the dashboard, then 交办 the draft.
     page = login(supervisor)
-    assert page.locator("h1").inner_text() == "督查驾驶舱"
+    assert page.locator("h1").inner_text() == "全区驾驶舱"
     assert page.locator("[data-testid=overdue-count]").inner_text() == "0"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)

@@ -34,7 +34,7 @@ def test_every_page_needs_login(name):
 def test_login_and_logout(owner):
     client = Client()
     page = client.get(reverse("web:login"))
-    assert "登录督查驾驶舱" in page.content.decode()
+    assert "登录武隆督办" in page.content.decode()
     bad = client.post(reverse("web:login"), {"username": owner.username, "password": "nope"})
     assert bad.status_code == 200
     assert "请输入一个正确的" in bad.content.decode()
@@ -64,7 +64,7 @@ def test_dashboard_shows_lights_overdue_key_works_and_ranking(
     page = supervisor_client.get(reverse("web:dashboard"))
     assert page.status_code == 200
     text = page.content.decode()
-    for expected in ["督查驾驶舱", "逾期的事项", "本周到期的事项", "银盘抽水蓄能", "2024Q2"]:
+    for expected in ["全区驾驶舱", "逾期的事项", "本周到期的事项", "银盘抽水蓄能", "2024Q2"]:
         assert expected in text
     assert page.context["overdue_total"] == 1
     assert page.context["summary"]["unacknowledged_escalations"][0]["task"] == overdue.pk
@@ -153,7 +153,7 @@ def test_investment_errors_show_next_to_fields(owner_client, project):
     owner_client.post(url, {"invest-period": "2024-05", "invest-amount": "1"})
     response = owner_client.post(url, {"invest-period": "2024-05", "invest-amount": "2"})
     assert response.status_code == 400
-    assert "该项目本月投资已填报，请更正原填报。" in response.content.decode()
+    assert "2024年5月的投资已填报（1.00 万元）" in response.content.decode()
     assert InvestmentReport.objects.filter(project=project).count() == 1
 
 

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             return
         if demo.already_loaded():
             self.stdout.write("演示数据已存在，跳过。")
+            self.print_logins(demo.existing_logins())  # on every start, not only the first
             return
         with transaction.atomic():
             result = demo.load_demo()
@@ -44,10 +45,13 @@ class Command(BaseCommand):
                 f"演示批示事项 {result['demo_tasks']} 件。"
             )
         )
+        self.print_logins(result["logins"])
+
+    def print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
-        for username, role, department in result["logins"][:8]:
+        for username, role, department in logins[:8]:
             self.stdout.write(f"  {username:<16} {role:<6} {department}")
-        if len(result["logins"]) > 8:
+        if len(logins) > 8:
             self.stdout.write(
-                f"  …… 另有 {len(result['logins']) - 8} 个责任单位账号 owner_<单位编码>，如 owner_fgw"
+                f"  …… 另有 {len(logins) - 8} 个责任单位账号 owner_<单位编码>，如 owner_fgw"
             )

@@ -84,7 +84,7 @@ def duban(task, today: dt.date) -> Content:
         f"{_task_state(task, today)}{_rung(task)}。",
         "请你单位高度重视，主要负责同志亲自研究、亲自部署，逐项明确责任人和完成时限，"
         "自收到本通知书之日起 3 个工作日内将办理进展和下步措施报区政府督查办公室，"
-        "并在督查督办系统中上传佐证材料；确需延期的，请按程序申请延期。",
+        "并在武隆督办系统中上传佐证材料；确需延期的，请按程序申请延期。",
         "区政府督查办公室将持续跟踪督办，对仍未按期办结的，将按规定予以通报。",
     ]
     if co:
@@ -109,7 +109,7 @@ def urge(task, today: dt.date) -> Content:
         paragraphs=[
             f"你单位牵头办理的“{task.title}”（编号 {task.code}），办理时限为 "
             f"{chinese_date(task.deadline)}。截至 {chinese_date(today)}，{_task_state(task, today)}。",
-            "请抓紧推进，于 2 个工作日内在督查督办系统中反馈办理进展并上传佐证材料。",
+            "请抓紧推进，于 2 个工作日内在武隆督办系统中反馈办理进展并上传佐证材料。",
         ],
         issuer=settings.DOCUMENTS_ISSUER,
         issued_on=today.isoformat(),

@@ -36,10 +36,17 @@ def tune(form: forms.Form, names: list[str]) -> list[forms.BoundField]:
     return [form[name] for name in names]
 
 
-def list_context(request, filterset, names: list[str]) -> dict:
-    """What ``web/_filters.html`` shows: the named filters, the search box (``q``, or the
-    API's alias ``search``) and the ordering select with the FilterSet's choices."""
-    return {
+def filtered(request, filterset_class, queryset, names: list[str]):
+    """The list's FilterSet on ``request.GET`` and what ``web/_filters.html`` shows: the named
+    filters, the search box (``q``, or the API's alias ``search``) and the ordering select
+    with the FilterSet's choices.
+
+    The form is tuned before anything reads ``filterset.qs``: validating the form caches
+    its bound fields with the labels they had then (django-filter's "[invalid name]" and
+    English lookups), so tuning afterwards changed nothing once a filter was applied.
+    """
+    filterset = filterset_class(request.GET, queryset=queryset)
+    return filterset, {
         "filterset": filterset,
         "filter_fields": tune(filterset.form, names),
         "search": request.GET.get("q") or request.GET.get("search", ""),

@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import AuditRecord
 from config import clock
 from config.errors import NotPermitted
 from projects import services as project_services
 from projects.filters import ProjectFilter
-from projects.models import InvestmentReport, Milestone
+from projects.models import InvestmentReport, InvestmentReportRevision, Milestone
 from projects.permissions import require_project_writer
 from projects.selectors import project_list
 from supervision.files import services as files
@@ -22,9 +23,15 @@ from supervision.files.selectors import project_attachments
 from supervision.loop.models import ProgressReport
 from supervision.loop.selectors import task_list
 from supervision.web import charts
-from supervision.web.forms import InvestmentReportForm, MilestoneCompleteForm, initial_month
+from supervision.web.forms import (
+    AnnualPlanForm,
+    InvestmentCorrectForm,
+    InvestmentReportForm,
+    MilestoneCompleteForm,
+    initial_month,
+)
 from supervision.web.views.common import attempt, export_url, paginate
-from supervision.web.views.filters import list_context
+from supervision.web.views.filters import filtered
 from supervision.web.views.kind_ops import project_instructions_context
 
 FILTER_FIELDS = ["category", "stage", "department", "light"]
@@ -32,9 +39,9 @@ FILTER_FIELDS = ["category", "stage", "department", "light"]
 
 @login_required
 def project_index(request):
-    filterset = ProjectFilter(request.GET, queryset=project_list())
+    filterset, filters = filtered(request, ProjectFilter, project_list(), FILTER_FIELDS)
     context = {
-        **list_context(request, filterset, FILTER_FIELDS),
+        **filters,
         "page": paginate(request, filterset.qs),
         "export_url": export_url(request, "export-projects"),
     }
@@ -65,17 +72,27 @@ def _can_write(user, project) -> bool:
     return True
 
 
-def _project_page(
-    request, project, *, invest_form=None, milestone_form=None, refusal=None, status=200
-):
+def _year_reports(project):
+    return InvestmentReport.objects.filter(project=project, period__year=project.year)
+
+
+def _project_page(request, project, *, refusal=None, status=200, **bound_forms):
     today = clock.today()
     milestones = list(project.milestones.order_by("sequence", "due_date", "pk"))
     open_milestones = project.milestones.filter(completed_on__isnull=True).order_by(
         "sequence", "due_date", "pk"
     )
     reports = list(
-        InvestmentReport.objects.filter(project=project, period__year=project.year)
+        _year_reports(project)
         .select_related("reported_by")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=InvestmentReportRevision.objects.select_related("revised_by").order_by(
+                    "revised_at", "pk"
+                ),
+            )
+        )
         .order_by("period")
     )
     tasks = list(
@@ -92,13 +109,24 @@ def _project_page(
         .order_by("deadline", "code")
     )
     can_write = _can_write(request.user, project)
+    forms = {}
     if can_write:
-        invest_form = invest_form or InvestmentReportForm(
-            initial=initial_month(today), prefix="invest"
+        forms = {
+            "invest_form": InvestmentReportForm(initial=initial_month(today), prefix="invest"),
+            "correct_form": InvestmentCorrectForm(
+                reports=_year_reports(project).order_by("period"),
+                initial={"report": request.GET.get("correct")},
+                prefix="correct",
+            ),
+            "milestone_form": MilestoneCompleteForm(
+                milestones=open_milestones, initial={"completed_on": today}, prefix="milestone"
+            ),
+        }
+    if request.user.is_supervisor:
+        forms["plan_form"] = AnnualPlanForm(
+            initial={"annual_plan_investment": project.annual_plan_investment}, prefix="plan"
         )
-        milestone_form = milestone_form or MilestoneCompleteForm(
-            milestones=open_milestones, initial={"completed_on": today}, prefix="milestone"
-        )
+    forms.update(bound_forms)
     warn_days = settings.PROJECT_MILESTONE_WARNING_DAYS
     timeline = []
     for milestone in milestones:
@@ -127,8 +155,10 @@ def _project_page(
         "tasks": tasks,
         "attachments": project_attachments(project, request.user),
         "can_write": can_write,
-        "invest_form": invest_form,
-        "milestone_form": milestone_form,
+        "plan_changes": AuditRecord.objects.filter(
+            model="projects.Project", object_id=str(project.pk), action="plan"
+        ).select_related("actor"),
+        **forms,
         "refusal": refusal,
         "today": today,
         **project_instructions_context(request.user, project),
@@ -199,4 +229,44 @@ def project_milestone_complete(request, pk: int):
         success=lambda milestone: f"节点“{milestone.name}”已标记完成。",
         form_key="milestone_form",
         target_type="milestone",
+    )
+
+
+@login_required
+@require_POST
+def project_invest_correct(request, pk: int):
+    """更正月度投资 → ``investment_report_correct`` with a reason (the project's writers)."""
+    project = _load_project(pk)
+    return _post(
+        request,
+        project,
+        form=InvestmentCorrectForm(request.POST, reports=_year_reports(project), prefix="correct"),
+        service=lambda report, amount, reason: project_services.investment_report_correct(
+            report=report, amount=amount, reason=reason, revised_by=request.user
+        ),
+        success=lambda report: (
+            f"已更正 {report.period:%Y年%m月} 完成投资为 {report.amount:.2f} 万元，原数已留痕。"
+        ),
+        form_key="correct_form",
+        target_type=None,
+    )
+
+
+@login_required
+@require_POST
+def project_plan(request, pk: int):
+    """设定年度计划投资 → ``project_plan_set`` (the office; audited)."""
+    project = _load_project(pk)
+    return _post(
+        request,
+        project,
+        form=AnnualPlanForm(request.POST, prefix="plan"),
+        service=lambda **data: project_services.project_plan_set(
+            project=project, actor=request.user, **data
+        ),
+        success=lambda result: (
+            f"{result.year} 年度计划投资已设为 {result.annual_plan_investment:.2f} 万元（已记录）。"
+        ),
+        form_key="plan_form",
+        target_type=None,
     )

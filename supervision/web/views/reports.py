@@ -34,6 +34,12 @@ def _week_bounds(label: str | None, today: dt.date) -> tuple[str, dt.date, dt.da
     return f"{year}-W{week:02d}", monday, monday + dt.timedelta(days=6)
 
 
+def week_label(monday: dt.date) -> str:
+    """How people write a week: ``2024年第26周`` (ISO weeks; the URL keeps ``2024-W26``)."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}年第{week}周"
+
+
 @login_required
 def notices(request):
     """通报: subjects that reached the notice rung in one ISO week (``?week=2024-W26``)."""
@@ -58,6 +64,7 @@ def notices(request):
     following = monday + dt.timedelta(days=7)
     context = {
         "week": label,
+        "week_label": week_label(monday),
         "monday": monday,
         "sunday": sunday,
         "groups": dict(groups),

@@ -23,7 +23,7 @@ from supervision.loop.services import EXTENDABLE_STATUSES
 from supervision.reminders.services import can_urge, task_urge
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
-from supervision.web.views.filters import list_context
+from supervision.web.views.filters import filtered
 from supervision.web.views.kind_ops import kind_tabs, task_kind_context
 from supervision.web.views.phases import phases_context
 
@@ -43,12 +43,12 @@ FILTER_FIELDS = [
 @login_required
 def task_index(request):
     today = clock.today()
-    filterset = TaskFilter(request.GET, queryset=task_list(today=today))
+    filterset, filters = filtered(request, TaskFilter, task_list(today=today), FILTER_FIELDS)
     page = paginate(request, filterset.qs)  # a bad filter is shown on the form and left out
     for task in page:
         task.overdue = overdue_days(task, today)
     context = {
-        **list_context(request, filterset, FILTER_FIELDS),
+        **filters,
         **kind_tabs(request),
         "page": page,
         "export_url": export_url(request, "export-tasks"),
