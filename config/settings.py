@@ -359,6 +359,8 @@ SPECTACULAR_SETTINGS = {
         "IndicatorAssumedFieldEnum": "supervision.loop.indicators.INDICATOR_ASSUMABLE",
         "ProjectAssumedFieldEnum": "projects.models.PROJECT_ASSUMABLE",
         "MilestoneAssumedFieldEnum": "projects.models.MILESTONE_ASSUMABLE",
+        "InterventionTypeEnum": "supervision.scorecards.choices.InterventionType",
+        "TypeEnum": "supervision.files.choices.DocumentType",
     },
 }
 

@@ -24,6 +24,7 @@ from supervision.api.files import (
     IgnoreFormatNegotiation,
     TaskSheetViewSet,
 )
+from supervision.api.interventions import InterventionExportViewSet, InterventionViewSet
 from supervision.api.kinds import ProposalViewSet
 from supervision.api.nodes import NodeViewSet
 from supervision.api.phases import IndicatorValueViewSet, ReassignRequestViewSet
@@ -62,6 +63,7 @@ router.register("report-cards", ReportCardViewSet, basename="report-card")
 router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
 router.register("score-adjustments", ScoreAdjustmentViewSet, basename="score-adjustment")
 router.register("problems", ProblemViewSet, basename="problem")
+router.register("interventions", InterventionViewSet, basename="intervention")
 
 # Chinese error pages (the API's JSON shape under /api/): supervision/web/views/errors.py.
 handler400 = "supervision.web.views.errors.bad_request"
@@ -91,6 +93,11 @@ urlpatterns = [
         "api/v1/exports/indicators.xlsx",
         IndicatorExportViewSet.as_view({"get": "export"}),
         name="export-indicators",
+    ),
+    path(
+        "api/v1/exports/interventions.xlsx",
+        InterventionExportViewSet.as_view({"get": "export"}),
+        name="export-interventions",
     ),
     path(
         "api/v1/imports/tasks/template.xlsx",

@@ -21,7 +21,12 @@ from supervision.loop.models import (
 )
 from supervision.phases.models import IndicatorValue, Node, ReassignRequest
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
-from supervision.scorecards.models import RankingSnapshot, ScoreAdjustment, ScoringRule
+from supervision.scorecards.models import (
+    Intervention,
+    RankingSnapshot,
+    ScoreAdjustment,
+    ScoringRule,
+)
 
 __all__ = [
     "Attachment",
@@ -29,6 +34,7 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "Instruction",
+    "Intervention",
     "InstructionDetail",
     "Meeting",
     "MeetingItem",

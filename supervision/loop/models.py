@@ -341,6 +341,11 @@ class EscalationPolicy(models.Model):
     acceptance_days = models.PositiveSmallIntegerField("签收时限（交办后工作日）", default=2)
     yellow_gap = models.PositiveSmallIntegerField("黄灯差距（落后序时目标的百分点）", default=10)
     red_gap = models.PositiveSmallIntegerField("红灯差距（落后序时目标的百分点）", default=20)
+    interview_after_notices = models.PositiveSmallIntegerField(
+        "约谈提议（季度内通报次数）",
+        default=3,
+        help_text="一个单位在同一季度内第 N 次被通报时，系统提议约谈",
+    )
     reassign_days = models.PositiveSmallIntegerField(
         "申请调整牵头单位时限（交办后工作日）", default=5
     )

@@ -37,3 +37,13 @@ class Flag(models.TextChoices):
 
     TOP = "top", "前列"
     BOTTOM = "bottom", "后列"
+
+
+class InterventionType(models.TextChoices):
+    """激励 and 问责: what the office records against a unit (DESIGN.md, "Mechanisms")."""
+
+    COMMENDATION = "commendation", "通报表扬"
+    CRITICISM = "criticism", "通报批评"
+    INTERVIEW = "interview", "约谈"
+    REFERRAL = "referral", "问责移送"
+    BEST_PRACTICE = "best_practice", "最佳实践"

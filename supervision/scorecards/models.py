@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from supervision.choices import Domain
+from supervision.scorecards.choices import InterventionType
 
 # Portable (no REGEXP): 2000Q1 ≤ period ≤ 2100Q4 and it ends in Q1–Q4.
 QUARTER_FORMAT = Q(period__gte="2000Q1", period__lte="2100Q4") & (
@@ -177,3 +178,68 @@ class ScoreAdjustment(models.Model):
 
     def __str__(self):
         return f"{self.period} {self.department_id} {self.domain} {self.points:+}"
+
+
+class Intervention(models.Model):
+    """通报表扬/批评, 约谈, 问责移送 (to the 纪委监委) or a 最佳实践, recorded by the office
+    against one unit; append-only, listed on the unit's page (``supervision.scorecards.
+    interventions`` says what each type needs)."""
+
+    type = models.CharField("类型", max_length=16, choices=InterventionType.choices)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name="单位",
+        on_delete=models.PROTECT,
+        related_name="interventions",
+    )
+    task = models.ForeignKey(
+        "supervision.Task",
+        verbose_name="事项",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+    )
+    period = models.CharField("季度", max_length=6, blank=True, help_text="如 2024Q2")
+    occurred_on = models.DateField("日期")
+    summary = models.TextField("事由/摘要")
+    participants = models.TextField("参加人员", blank=True)
+    outcome = models.TextField("结果", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)  # the API's ETag version
+
+    class Meta:
+        verbose_name = "激励问责记录"
+        verbose_name_plural = "激励问责记录"
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["department", "occurred_on"], name="intervention_dept_day_idx"),
+            models.Index(fields=["period", "type"], name="intervention_period_type_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=InterventionType.values),
+                name="%(app_label)s_%(class)s_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(period="") | QUARTER_FORMAT,
+                name="%(app_label)s_%(class)s_period_format",
+                violation_error_message="季度格式应为 2024Q1。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(summary=""),
+                name="%(app_label)s_%(class)s_has_summary",
+                violation_error_message="请写明事由。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type=InterventionType.REFERRAL) | Q(task__isnull=False),
+                name="%(app_label)s_%(class)s_referral_has_task",
+                violation_error_message="问责移送须指明事项。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.department_id} {self.occurred_on}"

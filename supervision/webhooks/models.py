@@ -26,6 +26,7 @@ EVENT_TYPES = [
     "project.instructed",
     "document.issued",
     "task.reassigned",
+    "intervention.created",
 ]
 
 

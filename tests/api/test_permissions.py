@@ -35,6 +35,7 @@ from supervision.models import (
     IndicatorValue,
     Instruction,
     InstructionDetail,
+    Intervention,
     Node,
     Notification,
     ProblemDetail,
@@ -114,6 +115,17 @@ class World:
             rectification_goal="6月底前清理",
         )
         return task
+
+    def intervention(self, kind: str = "best_practice") -> Intervention:
+        return Intervention.objects.create(
+            type=kind,
+            department=self.lead,
+            task=self.task("in_progress") if kind == "referral" else None,
+            occurred_on=dt.date(2024, 6, 20),
+            summary="多次督办仍未落实",
+            created_by=self.users["supervisor"],
+            created_at=AT,
+        )
 
     def pending_extension(self) -> ExtensionRequest:
         task = self.task("in_progress")
@@ -622,6 +634,34 @@ CASES = [
             {"title": "建立长效机制", "lead_department": w.lead.pk, "deadline": "2024-10-31"},
         ),
     ),
+    # --- 激励问责 (issue 15) ---
+    Case("GET interventions/", "GET", lambda w: ("interventions/", None)),
+    Case(
+        "GET interventions/{id}/", "GET", lambda w: (f"interventions/{w.intervention().pk}/", None)
+    ),
+    Case(
+        "GET interventions/proposals/",
+        "GET",
+        lambda w: ("interventions/proposals/?period=2024Q2", None),
+    ),
+    Case(
+        "GET interventions/{id}/bundle/",
+        "GET",
+        lambda w: (f"interventions/{w.intervention('referral').pk}/bundle/", None),
+    ),
+    Case(
+        "POST interventions/",
+        "POST",
+        lambda w: (
+            "interventions/",
+            {
+                "type": "best_practice",
+                "department": w.lead.pk,
+                "occurred_on": "2024-06-20",
+                "summary": "“一窗通办”经验做法",
+            },
+        ),
+    ),
     Case(
         "POST report-cards/publish/",
         "POST",
@@ -896,6 +936,13 @@ EXPECTED = {
     "POST score-adjustments/":                               (201, 403, 403, 403, 403, 403, 403, 401),
     # 八张问题清单: everybody reads; the office spawns follow-up tasks
     "GET problems/stats/":                                   READ,
+    # 激励问责: everybody reads the records; the 问责移送 bundle (evidence) as attachments are
+    # read — another unit 404; the office records
+    "GET interventions/":                                    READ,
+    "GET interventions/{id}/":                               READ,
+    "GET interventions/proposals/":                          READ,
+    "GET interventions/{id}/bundle/":                        (200, 200, 200, 404, 404, 200, 200, 401),
+    "POST interventions/":                                   (201, 403, 403, 403, 403, 403, 403, 401),
     "GET tasks/{id}/follow-ups/":                            READ,
     "POST tasks/{id}/follow-ups/ (problem in_progress)":     (201, 403, 403, 403, 403, 403, 403, 401),
 }
