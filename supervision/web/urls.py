@@ -18,6 +18,7 @@ from supervision.web.views import (
     tasks,
     units,
 )
+from supervision.web.views import scorecards as cards
 
 app_name = "web"
 
@@ -74,6 +75,11 @@ urlpatterns = [
     path("tasks/<int:pk>/sheet.pdf", files.task_sheet, name="task-sheet"),
     path("tasks/<int:pk>/phase/<slug:action>/", phases.task_phase_action, name="task-phase"),
     path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
+    path("report-cards/", cards.report_card_index, name="report-cards"),
+    path("report-cards/publish/", cards.report_card_publish, name="report-cards-publish"),
+    path("problems/", cards.problem_index, name="problems"),
+    path("units/<int:pk>/", cards.unit_profile, name="unit-profile"),
+    path("units/<int:pk>/interventions/", cards.unit_intervention, name="unit-intervention"),
     path("units/<int:pk>/urge-overdue/", units.unit_urge_overdue, name="unit-urge-overdue"),
     path("uploads/", files.upload, name="upload"),
     path("uploads/<int:pk>/delete/", files.upload_delete, name="upload-delete"),
