@@ -7,10 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from accounts.models import User
 from projects.models import InvestmentReport, Project
 from seeds import demo, loader
+from supervision.kinds.models import Meeting, ProposalDetail
+from supervision.kinds.stats import proposal_stats
 from supervision.loop.selectors import overdue_days
 from supervision.models import ProgressReport, Task
 from tests.seeds.source import row_counts
@@ -103,7 +106,7 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert {u.role for u in User.objects.all()} == {"supervisor", "leader", "owner", "viewer"}
 
     # Seeded tasks moved round the loop, consistent with what the command reported.
-    seeded_tasks = Task.objects.exclude(code__startswith="DEMO-")
+    seeded_tasks = Task.objects.exclude(title__startswith=demo.MARK)
     statuses = {
         s: seeded_tasks.filter(status=s).count() for s in ("in_progress", "submitted", "closed")
     }
@@ -111,7 +114,8 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert _number(output, r"事项签收 (\d+) 件") == sum(statuses.values())
     assert _number(output, r"申请办结 (\d+) 件") == statuses["submitted"] + statuses["closed"]
     assert _number(output, r"销号 (\d+) 件") == statuses["closed"]
-    assert _number(output, r"进展反馈 (\d+) 条") == ProgressReport.objects.count() > 0
+    seeded_reports = ProgressReport.objects.filter(task__in=seeded_tasks)
+    assert _number(output, r"进展反馈 (\d+) 条") == seeded_reports.count() > 0
     assert seeded_tasks.count() == seeded["tasks"]
 
     # Investment reports January–May 2024 for the projects with an annual plan.
@@ -132,6 +136,20 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert {t.source for t in demo_tasks} == {"instruction"}
     overdue = {t.code: overdue_days(t, JUNE_28) for t in demo_tasks if overdue_days(t, JUNE_28)}
     assert overdue == {"DEMO-01": 19, "DEMO-02": 10, "DEMO-03": 5}
+
+    # The kinds (issue 14): 批示件 at several states, one at 督办; meetings; the 四率 figures.
+    assert "演示督办件：批示件 10 件、会议议定事项 5 项、建议提案 35 件。" in output
+    instructions = Task.objects.filter(source="instruction", instruction__isnull=False)
+    assert instructions.count() == 10
+    assert len(set(instructions.values_list("status", flat=True))) == 5
+    assert max(overdue_days(t, JUNE_28) for t in instructions) == 4  # 督办: 3 ≤ 4 < 5
+    assert Meeting.objects.annotate(n=Count("items")).filter(n__gte=2).count() == 2
+    figures = proposal_stats(today=JUNE_28)["overall"]
+    assert (figures.total, figures.replied, figures.rated) == (35, 30, 18)
+    rates = [figures.on_time_rate, figures.meeting_rate, figures.satisfaction_rate]
+    assert all(0 < rate < 100 for rate in [*rates, figures.resolution_rate])
+    assert ProposalDetail.objects.filter(round=2).count() == 1  # 不满意: 二次办理
+    assert ProposalDetail.objects.filter(merged_into__isnull=False).count() == 1  # 并案
 
     # A second --demo finds it there and adds nothing.
     after = row_counts()

@@ -378,3 +378,55 @@ def test_the_proposal_page_and_ledger(supervisor, owner, client, department):
     assert ws["D3"].value == '=HYPERLINK("http://x")'
     assert ws["D3"].data_type == "s"
     assert ws["C3"].value == "第5号"
+
+
+def test_a_leader_instructs_on_a_project_and_a_unit_cannot(leader, owner_client, department):
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(lead_department=department)
+    leader_client = client_for(leader)
+
+    page = leader_client.get(f"/projects/{project.pk}/")
+    done = leader_client.post(f"/projects/{project.pk}/instruct/", {"instruct-text": "抓紧开工。"})
+    refused = owner_client.post(f"/projects/{project.pk}/instruct/", {"instruct-text": "x"})
+
+    assert 'data-action="instruct"' in page.content.decode()
+    assert done.status_code == 302
+    assert refused.status_code == 403
+    assert Instruction.objects.get().project == project
+
+
+def test_a_draft_is_edited_without_a_reason(supervisor_client, supervisor, department):
+    task = services.task_file(
+        actor=supervisor,
+        source="problem",
+        title="问题",
+        domain="safety",
+        lead_department=department,
+        deadline=dt.date(2024, 9, 30),
+        details={
+            "problem": {
+                "origin": "audit",
+                "found_on": dt.date(2024, 6, 1),
+                "description": "账目不清",
+                "rectification_goal": "理清账目",
+            }
+        },
+    )
+    page = supervisor_client.get(f"/tasks/{task.pk}/edit/")
+    data = {
+        **task_data(department, **{"task-title": "问题（改）", "task-deadline": "2024-10-31"}),
+        "problem-origin": "audit",
+        "problem-found_on": "2024-06-01",
+        "problem-description": "账目不清",
+        "problem-rectification_goal": "理清账目并建章立制",
+    }
+
+    response = supervisor_client.post(f"/tasks/{task.pk}/edit/", data)
+
+    assert page.context["detail_form"]["rectification_goal"].value() == "理清账目"
+    assert "reason" not in page.context["form"].fields
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.deadline) == ("问题（改）", dt.date(2024, 10, 31))
+    assert task.problem.rectification_goal == "理清账目并建章立制"

@@ -45,6 +45,11 @@ class Command(BaseCommand):
                 f"演示批示事项 {result['demo_tasks']} 件。"
             )
         )
+        kinds = result["kinds"]
+        self.stdout.write(
+            f"演示督办件：批示件 {kinds['instructions']} 件、会议议定事项 {kinds['meeting_items']} 项、"
+            f"建议提案 {kinds['proposals']} 件。"
+        )
         self.print_logins(result["logins"])
 
     def print_logins(self, logins: list[tuple[str, str, str]]) -> None:

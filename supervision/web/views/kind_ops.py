@@ -18,7 +18,7 @@ from supervision import excel
 from supervision.choices import TaskSource
 from supervision.kinds import instructions, policies, proposals, services
 from supervision.kinds.choices import ReplyClass
-from supervision.kinds.models import MeetingItem, ProposalDetail
+from supervision.kinds.models import MeetingItem
 from supervision.kinds.selectors import task_instructions
 from supervision.loop import transitions
 from supervision.loop.models import Task
@@ -177,14 +177,17 @@ def task_kind_context(request, task, bound: dict | None = None) -> dict:
     """What ``web/kinds/_task_kind.html`` shows on a task's page, and the forms it may use."""
     user = request.user
     bound = bound or {}
+    details = (
+        Task.objects.filter(pk=task.pk)
+        .select_related(
+            "instruction__leader", "problem", "meeting_item__meeting", "proposal__merged_into"
+        )
+        .prefetch_related("proposal__assist_departments")
+        .get()
+    )
     detail = {
-        "instruction": getattr(task, "instruction", None),
-        "proposal": ProposalDetail.objects.filter(task=task)
-        .select_related("merged_into")
-        .prefetch_related("assist_departments")
-        .first(),
-        "problem": getattr(task, "problem", None),
-        "meeting_item": MeetingItem.objects.filter(task=task).select_related("meeting").first(),
+        name: getattr(details, name, None)
+        for name in ("instruction", "proposal", "problem", "meeting_item")
     }
     kind = {"detail": detail, "instructions": list(task_instructions(task))}
     if detail["meeting_item"]:
