@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config import clock
 from supervision import excel
-from supervision.choices import TaskSource
+from supervision.choices import TaskAction, TaskSource
 from supervision.kinds import instructions, policies, proposals, services
 from supervision.kinds.choices import ReplyClass
 from supervision.kinds.models import MeetingItem
@@ -173,23 +173,27 @@ def policy_edit(request, source: str):
 # --- the kinds on a task's page --------------------------------------------------------------
 
 
-def task_kind_context(request, task, bound: dict | None = None) -> dict:
-    """What ``web/kinds/_task_kind.html`` shows on a task's page, and the forms it may use."""
+def task_kind_context(request, task, bound: dict | None = None, events=None) -> dict:
+    """What ``web/kinds/_task_kind.html`` shows on a task's page, and the forms it may use.
+
+    ``events`` (the task's log, already read) tells whether there is any 批示 to read; a
+    task of a kind without details costs no query for them.
+    """
     user = request.user
     bound = bound or {}
-    details = (
-        Task.objects.filter(pk=task.pk)
-        .select_related(
-            "instruction__leader", "problem", "meeting_item__meeting", "proposal__merged_into"
+    detail = dict.fromkeys(("instruction", "proposal", "problem", "meeting_item"))
+    if task.source in policies.DETAIL_OF:
+        details = (
+            Task.objects.filter(pk=task.pk)
+            .select_related(
+                "instruction__leader", "problem", "meeting_item__meeting", "proposal__merged_into"
+            )
+            .prefetch_related("proposal__assist_departments")
+            .get()
         )
-        .prefetch_related("proposal__assist_departments")
-        .get()
-    )
-    detail = {
-        name: getattr(details, name, None)
-        for name in ("instruction", "proposal", "problem", "meeting_item")
-    }
-    kind = {"detail": detail, "instructions": list(task_instructions(task))}
+        detail = {name: getattr(details, name, None) for name in detail}
+    instructed = events is None or any(e.action == TaskAction.INSTRUCT for e in events)
+    kind = {"detail": detail, "instructions": list(task_instructions(task)) if instructed else []}
     if detail["meeting_item"]:
         kind["meeting_items"] = list(
             MeetingItem.objects.filter(meeting=detail["meeting_item"].meeting)

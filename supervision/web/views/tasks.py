@@ -153,7 +153,7 @@ def _task_page(
         "refusal": refusal,
         "today": today,
         "phases": phases_context(task, request.user, bound, events),
-        **task_kind_context(request, task, kind_bound),
+        **task_kind_context(request, task, kind_bound, events),
     }
     return render(request, "web/tasks/detail.html", context, status=status)
 
