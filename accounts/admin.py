@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.admin_readonly import ReadOnlyAdmin
 from accounts.filters import DepartmentFilter, UserFilter
 from accounts.login_limits import unlock
-from accounts.models import ApiToken, Department, User
+from accounts.models import ApiToken, AuditRecord, Department, User
 from accounts.services import token_revoke
 
 
@@ -39,7 +40,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are listed and revoked here, never shown: only a prefix and a digest are kept,
     and the digest is not displayed either. Issue with ``manage.py issue_token``."""
 
@@ -50,16 +51,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at"]
     fields += ["revoked_at"]
     readonly_fields = fields
-    actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoked, never deleted: the record of who had access stays
+    actions = ["revoke"]  # revoked, never deleted: the record of who had access stays
 
     def has_revoke_permission(self, request):
         return request.user.has_perm("accounts.change_apitoken")
@@ -70,3 +62,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in live:
             token_revoke(token=token)
         self.message_user(request, f"已吊销 {len(live)} 个令牌。")
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    """The audit trail is looked at, never written or changed by hand."""
+
+    list_display = ["created_at", "actor", "action", "model", "object_id"]
+    list_filter = ["model", "action"]
+    search_fields = ["model", "object_id", "actor__username", "actor__display_name"]
+    fields = ["created_at", "actor", "action", "model", "object_id", "before", "after"]
+    readonly_fields = fields

@@ -107,7 +107,8 @@ class ApiToken(models.Model):
 
 
 class AuditRecord(models.Model):
-    """Who changed what through the API, before and after (tasks log to ``TaskEvent``)."""
+    """Who changed what, before and after, written by the service that made the change
+    (tasks log to ``TaskEvent``)."""
 
     actor = models.ForeignKey(
         User, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"

@@ -130,6 +130,15 @@ class Milestone(models.Model):
     completed_on = models.DateField(
         "实际完成日期", null=True, blank=True, validators=[validate_year_range]
     )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="完成填报人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField("完成填报时间", null=True, blank=True)
     sequence = models.PositiveSmallIntegerField("序号", default=1)
     note = models.TextField("说明/佐证", blank=True)
     source_ref = models.CharField("来源章节", max_length=200, blank=True)

@@ -25,3 +25,9 @@ def require_project_fields(user: User, project: Project, fields: set[str]) -> No
         raise NotPermitted(
             f"牵头单位只能修改阶段和项目说明，不能修改：{'、'.join(sorted(extra))}。"
         )
+
+
+def require_project_office(user: User) -> None:
+    """Creating or deleting a project is the supervision office's."""
+    if not user.is_supervisor:
+        raise NotPermitted("只有督查办可以新建或删除重点项目。")

@@ -1,4 +1,10 @@
-"""The one path for writes to key projects, milestones and investment reports."""
+"""The one path for writes to key projects, milestones and investment reports.
+
+Every service takes the ``actor``, checks the actor's right (``projects.permissions``),
+writes the change, its revision and one ``AuditRecord`` (before/after) in one transaction,
+and publishes its domain event there (the webhook outbox row commits with it; delivery is
+queued on commit).
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,7 +17,11 @@ from accounts.models import Department, User
 from config import clock, events
 from config.errors import DomainError, NotPermitted
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
-from projects.permissions import require_project_writer
+from projects.permissions import (
+    require_project_fields,
+    require_project_office,
+    require_project_writer,
+)
 
 PROJECT_EDITABLE = {
     "name",
@@ -34,11 +44,28 @@ PROJECT_EDITABLE = {
     "assumed_fields",
     "is_archived",
 }
+MILESTONE_EDITABLE = {
+    "project",
+    "name",
+    "due_date",
+    "sequence",
+    "note",
+    "source_ref",
+    "assumed_fields",
+}
+
+
+def _project_snapshot(project: Project) -> dict:
+    return {
+        **audit.snapshot(project),
+        "co_departments": sorted(project.co_departments.values_list("pk", flat=True)),
+    }
 
 
 @transaction.atomic
 def project_create(
     *,
+    actor: User,
     code: str,
     name: str,
     category: str,
@@ -48,6 +75,7 @@ def project_create(
     co_departments: list[Department] | tuple = (),
     **fields,
 ) -> Project:
+    require_project_office(actor)
     unknown = set(fields) - PROJECT_EDITABLE
     if unknown:
         raise ValueError(f"unknown project fields: {sorted(unknown)}")
@@ -64,27 +92,52 @@ def project_create(
     project.save()
     if co_departments:
         project.co_departments.set(co_departments)
+    audit.record(actor=actor, action="create", instance=project, after=_project_snapshot(project))
     return project
 
 
 @transaction.atomic
-def project_update(*, project: Project, co_departments=None, **fields) -> Project:
+def project_update(*, actor: User, project: Project, co_departments=None, **fields) -> Project:
     unknown = set(fields) - PROJECT_EDITABLE
     if unknown:
         raise ValueError(f"unknown project fields: {sorted(unknown)}")
     project = Project.objects.select_for_update().get(pk=project.pk)
+    changing = set(fields) | ({"co_departments"} if co_departments is not None else set())
+    require_project_fields(actor, project, changing)
+    before = _project_snapshot(project)
     for name, value in fields.items():
         setattr(project, name, value)
     project.full_clean()
     project.save()
     if co_departments is not None:
         project.co_departments.set(co_departments)
+    audit.record(
+        actor=actor,
+        action="update",
+        instance=project,
+        before=before,
+        after=_project_snapshot(project),
+    )
     return project
+
+
+@transaction.atomic
+def project_delete(*, actor: User, project: Project) -> None:
+    """Delete a project that nothing refers to yet; otherwise archive it instead."""
+    require_project_office(actor)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.milestones.exists() or project.investment_reports.exists() or project.tasks.exists():
+        raise DomainError("该项目已有节点、投资填报或督办事项，不能删除，请改为归档。")
+    before = _project_snapshot(project)
+    audit.record(actor=actor, action="delete", instance=project, before=before)
+    project.co_departments.clear()
+    project.delete()
 
 
 @transaction.atomic
 def milestone_create(
     *,
+    actor: User,
     project: Project,
     name: str,
     due_date: dt.date,
@@ -93,6 +146,7 @@ def milestone_create(
     source_ref: str = "",
     assumed_fields: list[str] | tuple = (),
 ) -> Milestone:
+    require_project_writer(actor, project)
     milestone = Milestone(
         project=project,
         name=name,
@@ -104,21 +158,62 @@ def milestone_create(
     )
     milestone.full_clean()
     milestone.save()
+    audit.record(actor=actor, action="create", instance=milestone, after=audit.snapshot(milestone))
     return milestone
 
 
 @transaction.atomic
-def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str = "") -> Milestone:
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+def milestone_update(*, actor: User, milestone: Milestone, **fields) -> Milestone:
+    """Edit a milestone's plan. Its completion is ``milestone_complete``'s alone."""
+    unknown = set(fields) - MILESTONE_EDITABLE
+    if unknown:
+        raise ValueError(f"unknown milestone fields: {sorted(unknown)}")
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    require_project_writer(actor, milestone.project)
+    if "project" in fields:
+        require_project_writer(actor, fields["project"])
+    before = audit.snapshot(milestone)
+    for name, value in fields.items():
+        setattr(milestone, name, value)
+    milestone.full_clean()
+    milestone.save()
+    audit.record(
+        actor=actor,
+        action="update",
+        instance=milestone,
+        before=before,
+        after=audit.snapshot(milestone),
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(
+    *, actor: User, milestone: Milestone, completed_on: dt.date, note: str = ""
+) -> Milestone:
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    require_project_writer(actor, milestone.project)
     if completed_on > clock.today():
         raise ValidationError({"completed_on": "完成日期不能晚于今天。"})
     if milestone.completed_on is not None:
         raise ValidationError({"completed_on": f"该节点已于 {milestone.completed_on} 完成。"})
+    before = audit.snapshot(milestone)
     milestone.completed_on = completed_on
+    milestone.completed_by = actor
+    milestone.completed_at = clock.now()
     if note:
         milestone.note = note
     milestone.full_clean()
-    milestone.save(update_fields=["completed_on", "note", "updated_at"])
+    milestone.save(
+        update_fields=["completed_on", "completed_by", "completed_at", "note", "updated_at"]
+    )
+    audit.record(
+        actor=actor,
+        action="complete",
+        instance=milestone,
+        before=before,
+        after=audit.snapshot(milestone),
+    )
     events.publish(
         "milestone.completed",
         {
@@ -127,6 +222,7 @@ def milestone_complete(*, milestone: Milestone, completed_on: dt.date, note: str
             "name": milestone.name,
             "due_date": milestone.due_date.isoformat(),
             "completed_on": completed_on.isoformat(),
+            "completed_by": actor.pk,
         },
     )
     return milestone
@@ -139,12 +235,13 @@ def _month_start(period: dt.date) -> dt.date:
 @transaction.atomic
 def investment_report_create(
     *,
+    actor: User,
     project: Project,
     period: dt.date,
     amount: Decimal,
-    reported_by: User,
     note: str = "",
 ) -> InvestmentReport:
+    require_project_writer(actor, project)
     period = _month_start(period)
     if period > _month_start(clock.today()):
         raise ValidationError({"period": "不能填报未来月份的投资。"})
@@ -161,11 +258,12 @@ def investment_report_create(
         period=period,
         amount=amount,
         note=note,
-        reported_by=reported_by,
+        reported_by=actor,
         reported_at=clock.now(),
     )
     report.full_clean()
     report.save()
+    audit.record(actor=actor, action="create", instance=report, after=audit.snapshot(report))
     events.publish(
         "investment.reported",
         {
@@ -173,7 +271,7 @@ def investment_report_create(
             "project": project.pk,
             "period": f"{report.period:%Y-%m}",
             "amount": str(report.amount),
-            "reported_by": reported_by.pk,
+            "reported_by": actor.pk,
         },
     )
     return report
@@ -182,25 +280,25 @@ def investment_report_create(
 @transaction.atomic
 def investment_report_correct(
     *,
+    actor: User,
     report: InvestmentReport,
     amount: Decimal,
-    revised_by: User,
     note: str | None = None,
     reason: str = "",
 ) -> InvestmentReport:
     """Correct a month's figure, keeping what it held before (and why it changed) as a
-    revision; the project's writers only (the lead unit's owners, the office), audited."""
+    revision; the project's writers only (the lead unit's owners, the office)."""
     report = (
         InvestmentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     )
-    require_project_writer(revised_by, report.project)
+    require_project_writer(actor, report.project)
     before = audit.snapshot(report)
     previous = InvestmentReportRevision(
         report=report,
         amount=report.amount,
         note=report.note,
         reason=reason.strip(),
-        revised_by=revised_by,
+        revised_by=actor,
         revised_at=clock.now(),
     )
     report.amount = amount
@@ -211,18 +309,29 @@ def investment_report_correct(
     previous.save()
     report.save(update_fields=["amount", "note", "updated_at"])
     audit.record(
-        actor=revised_by,
+        actor=actor,
         action="correct",
         instance=report,
         before=before,
         after={**audit.snapshot(report), "reason": previous.reason},
+    )
+    events.publish(
+        "investment.corrected",
+        {
+            "id": report.pk,
+            "project": report.project_id,
+            "period": f"{report.period:%Y-%m}",
+            "amount": str(report.amount),
+            "previous_amount": str(previous.amount),
+            "revised_by": actor.pk,
+        },
     )
     return report
 
 
 @transaction.atomic
 def project_plan_set(
-    *, project: Project, actor: User, annual_plan_investment: Decimal, reason: str = ""
+    *, actor: User, project: Project, annual_plan_investment: Decimal, reason: str = ""
 ) -> Project:
     """The office sets a project's annual plan investment (万元); the change is audited
     (before/after and the reason), and shown on the project's page."""
@@ -241,23 +350,3 @@ def project_plan_set(
         after={**audit.snapshot(project, ["annual_plan_investment"]), "reason": reason.strip()},
     )
     return project
-
-
-@transaction.atomic
-def project_delete(*, project: Project) -> None:
-    """Delete a project that nothing refers to yet; otherwise archive it instead."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.milestones.exists() or project.investment_reports.exists() or project.tasks.exists():
-        raise DomainError("该项目已有节点、投资填报或督办事项，不能删除，请改为归档。")
-    project.co_departments.clear()
-    project.delete()
-
-
-@transaction.atomic
-def milestone_update(*, milestone: Milestone, **fields) -> Milestone:
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    for name, value in fields.items():
-        setattr(milestone, name, value)
-    milestone.full_clean()
-    milestone.save()
-    return milestone

@@ -115,10 +115,10 @@ def invest(rng: random.Random) -> int:
             amount = (project.annual_plan_investment / 12 * pace).quantize(Decimal("0.01"))
             with clock.override(_at(month + 1, 5)):
                 investment_report_create(
+                    actor=owner,
                     project=project,
                     period=dt.date(2024, month, 1),
                     amount=amount,
-                    reported_by=owner,
                     note=f"{MARK}{month}月完成投资",
                 )
             count += 1

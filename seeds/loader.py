@@ -131,7 +131,9 @@ def _load_departments(data: SeedData, tally: Tally) -> dict[str, Department]:
     return existing
 
 
-def _load_milestones(row: dict, project: Project, milestones: dict, tally: Tally) -> None:
+def _load_milestones(
+    row: dict, project: Project, milestones: dict, actor: User, tally: Tally
+) -> None:
     for seq, m in enumerate(row.get("milestones") or [], start=1):
         values = {
             "due_date": date(m["due_date"]),
@@ -141,17 +143,17 @@ def _load_milestones(row: dict, project: Project, milestones: dict, tally: Tally
         milestone = milestones.get((project.pk, m["name"]))
         if milestone is None:
             milestone_create(
-                project=project, name=m["name"], source_ref=row["source_ref"], **values
+                actor=actor, project=project, name=m["name"], source_ref=row["source_ref"], **values
             )
             tally.add("节点", "created")
         elif changes := _changes(milestone, values):
-            milestone_update(milestone=milestone, **changes)
+            milestone_update(actor=actor, milestone=milestone, **changes)
             tally.add("节点", "updated")
         else:
             tally.add("节点", "unchanged")
 
 
-def _load_projects(data: SeedData, departments, tally: Tally) -> dict[str, Project]:
+def _load_projects(data: SeedData, departments, actor: User, tally: Tally) -> dict[str, Project]:
     existing = {p.code: p for p in Project.objects.all()}
     milestones = {(m.project_id, m.name): m for m in Milestone.objects.all()}
     for row in data.projects:
@@ -172,14 +174,18 @@ def _load_projects(data: SeedData, departments, tally: Tally) -> dict[str, Proje
         }
         project = existing.get(row["code"])
         if project is None:
-            project = existing[row["code"]] = project_create(code=row["code"], **values)
+            project = existing[row["code"]] = project_create(
+                actor=actor, code=row["code"], **values
+            )
             tally.add("项目", "created")
         elif changes := _changes(project, values):
-            project = existing[row["code"]] = project_update(project=project, **changes)
+            project = existing[row["code"]] = project_update(
+                actor=actor, project=project, **changes
+            )
             tally.add("项目", "updated")
         else:
             tally.add("项目", "unchanged")
-        _load_milestones(row, project, milestones, tally)
+        _load_milestones(row, project, milestones, actor, tally)
     return existing
 
 
@@ -282,7 +288,7 @@ def load(data: SeedData) -> Tally:
     tally = Tally()
     departments = _load_departments(data, tally)
     actor = system_user()
-    projects = _load_projects(data, departments, tally)
+    projects = _load_projects(data, departments, actor, tally)
     indicators = _load_indicators(data, departments, tally)
     _load_tasks(data, departments, projects, indicators, actor, tally)
     return tally

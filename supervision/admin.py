@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from accounts.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from config import clock
 from projects.choices import Light
 from supervision.loop import transitions
@@ -24,17 +25,6 @@ from supervision.reminders.filters import NotificationFilter, ReminderFilter
 from supervision.reminders.models import Notification, Reminder
 from supervision.scorecards.filters import ScoreAdjustmentFilter
 from supervision.scorecards.models import RankingSnapshot, ScoreAdjustment, ScoringRule
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class TaskEventInline(ReadOnlyInline):
@@ -213,19 +203,10 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(admin.ModelAdmin):
+class TaskEventAdmin(ReadOnlyAdmin):
     list_display = ["task", "action", "from_status", "to_status", "actor", "created_at"]
     list_filter = ["action"]
     search_fields = ["task__code", "comment"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EscalationPolicy)
@@ -245,19 +226,6 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "domain", "target_value", "unit", "comparison", "latest_value"]
     list_filter = ["domain", "comparison"]
     search_fields = IndicatorFilter.search_fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the scan and the delivery workers: looked at, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reminder)

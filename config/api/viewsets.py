@@ -153,9 +153,15 @@ class ETagMixin:
 
 
 class AuditMixin:
-    """An ``AuditRecord`` (before/after) for every create, update and delete."""
+    """An ``AuditRecord`` (before/after) for every create, update and delete — unless the
+    model's services write it themselves (``services_audit = True``: they hold the actor,
+    the right and the transaction, and every other writer goes through them too)."""
+
+    services_audit = False
 
     def audit(self, action: str, instance, before, after):
+        if self.services_audit:
+            return
         AuditRecord.objects.create(
             actor=self.request.user,
             action=action,

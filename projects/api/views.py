@@ -12,7 +12,6 @@ from projects.api.serializers import (
     ProjectSerializer,
 )
 from projects.filters import InvestmentReportFilter, MilestoneFilter, ProjectFilter
-from projects.permissions import require_project_fields, require_project_writer
 from projects.selectors import investment_report_list, milestone_list, project_list
 from projects.services import (
     investment_report_correct,
@@ -35,6 +34,7 @@ class ProjectViewSet(ApiModelViewSet):
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
+    services_audit = True
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -46,15 +46,15 @@ class ProjectViewSet(ApiModelViewSet):
         return super().get_permissions()
 
     def perform_create(self, serializer):
-        return project_create(**serializer.validated_data)
+        return project_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        project = serializer.instance
-        require_project_fields(self.request.user, project, set(serializer.validated_data))
-        return project_update(project=project, **serializer.validated_data)
+        return project_update(
+            actor=self.request.user, project=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
-        project_delete(project=instance)
+        project_delete(actor=self.request.user, project=instance)
 
 
 class MilestoneViewSet(ApiModelViewSet):
@@ -62,41 +62,38 @@ class MilestoneViewSet(ApiModelViewSet):
 
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
+    services_audit = True
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return milestone_list()
 
     def perform_create(self, serializer):
-        require_project_writer(self.request.user, serializer.validated_data["project"])
-        return milestone_create(**serializer.validated_data)
+        return milestone_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        milestone = serializer.instance
-        require_project_writer(self.request.user, milestone.project)
-        if "project" in serializer.validated_data:
-            require_project_writer(self.request.user, serializer.validated_data["project"])
-        return milestone_update(milestone=milestone, **serializer.validated_data)
+        return milestone_update(
+            actor=self.request.user, milestone=serializer.instance, **serializer.validated_data
+        )
 
     @extend_schema(request=MilestoneCompleteSerializer, responses=MilestoneSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """节点完成：填写完成日期和佐证说明。"""
         milestone = self.get_object()
-        require_project_writer(request.user, milestone.project)
         body = MilestoneCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        before = self.get_serializer(milestone).data
-        milestone = milestone_complete(milestone=milestone, **body.validated_data)
-        after = self.get_serializer(self.refetch(milestone)).data
-        self.audit("complete", milestone, before, after)
-        return Response(after)
+        milestone = milestone_complete(
+            actor=request.user, milestone=milestone, **body.validated_data
+        )
+        return Response(self.get_serializer(self.refetch(milestone)).data)
 
 
 class InvestmentReportViewSet(ApiModelViewSet):
     """Monthly investment, one per project and month (``period`` is ``YYYY-MM``)."""
 
     filterset_class = InvestmentReportFilter
+    services_audit = True
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -108,16 +105,14 @@ class InvestmentReportViewSet(ApiModelViewSet):
         return InvestmentReportSerializer
 
     def perform_create(self, serializer):
-        require_project_writer(self.request.user, serializer.validated_data["project"])
-        return investment_report_create(reported_by=self.request.user, **serializer.validated_data)
+        return investment_report_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         report = serializer.instance
-        require_project_writer(self.request.user, report.project)
         data = serializer.validated_data
         return investment_report_correct(
+            actor=self.request.user,
             report=report,
             amount=data.get("amount", report.amount),
             note=data.get("note"),
-            revised_by=self.request.user,
         )

@@ -1,20 +1,13 @@
 from django.contrib import admin
 
+from accounts.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from supervision.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
-    extra = 0
-    can_delete = False
     fields = ["number", "attempted_at", "status_code", "duration_ms", "error"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookEndpoint)
@@ -27,18 +20,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     """Written by the outbox and the sender: looked at, never edited by hand."""
 
     list_display = ["message_id", "endpoint", "event_type", "status", "attempts", "created_at"]
     list_filter = ["status", "event_type", "endpoint"]
     inlines = [WebhookAttemptInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

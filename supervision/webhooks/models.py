@@ -19,6 +19,7 @@ EVENT_TYPES = [
     "milestone.completed",
     "node.completed",
     "investment.reported",
+    "investment.corrected",
     "task.instructed",
     "task.reported_back",
     "task.reopened",

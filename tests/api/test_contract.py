@@ -12,8 +12,10 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from accounts import audit
 from accounts.models import ApiToken, AuditRecord
 from config.api.throttles import TokenOrUserRateThrottle
+from projects.models import Project
 from supervision.models import ExtensionRequest, Indicator, TaskEvent
 from tests import factories
 from tests.api.test_errors import counts
@@ -391,7 +393,9 @@ def test_project_patch_writes_an_audit_record_with_before_and_after(
     assert record.object_id == str(project.pk)
     assert record.before["name"] == old_name
     assert record.after["name"] == "新名称"
-    assert record.after == response.json()
+    saved = Project.objects.get(pk=project.pk)
+    co_departments = sorted(saved.co_departments.values_list("pk", flat=True))
+    assert record.after == {**audit.snapshot(saved), "co_departments": co_departments}
 
 
 def test_create_and_delete_are_audited(world, supervisor_api, department):

@@ -38,14 +38,14 @@ def test_second_report_for_same_month_is_refused(owner):
     project = ProjectFactory(lead_department=owner.department)
     with clock.override(JUNE_28):
         investment_report_create(
-            project=project, period=dt.date(2024, 3, 1), amount=Decimal("5"), reported_by=owner
+            project=project, period=dt.date(2024, 3, 1), amount=Decimal("5"), actor=owner
         )
         with pytest.raises(ValidationError) as exc:
             investment_report_create(
                 project=project,
                 period=dt.date(2024, 3, 15),
                 amount=Decimal("7"),
-                reported_by=owner,
+                actor=owner,
             )
     assert "2024年3月的投资已填报（5.00 万元）" in str(exc.value)  # the month picked, not 本月
     assert InvestmentReport.objects.filter(project=project).count() == 1
@@ -67,7 +67,7 @@ def test_negative_amount_is_refused(owner):
     project = ProjectFactory(lead_department=owner.department)
     with clock.override(JUNE_28), pytest.raises(ValidationError) as exc:
         investment_report_create(
-            project=project, period=dt.date(2024, 3, 1), amount=Decimal("-1"), reported_by=owner
+            project=project, period=dt.date(2024, 3, 1), amount=Decimal("-1"), actor=owner
         )
     assert "投资金额不能为负数" in str(exc.value)
     assert not InvestmentReport.objects.exists()
@@ -89,15 +89,16 @@ def test_future_month_is_refused(owner):
     project = ProjectFactory(lead_department=owner.department)
     with clock.override(JUNE_28), pytest.raises(ValidationError) as exc:
         investment_report_create(
-            project=project, period=dt.date(2024, 7, 1), amount=Decimal("1"), reported_by=owner
+            project=project, period=dt.date(2024, 7, 1), amount=Decimal("1"), actor=owner
         )
     assert "period" in exc.value.message_dict
 
 
-def test_end_before_start_is_refused():
+def test_end_before_start_is_refused(supervisor):
     department = DepartmentFactory()
     with pytest.raises(ValidationError) as exc:
         project_create(
+            actor=supervisor,
             code="X-1",
             name="倒置项目",
             category="district",
@@ -116,9 +117,10 @@ def test_end_before_start_is_refused_by_the_database():
         ProjectFactory(planned_start=dt.date(2024, 5, 1), planned_end=dt.date(2024, 4, 1))
 
 
-def test_negative_plan_is_refused():
+def test_negative_plan_is_refused(supervisor):
     with pytest.raises(ValidationError):
         project_create(
+            actor=supervisor,
             code="X-2",
             name="负数",
             category="district",
@@ -136,7 +138,7 @@ def test_correction_keeps_the_previous_figure(owner):
     )
     with clock.override(JUNE_28):
         investment_report_correct(
-            report=report, amount=Decimal("120.50"), revised_by=owner, reason="录入有误"
+            report=report, amount=Decimal("120.50"), actor=owner, reason="录入有误"
         )
     report.refresh_from_db()
     assert report.amount == Decimal("120.50")
@@ -149,7 +151,7 @@ def test_correction_keeps_the_previous_figure(owner):
 def test_only_the_projects_writers_correct(other_owner):
     report = InvestmentReportFactory(amount=Decimal("100.00"))
     with pytest.raises(NotPermitted):
-        investment_report_correct(report=report, amount=Decimal("1"), revised_by=other_owner)
+        investment_report_correct(report=report, amount=Decimal("1"), actor=other_owner)
     assert not InvestmentReportRevision.objects.exists()
 
 
@@ -158,7 +160,7 @@ def test_bad_correction_changes_nothing(owner):
         amount=Decimal("100.00"), project__lead_department=owner.department
     )
     with pytest.raises(ValidationError):
-        investment_report_correct(report=report, amount=Decimal("-3"), revised_by=owner)
+        investment_report_correct(report=report, amount=Decimal("-3"), actor=owner)
     report.refresh_from_db()
     assert report.amount == Decimal("100.00")
     assert not InvestmentReportRevision.objects.exists()
@@ -224,18 +226,18 @@ def test_milestone_due_within_the_window_turns_the_light_yellow():
     assert figures(project, dt.date(2024, 6, 20)).light == "green"  # 13 days away
 
 
-def test_completed_milestone_counts_for_nothing():
+def test_completed_milestone_counts_for_nothing(supervisor):
     project = ProjectFactory(annual_plan_investment=Decimal("0"))
     milestone = MilestoneFactory(project=project, due_date=dt.date(2024, 6, 1))
     with clock.override(JUNE_28):
-        milestone_complete(milestone=milestone, completed_on=dt.date(2024, 6, 1))
+        milestone_complete(actor=supervisor, milestone=milestone, completed_on=dt.date(2024, 6, 1))
     assert figures(project, dt.date(2024, 6, 28)).light == "green"
 
 
-def test_milestone_cannot_be_completed_in_the_future():
+def test_milestone_cannot_be_completed_in_the_future(supervisor):
     milestone = MilestoneFactory()
     with clock.override(JUNE_28), pytest.raises(ValidationError):
-        milestone_complete(milestone=milestone, completed_on=dt.date(2024, 7, 1))
+        milestone_complete(actor=supervisor, milestone=milestone, completed_on=dt.date(2024, 7, 1))
     milestone.refresh_from_db()
     assert milestone.completed_on is None
 

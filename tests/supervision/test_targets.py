@@ -236,6 +236,7 @@ def test_services_refuse_unknown_or_repeated_assumed_fields(supervisor, departme
     assert task.assumed_fields == ["deadline"]
     with pytest.raises(ValidationError) as exc:
         project_create(
+            actor=supervisor,
             code="P-1",
             name="项目",
             category="municipal",

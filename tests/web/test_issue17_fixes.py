@@ -196,7 +196,7 @@ def test_another_unit_cannot_correct(other_owner_client, project, owner):
     from projects.services import investment_report_create
 
     report = investment_report_create(
-        project=project, period=dt.date(2024, 3, 1), amount=Decimal("1"), reported_by=owner
+        project=project, period=dt.date(2024, 3, 1), amount=Decimal("1"), actor=owner
     )
     response = other_owner_client.post(
         reverse("web:project-invest-correct", args=[project.pk]),

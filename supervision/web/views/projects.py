@@ -207,7 +207,7 @@ def project_invest(request, pk: int):
         project,
         form=InvestmentReportForm(request.POST, prefix="invest"),
         service=lambda **data: project_services.investment_report_create(
-            project=project, reported_by=request.user, **data
+            actor=request.user, project=project, **data
         ),
         success=lambda report: f"已填报 {report.period:%Y年%m月} 完成投资 {report.amount} 万元。",
         form_key="invest_form",
@@ -225,7 +225,7 @@ def project_milestone_complete(request, pk: int):
         request,
         project,
         form=MilestoneCompleteForm(request.POST, milestones=open_milestones, prefix="milestone"),
-        service=project_services.milestone_complete,
+        service=lambda **data: project_services.milestone_complete(actor=request.user, **data),
         success=lambda milestone: f"节点“{milestone.name}”已标记完成。",
         form_key="milestone_form",
         target_type="milestone",
@@ -242,7 +242,7 @@ def project_invest_correct(request, pk: int):
         project,
         form=InvestmentCorrectForm(request.POST, reports=_year_reports(project), prefix="correct"),
         service=lambda report, amount, reason: project_services.investment_report_correct(
-            report=report, amount=amount, reason=reason, revised_by=request.user
+            actor=request.user, report=report, amount=amount, reason=reason
         ),
         success=lambda report: (
             f"已更正 {report.period:%Y年%m月} 完成投资为 {report.amount:.2f} 万元，原数已留痕。"
