@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_project_level_assumed_fields'),
+        ('projects', '0005_revision_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
