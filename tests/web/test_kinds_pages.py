@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from supervision.choices import TaskAction, TaskStatus
-from supervision.kinds import proposals, services
+from supervision.kinds import instructions, proposals, services
 from supervision.kinds.models import Instruction, MeetingItem, SourcePolicy
 from supervision.loop import transitions
 from supervision.loop.models import Task, TaskEvent
@@ -430,3 +430,19 @@ def test_a_draft_is_edited_without_a_reason(supervisor_client, supervisor, depar
     task.refresh_from_db()
     assert (task.title, task.deadline) == ("问题（改）", dt.date(2024, 10, 31))
     assert task.problem.rectification_goal == "理清账目并建章立制"
+
+
+def test_a_leaders_inbox_lists_the_work_he_instructed(
+    leader, supervisor, make_task, django_assert_max_num_queries
+):
+    mine = make_task("in_progress", title="我批示过的事项")
+    make_task("in_progress", title="别的事项")
+    instructions.task_instruct(task=mine, actor=leader, text="加快进度。")
+
+    client = client_for(leader)
+    client.get("/inbox/")  # the session's first request does extra work
+    with django_assert_max_num_queries(20):
+        page = client.get("/inbox/")
+
+    rows = page.context["instructed"]["rows"]
+    assert [t.title for t in rows] == ["我批示过的事项"]

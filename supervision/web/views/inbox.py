@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from config import clock
 from supervision.choices import (
+    OPEN_STATUSES,
     EmailPreference,
     ExtensionStatus,
     ReportFrequency,
     TaskAction,
     TaskStatus,
 )
+from supervision.kinds.models import Instruction
 from supervision.loop.models import ExtensionRequest, ProgressReport
 from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
@@ -37,6 +39,20 @@ from supervision.web.views.common import Refusal, attempt, paginate
 
 LIMIT = 50  # rows per inbox list; the rest are one click away in the task list
 PERIODIC = (ReportFrequency.WEEKLY, ReportFrequency.MONTHLY, ReportFrequency.QUARTERLY)
+
+
+def instructed_by(user, today: dt.date):
+    """Open work a leader gave a 批示 on (his 批示件 and follow-up 批示), latest moved first:
+    where the units' reports come back to him."""
+    mine = Q(instruction__leader=user) | Q(
+        pk__in=Instruction.objects.filter(leader=user).values("task")
+    )
+    return (
+        task_list(today=today)
+        .filter(mine, status__in=OPEN_STATUSES)
+        .exclude(status=TaskStatus.DRAFT)
+        .order_by("-updated_at")
+    )
 
 
 def _capped(queryset, link: str = "") -> dict:
@@ -107,6 +123,8 @@ def _inbox_context(user, today: dt.date) -> dict:
             .select_related("task__lead_department", "requested_by")
             .order_by("created_at")
         )
+    if user.role == Role.LEADER:
+        sections["instructed"] = _capped(instructed_by(user, today))
     if user.is_supervisor or user.role == Role.LEADER:
         escalations = unacknowledged_escalations(clock.now())
         if not user.is_supervisor:
@@ -114,7 +132,7 @@ def _inbox_context(user, today: dt.date) -> dict:
                 Q(task__responsible_leader=user) | Q(milestone__project__responsible_leader=user)
             )
         sections["escalations"] = _capped(_reminders(escalations))
-    for key in ("to_accept", "to_report", "to_verify"):
+    for key in ("to_accept", "to_report", "to_verify", "instructed"):
         for task in sections.get(key, {}).get("rows", []):
             task.overdue = overdue_days(task, today)
     return sections
