@@ -14,13 +14,14 @@ from accounts.models import Department, User
 from config import clock, events
 from supervision.choices import ExtensionStatus, TaskAction, TaskSource, TaskStatus
 from supervision.kinds.codes import next_code
-from supervision.kinds.merge import follow_deadline, is_assist_owner
+from supervision.kinds.merge import follow_deadline
 from supervision.loop.models import ExtensionRequest, Indicator, ProgressReport, Task, TaskEvent
 from supervision.loop.transitions import (
     ActorNotAllowed,
     TransitionNotAllowed,
-    is_co_owner,
-    is_lead_owner,
+    can_decide_extension,
+    can_report_progress,
+    can_request_extension,
     is_supervisor,
     lock_task,
     record_event,
@@ -50,8 +51,6 @@ TASK_EDITABLE = {
     "parent",
     "indicator",
 }
-# The statuses in which the lead department may ask for a later deadline.
-EXTENDABLE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
 
 
 def _require_supervisor(actor: User, what: str) -> None:
@@ -187,12 +186,7 @@ def progress_report_create(
 ) -> ProgressReport:
     """反馈进展: owners of the lead or a co-operating department report on a task in hand."""
     task = lock_task(task)
-    if not (is_lead_owner(actor, task) or is_co_owner(actor, task) or is_assist_owner(actor, task)):
-        raise ActorNotAllowed("只有牵头或配合单位可以反馈进展。")
-    if task.status != TaskStatus.IN_PROGRESS:
-        raise TransitionNotAllowed(
-            f"事项当前状态为“{task.get_status_display()}”，不能反馈进展（须先签收）。"
-        )
+    can_report_progress(actor, task).enforce()
     if value is not None and task.indicator_id is not None:
         raise ValidationError(
             {"value": "该事项的数值读自对应的预期指标，请由指标责任单位填报分期数值。"}
@@ -231,12 +225,7 @@ def extension_request_create(
 ) -> ExtensionRequest:
     """申请延期: the lead department asks for a later deadline, with a reason."""
     task = lock_task(task)
-    if not is_lead_owner(actor, task):
-        raise ActorNotAllowed("只有牵头单位可以申请延期。")
-    if task.status not in EXTENDABLE_STATUSES:
-        raise TransitionNotAllowed(f"事项当前状态为“{task.get_status_display()}”，不能申请延期。")
-    if task.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise TransitionNotAllowed("该事项已有待审批的延期申请。")
+    can_request_extension(actor, task).enforce()
     request = ExtensionRequest(
         task=task,
         requested_by=actor,
@@ -271,12 +260,10 @@ def extension_request_create(
 def _extension_decide(
     *, extension: ExtensionRequest | int, actor: User, approve: bool, comment: str
 ) -> ExtensionRequest:
-    _require_supervisor(actor, "审批延期")
     pk = extension.pk if isinstance(extension, ExtensionRequest) else extension
     task = lock_task(ExtensionRequest.objects.values_list("task_id", flat=True).get(pk=pk))
     extension = ExtensionRequest.objects.select_for_update().get(pk=pk)
-    if extension.status != ExtensionStatus.PENDING:
-        raise TransitionNotAllowed(f"该延期申请已{extension.get_status_display()}。")
+    can_decide_extension(actor, extension).enforce()
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError({"comment": "驳回延期须说明理由。"})

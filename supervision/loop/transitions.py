@@ -14,8 +14,9 @@ from django.db import transaction
 from accounts.models import User
 from config import clock, events
 from config.errors import DomainError, NotPermitted
-from supervision.choices import OPEN_STATUSES, TaskAction, TaskStatus
+from supervision.choices import OPEN_STATUSES, ExtensionStatus, TaskAction, TaskStatus
 from supervision.kinds import hooks as kind_hooks
+from supervision.kinds.merge import is_assist_owner
 from supervision.loop.models import Task, TaskEvent
 from supervision.reminders import notify as notifications
 
@@ -91,6 +92,69 @@ SPECIAL_RULES: dict[str, Rule] = {
         (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS), TaskStatus.ASSIGNED, _supervisor, "督查办"
     ),
 }
+
+# --- what else a user may do on a task (not status moves) -----------------------------------
+# The services enforce these and the cockpit asks them which buttons to show: one rule, one
+# message. A ``Verdict`` is truthy when allowed; else ``error`` is what the service raises.
+
+# The statuses in which the lead department may ask for a later deadline.
+EXTENDABLE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    error: TransitionError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+    def enforce(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+ALLOWED = Verdict()
+
+
+def can_report_progress(user: User, task: Task) -> Verdict:
+    """反馈进展: owners of the lead, a co-operating or a 协办 unit, on a task in hand."""
+    if not (is_lead_owner(user, task) or is_co_owner(user, task) or is_assist_owner(user, task)):
+        return Verdict(ActorNotAllowed("只有牵头或配合单位可以反馈进展。"))
+    if task.status != TaskStatus.IN_PROGRESS:
+        return Verdict(
+            TransitionNotAllowed(
+                f"事项当前状态为“{task.get_status_display()}”，不能反馈进展（须先签收）。"
+            )
+        )
+    return ALLOWED
+
+
+def can_request_extension(user: User, task: Task, *, pending: bool | None = None) -> Verdict:
+    """申请延期: the lead unit, before 申请办结, with no request already waiting.
+    ``pending``: whether one is waiting, when the caller has read it already."""
+    if not is_lead_owner(user, task):
+        return Verdict(ActorNotAllowed("只有牵头单位可以申请延期。"))
+    if task.status not in EXTENDABLE_STATUSES:
+        return Verdict(
+            TransitionNotAllowed(f"事项当前状态为“{task.get_status_display()}”，不能申请延期。")
+        )
+    if pending is None:
+        pending = task.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    if pending:
+        return Verdict(TransitionNotAllowed("该事项已有待审批的延期申请。"))
+    return ALLOWED
+
+
+def can_decide_extension(user: User, extension) -> Verdict:
+    """审批延期: the supervision office, on a request still waiting (``None``: there is none)."""
+    if not is_supervisor(user):
+        return Verdict(ActorNotAllowed("只有督查办可以审批延期。"))
+    if extension is None:
+        return Verdict(TransitionNotAllowed("该事项没有待审批的延期申请。"))
+    if extension.status != ExtensionStatus.PENDING:
+        return Verdict(TransitionNotAllowed(f"该延期申请已{extension.get_status_display()}。"))
+    return ALLOWED
+
 
 # The timestamp each target status stamps on the task.
 _STAMPS = {

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from config import clock
-from supervision.choices import ExtensionStatus, TaskAction, TaskStatus
+from supervision.choices import ExtensionStatus, TaskAction
 from supervision.files import services as files
 from supervision.files.documents.services import can_generate
 from supervision.files.selectors import documents_visible_to, task_attachments
@@ -19,7 +19,6 @@ from supervision.loop import services, transitions
 from supervision.loop.filters import TaskFilter
 from supervision.loop.models import ExtensionRequest
 from supervision.loop.selectors import overdue_days, task_list
-from supervision.loop.services import EXTENDABLE_STATUSES
 from supervision.reminders.services import can_urge, task_urge
 from supervision.web import forms as web_forms
 from supervision.web.views.common import Refusal, attempt, export_url, paginate
@@ -95,18 +94,22 @@ _MOVES = {
 
 def available_actions(task, user, pending: ExtensionRequest | None) -> list[str]:
     """The buttons ``user`` gets on ``task``: the status moves the transition table allows,
-    plus progress, extension and approval by the services' own role/department rules."""
+    plus progress, extension and approval by the predicates the services enforce."""
     keys = {_MOVES[move] for move in transitions.allowed_actions(task, user)}
-    lead = transitions.is_lead_owner(user, task)
-    if task.status == TaskStatus.IN_PROGRESS and (lead or transitions.is_co_owner(user, task)):
-        keys.add("progress")
-    if lead and task.status in EXTENDABLE_STATUSES and pending is None:
-        keys.add("extend")
-    if pending is not None and transitions.is_supervisor(user):
-        keys.add("decide")
+    for key, verdict in _predicates(task, user, pending).items():
+        if verdict:
+            keys.add(key)
     if can_urge(user, task):
         keys.add("urge")
     return [key for key in ACTIONS if key in keys]
+
+
+def _predicates(task, user, pending: ExtensionRequest | None) -> dict:
+    return {
+        "progress": transitions.can_report_progress(user, task),
+        "extend": transitions.can_request_extension(user, task, pending=pending is not None),
+        "decide": transitions.can_decide_extension(user, pending),
+    }
 
 
 def _load_task(pk: int):
@@ -237,17 +240,14 @@ def _not_available(key: str, task, user) -> Refusal:
         rule = transitions.RULES[move]
         if not rule.who(user, task):
             return Refusal(403, f"只有{rule.who_label}可以{TaskAction(move).label}该事项。")
-    elif key == "progress":
-        if not (transitions.is_lead_owner(user, task) or transitions.is_co_owner(user, task)):
-            return Refusal(403, "只有牵头或配合单位可以反馈进展。")
-    elif key == "extend":
-        if not transitions.is_lead_owner(user, task):
-            return Refusal(403, "只有牵头单位可以申请延期。")
-    elif key == "urge":
-        if not transitions.is_supervisor(user):
-            return Refusal(403, "只有督查办可以催办。")
-    elif not transitions.is_supervisor(user):
-        return Refusal(403, "只有督查办可以审批延期。")
+    elif key in ("progress", "extend", "decide"):
+        pending = task.extensions.filter(status=ExtensionStatus.PENDING).first()
+        error = _predicates(task, user, pending)[key].error
+        if error is not None:
+            status = 403 if isinstance(error, transitions.ActorNotAllowed) else 409
+            return Refusal(status, error.message)
+    elif key == "urge" and not transitions.is_supervisor(user):
+        return Refusal(403, "只有督查办可以催办。")
     return Refusal(409, f"事项当前状态为“{task.get_status_display()}”，不能{ACTIONS[key].label}。")
 
 
