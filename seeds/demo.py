@@ -16,6 +16,7 @@ from accounts.services import user_create
 from config import clock
 from projects.models import Project
 from projects.services import investment_report_create
+from seeds import demo_problems
 from seeds.demo_kinds import load_kinds_demo
 from supervision.choices import Domain, TaskSource, TaskStatus
 from supervision.loop.models import Task
@@ -208,4 +209,5 @@ def load_demo(seed: int = 2024) -> dict:
         "tasks": walk_tasks(rng, supervisor),
         "demo_tasks": overdue_examples(rng, supervisor),
         "kinds": load_kinds_demo(rng, supervisor, User.objects.get(username="leader")),
+        "problems": demo_problems.load(rng, supervisor),
     }

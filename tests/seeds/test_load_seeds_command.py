@@ -15,7 +15,7 @@ from seeds import demo, loader
 from supervision.kinds.models import Meeting, ProposalDetail
 from supervision.kinds.stats import proposal_stats
 from supervision.loop.selectors import overdue_days
-from supervision.models import ProgressReport, Task
+from supervision.models import Intervention, ProgressReport, RankingSnapshot, Task
 from tests.seeds.source import row_counts
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert {u.role for u in User.objects.all()} == {"supervisor", "leader", "owner", "viewer"}
 
     # Seeded tasks moved round the loop, consistent with what the command reported.
-    seeded_tasks = Task.objects.exclude(title__startswith=demo.MARK)
+    seeded_tasks = Task.objects.exclude(title__startswith=demo.MARK).exclude(source="problem")
     statuses = {
         s: seeded_tasks.filter(status=s).count() for s in ("in_progress", "submitted", "closed")
     }
@@ -150,6 +150,21 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert all(0 < rate < 100 for rate in [*rates, figures.resolution_rate])
     assert ProposalDetail.objects.filter(round=2).count() == 1  # 不满意: 二次办理
     assert ProposalDetail.objects.filter(merged_into__isnull=False).count() == 1  # 并案
+
+    # 八张问题清单: the report's rectification commitments (children of their commitments,
+    # origin and found-on inferred) and demo problems, one of them recurring; Q1 published
+    # with a 通报表扬/批评 for the head and tail of each track.
+    problems = Task.objects.filter(source="problem").select_related("problem", "parent")
+    from_report = [p for p in problems if p.parent_id]
+    assert _number(output, r"问题清单 (\d+) 个据报告") == len(from_report) == 5
+    assert all("推定" in p.problem.description for p in from_report)
+    assert _number(output, r"、(\d+) 个演示问题") == len(problems) - 5 == 12
+    assert [p.title for p in problems if p.problem.recurring] == [
+        "【演示】仙女山镇农家乐燃气管道老化（整改后复发）"
+    ]
+    assert {p.status for p in problems} >= {"closed", "in_progress"}
+    assert RankingSnapshot.objects.get().period == "2024Q1"
+    assert {i.type for i in Intervention.objects.all()} == {"commendation", "criticism"}
 
     # A second --demo finds it there and adds nothing.
     after = row_counts()

@@ -42,7 +42,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"演示数据：投资填报 {result['investment_reports']} 条；事项签收 {flow['accepted']} 件、"
                 f"进展反馈 {flow['reported']} 条、申请办结 {flow['submitted']} 件、销号 {flow['closed']} 件；"
-                f"演示批示事项 {result['demo_tasks']} 件。"
+                f"演示批示事项 {result['demo_tasks']} 件；"
+                f"问题清单 {result['problems']['report']} 个据报告整改要求建立、"
+                f"{result['problems']['demo']} 个演示问题；2024Q1 八张报表已发布。"
             )
         )
         kinds = result["kinds"]
