@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import secrets
 
@@ -6,7 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.choices import Role
-from accounts.models import ApiToken, Department, User
+from accounts.models import ApiToken, Department, IdempotencyRecord, User
+from config import clock
+
+# How long an ``Idempotency-Key`` is remembered (a retry within it replays the first answer).
+IDEMPOTENCY_RETENTION = dt.timedelta(hours=24)
 
 
 def department_create(
@@ -135,3 +140,11 @@ def tokens_revoke_all(*, user: User) -> int:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=clock.now()
     )
+
+
+def idempotency_records_purge() -> int:
+    """Forget the idempotency keys older than ``IDEMPOTENCY_RETENTION`` (beat, hourly);
+    returns how many were deleted."""
+    cutoff = clock.now() - IDEMPOTENCY_RETENTION
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -252,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.files.tasks.purge_staged_attachments",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-idempotency-records": {
+        "task": "accounts.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=20),  # hourly: keys are kept 24 hours
+    },
     "weekly-notice": {
         "task": "supervision.tasks.compile_weekly_notice",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
