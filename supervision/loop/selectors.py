@@ -25,10 +25,16 @@ def overdue_days(task: Task, today: dt.date | None = None) -> int:
     return overdue_workdays(task.deadline, today or clock.today())
 
 
+def escalation_cutoff(now) -> dt.datetime:
+    """A 督办/通报 sent before this instant has waited more than one working day."""
+    from supervision.loop.workdays import add_workdays
+
+    return clock.start_of(add_workdays(clock.localdate(now), -1) + dt.timedelta(days=1))
+
+
 def unacknowledged_escalations(now=None):
     """督办 and 通报 reminders not acknowledged: sent more than one working day before ``now``
     (the overdue ones), or all of them without ``now``."""
-    from supervision.loop.workdays import add_workdays
     from supervision.reminders.models import Reminder
 
     pending = Reminder.objects.filter(
@@ -36,5 +42,4 @@ def unacknowledged_escalations(now=None):
     )
     if now is None:
         return pending
-    cutoff = clock.start_of(add_workdays(clock.localdate(now), -1) + dt.timedelta(days=1))
-    return pending.filter(sent_at__lt=cutoff)
+    return pending.filter(sent_at__lt=escalation_cutoff(now))

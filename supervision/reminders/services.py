@@ -115,14 +115,23 @@ def urgeable_overdue(today, policy: EscalationPolicy | None = None):
 
 
 def overdue_by_unit(today) -> list[dict]:
-    """Units with urgeable overdue work: ``{"id", "name", "count"}``, most first (one query)."""
-    return list(
+    """Units with urgeable overdue work: ``{"id", "name", "label", "count"}`` (``label``: the
+    unit's one displayed form, its short name), most first (one query)."""
+    rows = list(
         urgeable_overdue(today)
         .values("lead_department")
         .annotate(count=Count("pk"))
-        .values("count", id=F("lead_department"), name=F("lead_department__name"))
+        .values(
+            "count",
+            id=F("lead_department"),
+            name=F("lead_department__name"),
+            short_name=F("lead_department__short_name"),
+        )
         .order_by("-count", "name")
     )
+    for row in rows:
+        row["label"] = row.pop("short_name") or row["name"]
+    return rows
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ a one-liner; the queries are aggregates over indexed columns.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, IntegerField, Q, Sum, When, Window
 
 from config import clock
 from projects.choices import Category, Light
@@ -25,7 +25,7 @@ from projects.querysets import year_time_progress
 from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
 from supervision.loop.models import EscalationPolicy, Task
-from supervision.loop.selectors import unacknowledged_escalations
+from supervision.loop.selectors import escalation_cutoff, unacknowledged_escalations
 from supervision.loop.workdays import overdue_workdays
 
 LIST_LIMIT = 20
@@ -89,6 +89,7 @@ def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
             "code": task.code,
             "title": task.title,
             "lead_department": task.lead_department.name,
+            "lead_department_label": str(task.lead_department),
             "deadline": task.deadline,
             "overdue_days": overdue_workdays(task.deadline, today),
             "status": task.status,
@@ -97,12 +98,24 @@ def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
     ]
 
 
-def _escalations(today: dt.date) -> list[dict]:
-    reminders = (
-        unacknowledged_escalations(clock.start_of(today))
+def _escalations(today: dt.date) -> tuple[list[dict], dict]:
+    """The 督办/通报 waiting more than a working day (oldest first, capped) and the counts of
+    all sent and unacknowledged ones and of those late, in one query: the late ones are the
+    oldest, so they lead the list; window counts see every row before the cap."""
+    cutoff = escalation_cutoff(clock.start_of(today))
+    late = Case(When(sent_at__lt=cutoff, then=1), default=0, output_field=IntegerField())
+    rows = list(
+        unacknowledged_escalations()
+        .filter(sent_at__isnull=False)
         .select_related("task", "milestone__project", "department")
+        .annotate(pending_total=Window(Count("pk")), late_total=Window(Sum(late)))
         .order_by("sent_at", "id")[:LIST_LIMIT]
     )
+    counts = {
+        "pending": rows[0].pending_total if rows else 0,
+        "late": rows[0].late_total if rows else 0,
+    }
+    reminders = [reminder for reminder in rows if reminder.sent_at < cutoff]
     return [
         {
             "id": reminder.pk,
@@ -115,11 +128,12 @@ def _escalations(today: dt.date) -> list[dict]:
                 else f"{reminder.milestone.project.name} · {reminder.milestone.name}"
             ),
             "department": reminder.department.name,
+            "department_label": str(reminder.department),
             "deadline": reminder.deadline,
             "sent_at": reminder.sent_at,
         }
         for reminder in reminders
-    ]
+    ], counts
 
 
 def _upcoming(today: dt.date) -> list[dict]:
@@ -135,6 +149,7 @@ def _upcoming(today: dt.date) -> list[dict]:
             "code": task.code,
             "title": task.title,
             "lead_department": task.lead_department.name,
+            "lead_department_label": str(task.lead_department),
             "deadline": task.deadline,
         }
         for task in tasks
@@ -172,13 +187,15 @@ def compute_dashboard(*, today: dt.date) -> dict:
     policy = EscalationPolicy.current()
     tasks_by_status, tasks_by_light = _task_counts(today, policy)
     projects_by_light, investment = _project_figures(today)
+    escalations, escalation_counts = _escalations(today)
     return {
         "today": today,
         "tasks_by_status": tasks_by_status,
         "tasks_by_light": tasks_by_light,
         "projects_by_light": projects_by_light,
         "overdue_tasks": _overdue_tasks(today, policy),
-        "unacknowledged_escalations": _escalations(today),
+        "unacknowledged_escalations": escalations,
+        "unacknowledged_counts": escalation_counts,
         "upcoming": _upcoming(today),
         "key_works": _key_works(today),
         "investment": investment,

@@ -51,6 +51,8 @@ def test_dashboard_is_json_with_decimal_strings_and_iso_dates(settings, owner_ap
         "completed": "333.33",
         "completion_rate": "33.33",
         "time_progress": "49.18",
+        "unplanned_completed": "0.00",
+        "unplanned_projects": 0,
     }
 
 

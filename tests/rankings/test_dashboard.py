@@ -110,6 +110,8 @@ def cockpit(db):
 
 def test_dashboard_figures(cockpit):
     t, r = cockpit["tasks"], cockpit["reminders"]
+    # The cockpit shows each unit's one form of its name (the short name, else the name).
+    LABELS = {"北区单位": str(cockpit["north"]), "南区单位": str(cockpit["south"])}
     summary = dashboard_summary(today=TODAY)
 
     assert summary["today"] == TODAY
@@ -134,6 +136,7 @@ def test_dashboard_figures(cockpit):
             "code": "T1",
             "title": t["T1"].title,
             "lead_department": "北区单位",
+            "lead_department_label": LABELS["北区单位"],
             "deadline": dt.date(2024, 6, 20),
             "overdue_days": 6,
             "status": "in_progress",
@@ -143,6 +146,7 @@ def test_dashboard_figures(cockpit):
             "code": "T2",
             "title": t["T2"].title,
             "lead_department": "南区单位",
+            "lead_department_label": LABELS["南区单位"],
             "deadline": dt.date(2024, 6, 26),
             "overdue_days": 2,
             "status": "assigned",
@@ -155,6 +159,7 @@ def test_dashboard_figures(cockpit):
             "code": "T3",
             "title": t["T3"].title,
             "lead_department": "北区单位",
+            "lead_department_label": LABELS["北区单位"],
             "deadline": dt.date(2024, 6, 28),
         },
         {
@@ -162,6 +167,7 @@ def test_dashboard_figures(cockpit):
             "code": "T4",
             "title": t["T4"].title,
             "lead_department": "南区单位",
+            "lead_department_label": LABELS["南区单位"],
             "deadline": dt.date(2024, 6, 30),
         },
     ]
@@ -174,6 +180,7 @@ def test_dashboard_figures(cockpit):
             "milestone": milestone.pk,
             "title": "重点工程二 · 主体完工",
             "department": "南区单位",
+            "department_label": LABELS["南区单位"],
             "deadline": dt.date(2024, 6, 14),
             "sent_at": at(2024, 6, 24, 9),
         },
@@ -184,6 +191,7 @@ def test_dashboard_figures(cockpit):
             "milestone": None,
             "title": t["T1"].title,
             "department": "北区单位",
+            "department_label": LABELS["北区单位"],
             "deadline": dt.date(2024, 6, 20),
             "sent_at": at(2024, 6, 26, 10),
         },
@@ -218,7 +226,11 @@ def test_dashboard_figures(cockpit):
         "completed": D("1175.00"),
         "completion_rate": D("33.57"),
         "time_progress": D("49.18"),
+        "unplanned_completed": D("0.00"),
+        "unplanned_projects": 0,
     }
+    # R1 R2 late, R3 sent today: three waiting, two of them more than a working day.
+    assert summary["unacknowledged_counts"] == {"pending": 3, "late": 2}
 
 
 def test_empty_dashboard_has_every_key_and_zeros(db):
@@ -240,7 +252,10 @@ def test_empty_dashboard_has_every_key_and_zeros(db):
         "completed": D("0.00"),
         "completion_rate": None,
         "time_progress": D("49.18"),
+        "unplanned_completed": D("0.00"),
+        "unplanned_projects": 0,
     }
+    assert summary["unacknowledged_counts"] == {"pending": 0, "late": 0}
 
 
 def test_lists_are_capped_at_twenty_most_overdue_first(db):

@@ -234,7 +234,12 @@ def test_dashboard_fits_a_phone(login, supervisor):
     page = login(supervisor, viewport=(390, 844))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a phone"
-    assert page.locator("nav.mainnav >> text=督办事项").is_visible()
+    assert page.locator("[data-testid=phone-messages]").is_visible()  # 消息 stays visible
+    assert not page.locator("nav.mainnav >> text=督办事项").is_visible()  # folded behind 菜单
+    page.click("[data-testid=nav-toggle]")
+    for item in ["驾驶舱", "项目", "督办事项", "通报", "公文", "我的待办", "消息"]:
+        assert page.locator("nav.mainnav a", has_text=item).first.is_visible(), item
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
 

@@ -99,15 +99,13 @@ def test_urge_all_overdue_of_a_unit_from_the_dashboard(
     make_task("in_progress", deadline=dt.date(2024, 12, 31))
     dashboard = supervisor_client.get(reverse("web:dashboard"))
     assert dashboard.context["overdue_units"] == [
-        {"id": department.pk, "name": department.name, "count": 2}
+        {"id": department.pk, "name": department.name, "label": str(department), "count": 2}
     ]
     url = reverse("web:unit-urge-overdue", args=[department.pk])
     response = supervisor_client.post(url, {"message": "逾期事项请说明原因", "next": "/"})
     assert response.status_code == 302
     assert response.url == "/"
-    assert (
-        f"已催办{department.name}的 2 件逾期事项。" in supervisor_client.get("/").content.decode()
-    )
+    assert f"已催办{department}的 2 件逾期事项。" in supervisor_client.get("/").content.decode()
     assert {r.task_id for r in Reminder.objects.filter(kind="manual")} == {t.pk for t in late}
 
     assert owner_client.post(url, {"message": ""}).status_code == 403  # the unit may not

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from config import clock
 from projects.choices import Light
 from supervision.choices import TaskStatus
-from supervision.loop.selectors import unacknowledged_escalations
 from supervision.reminders.services import overdue_by_unit
 
 RANKING_ROWS = 10
@@ -58,7 +57,8 @@ def dashboard(request):
         "task_total": sum(by_status.values()),
         # Overdue ⇔ an open task's red light; the summary's lists stop at LIST_LIMIT rows.
         "overdue_total": summary["tasks_by_light"].get(Light.RED, 0),
-        "escalations_pending": unacknowledged_escalations().count(),
+        "escalations_pending": summary["unacknowledged_counts"]["pending"],
+        "escalations_late": summary["unacknowledged_counts"]["late"],
         "escalations_more": len(summary["unacknowledged_escalations"]) >= LIST_LIMIT,
         "overdue_units": overdue_by_unit(today) if request.user.is_supervisor else None,
     }

@@ -49,6 +49,7 @@ def filtered(request, filterset_class, queryset, names: list[str]):
     return filterset, {
         "filterset": filterset,
         "filter_fields": tune(filterset.form, names),
+        "active_filters": sum(1 for name in names if any(request.GET.getlist(name))),
         "search": request.GET.get("q") or request.GET.get("search", ""),
         "ordering": request.GET.get("ordering", ""),
         "orderings": dict(filterset.ordering_choices),

@@ -41,7 +41,7 @@ def unit_urge_overdue(request, pk: int):
     if refusal is not None:
         raise PermissionDenied(refusal.message)  # the service refuses only the actor
     if count:
-        messages.success(request, f"已催办{department.name}的 {count} 件逾期事项。")
+        messages.success(request, f"已催办{department}的 {count} 件逾期事项。")
     else:
-        messages.info(request, f"{department.name}没有需要催办的逾期事项（今天已催办的不再重复）。")
+        messages.info(request, f"{department}没有需要催办的逾期事项（今天已催办的不再重复）。")
     return redirect(_back(request))
