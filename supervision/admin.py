@@ -104,8 +104,7 @@ class TaskAdmin(admin.ModelAdmin):
     actions = ["assign", "close"]
 
     def get_queryset(self, request):
-        policy = EscalationPolicy.current()
-        return super().get_queryset(request).with_light(clock.today(), policy.warning_days)
+        return super().get_queryset(request).with_light(clock.today())
 
     def has_delete_permission(self, request, obj=None):
         return False  # drafts are deleted through the API; anything later is cancelled

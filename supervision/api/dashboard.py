@@ -108,6 +108,10 @@ class DashboardSerializer(Serializer):
     tasks_by_status = DashboardStatusCountsSerializer()
     tasks_by_light = DashboardLightCountsSerializer(help_text="未办结事项按灯色")
     projects_by_light = DashboardLightCountsSerializer(help_text="本年度未归档项目按灯色")
+    tasks_overdue = serializers.IntegerField(
+        help_text="逾期的未办结事项数（办理时限或已审定节点逾期至少一个工作日）"
+    )
+    tasks_behind = serializers.IntegerField(help_text="最新值落后序时目标的未办结事项数")
     overdue_tasks = DashboardOverdueTaskSerializer(many=True, help_text="逾期最久的前 20 项")
     unacknowledged_escalations = DashboardEscalationSerializer(
         many=True, help_text="未签收的督办/通报"

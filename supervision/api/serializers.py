@@ -4,11 +4,12 @@ from decimal import Decimal, InvalidOperation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config import clock
 from config.api.fields import assumed_fields
 from config.api.serializers import ModelSerializer, Serializer
 from projects.choices import Light
 from supervision.api.kinds_serializers import KIND_FIELDS
-from supervision.choices import TaskStatus
+from supervision.choices import NodeStatus, TaskStatus
 from supervision.loop.models import (
     EscalationPolicy,
     ExtensionRequest,
@@ -23,8 +24,46 @@ VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": 
 PERIOD_VALUE_LIMIT = Decimal(10) ** (VALUE["max_digits"] - VALUE["decimal_places"])
 
 
+class NodesSummarySerializer(Serializer):
+    """A task's nodes at a glance (read from its prefetched nodes)."""
+
+    total = serializers.IntegerField()
+    proposed = serializers.IntegerField(help_text="待审定")
+    approved = serializers.IntegerField(help_text="已审定未完成")
+    done = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="已审定、未完成且已过计划日期")
+    next_due = serializers.DateField(allow_null=True, help_text="最近一个未完成节点的计划日期")
+
+    @staticmethod
+    def of(nodes, today) -> dict:
+        open_nodes = [n for n in nodes if n.status == NodeStatus.APPROVED]
+        return {
+            "total": len(nodes),
+            "proposed": sum(n.status == NodeStatus.PROPOSED for n in nodes),
+            "approved": len(open_nodes),
+            "done": sum(n.status == NodeStatus.DONE for n in nodes),
+            "overdue": sum(n.is_overdue_on(today) for n in open_nodes),
+            "next_due": min((n.due_date for n in open_nodes), default=None),
+        }
+
+
+PROGRESS = {"max_digits": 20, "decimal_places": 4, "read_only": True, "allow_null": True}
+
+
 class TaskSerializer(ModelSerializer):
-    light = serializers.ChoiceField(read_only=True, choices=Light.choices)
+    light = serializers.ChoiceField(
+        read_only=True,
+        allow_null=True,
+        choices=Light.choices,
+        help_text="按节点、时限和序时进度计算；已销号、已撤销为 null",
+    )
+    schedule_target = serializers.DecimalField(
+        help_text="序时目标：按节点累计目标（无节点按全年）线性推算的今日应达值", **PROGRESS
+    )
+    lag = serializers.DecimalField(
+        help_text="落后序时目标的百分点（负数为超前）；无量化目标或无最新值时为 null", **PROGRESS
+    )
+    nodes_summary = serializers.SerializerMethodField()
     overdue_days = serializers.SerializerMethodField(help_text="逾期工作日数")
     target_value = serializers.DecimalField(min_value=0, **VALUE)
     target_tolerance = serializers.DecimalField(min_value=0, **VALUE)
@@ -69,6 +108,9 @@ class TaskSerializer(ModelSerializer):
             "target_tolerance",
             "latest_value",
             "overdue_days",
+            "schedule_target",
+            "lag",
+            "nodes_summary",
             "assumed",
             "assumed_fields",
             "assigned_at",
@@ -115,6 +157,12 @@ class TaskSerializer(ModelSerializer):
 
     def get_overdue_days(self, task) -> int:
         return overdue_days(task, self.context.get("today"))
+
+    @extend_schema_field(NodesSummarySerializer)
+    def get_nodes_summary(self, task) -> dict:
+        return NodesSummarySerializer.of(
+            task.nodes.all(), self.context.get("today") or clock.today()
+        )
 
 
 class TaskUpdateSerializer(TaskSerializer):

@@ -52,7 +52,7 @@ class TaskViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Task.objects.none()
-        return with_kinds(task_list()).prefetch_related("co_departments")
+        return with_kinds(task_list()).prefetch_related("co_departments", "nodes")
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

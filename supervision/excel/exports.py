@@ -61,7 +61,8 @@ def task_columns(today: dt.date) -> list[Column]:
         Column("牵头单位", 22, lambda t: t.lead_department.name, wrap=True),
         Column("办理时限", 12, lambda t: t.deadline, DATE),
         Column("状态", 9, lambda t: t.get_status_display()),
-        Column("亮灯", 7, lambda t: _light(t.light)),
+        # no light once closed or cancelled: shown as 已销号 / 已撤销
+        Column("亮灯", 7, lambda t: _light(t.light) or t.get_status_display()),
         Column("逾期工作日", 8, lambda t: overdue_days(t, today), "0"),
         Column("目标值", 11, lambda t: t.target_value),
         Column("单位", 8, lambda t: t.target_unit),

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from config import clock
 from config.api.filters import (
     BooleanFilter,
     DateFilter,
@@ -9,13 +10,15 @@ from config.api.filters import (
 )
 from projects.choices import Light
 from supervision.choices import (
+    OPEN_STATUSES,
     Domain,
     ExtensionStatus,
+    NodeStatus,
     Priority,
     TaskSource,
     TaskStatus,
 )
-from supervision.loop.models import ExtensionRequest, Indicator, Task
+from supervision.loop.models import EscalationPolicy, ExtensionRequest, Indicator, Task
 
 
 class TaskFilter(FilterSet):
@@ -38,6 +41,8 @@ class TaskFilter(FilterSet):
     deadline_before = DateFilter(field_name="deadline", lookup_expr="lte")
     deadline_after = DateFilter(field_name="deadline", lookup_expr="gte")
     overdue = BooleanFilter(method="filter_overdue", label="逾期（至少一个工作日）")
+    node_overdue = BooleanFilter(method="filter_node_overdue", label="节点逾期")
+    behind = BooleanFilter(method="filter_behind", label="落后序时进度")
     department = DepartmentChoiceFilter(method="filter_department", label="牵头或配合单位")
 
     class Meta:
@@ -58,9 +63,24 @@ class TaskFilter(FilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        # Overdue by at least one working day is exactly the red light of an open task.
-        red = Light.RED
-        return queryset.filter(light=red) if value else queryset.exclude(light=red)
+        # At least one working day past the deadline or an open node's (``loop.progress``).
+        return queryset.filter(is_overdue=value)
+
+    def filter_node_overdue(self, queryset, name, value):
+        # An approved node not done, at least one working day past its due date.
+        from supervision.loop.querysets import light_thresholds
+        from supervision.phases.models import Node
+
+        last_workday, _ = light_thresholds(clock.today(), EscalationPolicy.current().warning_days)
+        late = Node.objects.filter(
+            task=OuterRef("pk"), status=NodeStatus.APPROVED, due_date__lt=last_workday
+        )
+        condition = Exists(late) & Q(status__in=OPEN_STATUSES)
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_behind(self, queryset, name, value):
+        # The latest value below the 序时 target (``lag`` from ``TaskQuerySet.with_light``).
+        return queryset.filter(lag__gt=0) if value else queryset.exclude(lag__gt=0)
 
     def filter_department(self, queryset, name, value):
         co = Task.co_departments.through.objects.filter(task=OuterRef("pk"), department=value)

@@ -1,9 +1,7 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
 
-from projects.choices import Light
 from supervision.choices import OPEN_STATUSES
 
 
@@ -28,14 +26,14 @@ class TaskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def with_light(self, today: dt.date, warning_days: int):
-        last_workday, warn_before = light_thresholds(today, warning_days)
-        is_open = Q(status__in=OPEN_STATUSES)
-        return self.annotate(
-            light=Case(
-                When(is_open & Q(deadline__lt=last_workday), then=Value(Light.RED)),
-                When(is_open & Q(deadline__lt=warn_before), then=Value(Light.YELLOW)),
-                default=Value(Light.GREEN),
-                output_field=models.CharField(),
-            )
-        )
+    def with_light(self, today: dt.date, policy=None):
+        """Annotate ``light``, ``is_overdue``, ``first_due``, ``schedule_target`` (序时目标),
+        ``current_value`` and ``lag`` (``supervision.loop.progress``) for ``policy`` (an
+        ``EscalationPolicy``; default the active one)."""
+        from supervision.loop.models import EscalationPolicy
+        from supervision.loop.progress import progress_annotations
+
+        queryset = self
+        for step in progress_annotations(today, policy or EscalationPolicy.current()):
+            queryset = queryset.annotate(**step)
+        return queryset

@@ -1,8 +1,5 @@
 import datetime as dt
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
-
 from config import clock
 from supervision.loop.models import EscalationPolicy, Task
 from supervision.loop.workdays import overdue_workdays
@@ -10,19 +7,21 @@ from supervision.loop.workdays import overdue_workdays
 
 def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None = None):
     """Tasks with their light annotated by the database (constant query count)."""
-    policy = policy or EscalationPolicy.current()
-    # A task that repeats an indicator reads the indicator's latest value (one source).
-    tasks = Task.objects.with_light(today or clock.today(), policy.warning_days)
-    return tasks.annotate(
-        current_value=Coalesce(F("indicator__latest_value"), F("latest_value"))
-    ).select_related("lead_department", "responsible_leader", "project")
+    # ``current_value``: a task that repeats an indicator reads the indicator's latest value.
+    return Task.objects.with_light(today or clock.today(), policy).select_related(
+        "lead_department", "responsible_leader", "project"
+    )
 
 
 def overdue_days(task: Task, today: dt.date | None = None) -> int:
-    """Working days past the deadline, #{d : deadline < d ≤ today}; 0 once closed or cancelled."""
+    """Working days past the earliest date the unit answers for (``first_due``, its deadline or
+    an open node's, as ``with_light`` annotates; the deadline when not annotated),
+    #{d : due < d ≤ today}: the largest of its overdue nodes' and its deadline's. 0 once
+    closed or cancelled."""
     if not task.is_open:
         return 0
-    return overdue_workdays(task.deadline, today or clock.today())
+    due = getattr(task, "first_due", None) or task.deadline
+    return overdue_workdays(due, today or clock.today())
 
 
 def escalation_cutoff(now) -> dt.datetime:

@@ -6,7 +6,8 @@ tasks, projects or reminders: counts are database aggregates, lists are capped a
 ``LIST_LIMIT`` rows with their related names joined in.
 
 "Open" is ``OPEN_STATUSES`` (draft, assigned, in progress, submitted) as everywhere else;
-a task is overdue when its light is red (at least one working day past the deadline).
+a task is overdue when it is at least one working day past its deadline or an open node's
+(``is_overdue``); its light also turns red when it lags its 序时 target (``loop.progress``).
 
 Not cached: the figures depend on tasks, projects, milestones, investment reports and
 reminders (the deadline scan writes reminders with raw SQL), so correct invalidation is not
@@ -25,8 +26,11 @@ from projects.querysets import year_time_progress
 from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
 from supervision.loop.models import EscalationPolicy, Task
-from supervision.loop.selectors import escalation_cutoff, unacknowledged_escalations
-from supervision.loop.workdays import overdue_workdays
+from supervision.loop.selectors import (
+    escalation_cutoff,
+    overdue_days,
+    unacknowledged_escalations,
+)
 
 LIST_LIMIT = 20
 CENT = Decimal("0.01")
@@ -37,15 +41,21 @@ def _q2(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict]:
+def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict, dict]:
     is_open = Q(status__in=OPEN_STATUSES)
-    counts = Task.objects.with_light(today, policy.warning_days).aggregate(
+    counts = Task.objects.with_light(today, policy).aggregate(
         **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in TaskStatus},
         **{f"light_{light}": Count("pk", filter=is_open & Q(light=light)) for light in LIGHTS},
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+        behind=Count("pk", filter=is_open & Q(lag__gt=0)),
     )
     by_status = {status.value: counts[f"status_{status}"] for status in TaskStatus}
     by_light = {light: counts[f"light_{light}"] for light in LIGHTS}
-    return by_status, by_light
+    return (
+        by_status,
+        by_light,
+        {"tasks_overdue": counts["overdue"], "tasks_behind": counts["behind"]},
+    )
 
 
 def _project_figures(today: dt.date) -> tuple[dict, dict]:
@@ -78,10 +88,10 @@ def _project_figures(today: dt.date) -> tuple[dict, dict]:
 
 def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
     tasks = (
-        Task.objects.with_light(today, policy.warning_days)
-        .filter(status__in=OPEN_STATUSES, light=Light.RED)
+        Task.objects.with_light(today, policy)
+        .filter(is_overdue=True)
         .select_related("lead_department")
-        .order_by("deadline", "code")[:LIST_LIMIT]
+        .order_by("first_due", "code")[:LIST_LIMIT]
     )
     return [
         {
@@ -91,7 +101,7 @@ def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
             "lead_department": task.lead_department.name,
             "lead_department_label": str(task.lead_department),
             "deadline": task.deadline,
-            "overdue_days": overdue_workdays(task.deadline, today),
+            "overdue_days": overdue_days(task, today),
             "status": task.status,
         }
         for task in tasks
@@ -185,13 +195,14 @@ def dashboard_summary(*, today: dt.date) -> dict:
 def compute_dashboard(*, today: dt.date) -> dict:
     """The dashboard computed afresh (seven queries)."""
     policy = EscalationPolicy.current()
-    tasks_by_status, tasks_by_light = _task_counts(today, policy)
+    tasks_by_status, tasks_by_light, lateness = _task_counts(today, policy)
     projects_by_light, investment = _project_figures(today)
     escalations, escalation_counts = _escalations(today)
     return {
         "today": today,
         "tasks_by_status": tasks_by_status,
         "tasks_by_light": tasks_by_light,
+        **lateness,
         "projects_by_light": projects_by_light,
         "overdue_tasks": _overdue_tasks(today, policy),
         "unacknowledged_escalations": escalations,

@@ -114,7 +114,7 @@ def test_task_ledger_is_print_ready_with_chinese_labels(supervisor_api, tasks, d
     assert [(r[0], r[6], r[7]) for r in rows] == [
         ("T-001", "办理中", "红灯"),
         ("T-002", "已交办", "黄灯"),
-        ("T-003", "已销号", "绿灯"),
+        ("T-003", "已销号", "已销号"),  # closed: no light
     ]
     assert rows[2][8] == 0  # closed: never overdue
     assert rows[2][14] == wall(dt.date(2024, 6, 1), dt.time(17, 0))

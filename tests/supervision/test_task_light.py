@@ -5,7 +5,8 @@ DESIGN.md's counting (d ranges over working days, default warning_days = 3):
 - due when deadline = today;
 - overdue days = #{d : deadline < d <= today}; 催办 (red) at >= 1.
 Light: red = at least one working day overdue; yellow = due, warning, or past the deadline
-with no working day since; green otherwise, and always green once closed or cancelled.
+with no working day since; green otherwise; no light (null) once closed or cancelled (issue
+13; lights from nodes and progress are in tests/phases/test_progress_light.py).
 
 Official calendar: 10-01 (Tue) .. 10-07 (Mon) off; make-up working days Sun 09-29 and
 Sat 10-12. So around it the working days are:
@@ -96,10 +97,10 @@ def test_light_and_overdue_days_around_national_day(deadline, today, overdue, co
         (date(2024, 1, 5), date(2024, 12, 31)),  # a whole year past
     ],
 )
-def test_closed_and_cancelled_tasks_are_green_and_never_overdue(status, deadline, today):
+def test_closed_and_cancelled_tasks_have_no_light_and_are_never_overdue(status, deadline, today):
     task = TaskFactory(status=status, deadline=deadline)
     assert overdue_days(task, today) == 0
-    assert light(task, today) == "green"
+    assert light(task, today) is None
 
 
 def test_a_draft_is_lit_like_any_open_task():
@@ -161,4 +162,4 @@ def test_listing_5_or_50_tasks_with_their_light_takes_the_same_number_of_queries
         rows = read_list(today)
 
     assert len(rows) == 50
-    assert {light for light, *_ in rows} == {"red", "yellow", "green"}
+    assert {light for light, *_ in rows} == {"red", "yellow", "green", None}

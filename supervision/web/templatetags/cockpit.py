@@ -35,8 +35,14 @@ def label(value, kind: str):
 
 
 @register.simple_tag
-def light_badge(light):
+def light_badge(light, status=None):
+    """A light; none for closed or cancelled work, shown as its status (已销号 / 已撤销) when
+    ``status`` is given."""
     if not light:
+        if status in (TaskStatus.CLOSED, TaskStatus.CANCELLED):
+            return format_html(
+                '<span class="light light-none">{}</span>', _LABELS["status"][status]
+            )
         return ""
     return format_html(
         '<span class="light light-{}" title="{}">{}</span>',

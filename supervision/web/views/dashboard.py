@@ -55,8 +55,8 @@ def dashboard(request):
             for status, label in TaskStatus.choices
         ],
         "task_total": sum(by_status.values()),
-        # Overdue ⇔ an open task's red light; the summary's lists stop at LIST_LIMIT rows.
-        "overdue_total": summary["tasks_by_light"].get(Light.RED, 0),
+        # Overdue: a deadline or an approved node a working day past (red also counts lag).
+        "overdue_total": summary["tasks_overdue"],
         "escalations_pending": summary["unacknowledged_counts"]["pending"],
         "escalations_late": summary["unacknowledged_counts"]["late"],
         "escalations_more": len(summary["unacknowledged_escalations"]) >= LIST_LIMIT,
