@@ -446,3 +446,35 @@ def test_a_leaders_inbox_lists_the_work_he_instructed(
 
     rows = page.context["instructed"]["rows"]
     assert [t.title for t in rows] == ["我批示过的事项"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "status"),
+    [
+        ("post", "/tasks/assign/", {"tasks": ["abc", "9999999"]}, 302),
+        ("post", "/tasks/assign/", {"tasks": ["1"], "next": "//evil.example/"}, 302),
+        ("get", "/tasks/new/bogus/", None, 404),
+        ("get", "/kinds/policies/bogus/", None, 404),
+        ("get", "/tasks/999999/edit/", None, 404),
+        ("post", "/tasks/import/", {"token": "no-such-token"}, 302),
+        ("post", "/tasks/import/", {"file": ("x.xlsx", b"not a workbook")}, 400),
+        ("get", "/proposals/?department=abc&year=99999", None, 400),
+        ("post", "/meetings/new/", {"items-TOTAL_FORMS": "1000", "items-INITIAL_FORMS": "0"}, 400),
+        ("post", "/meetings/new/", {"meeting-name": "会\x00议"}, 400),
+        ("post", "/tasks/new/npc/", {"task-title": "x\x07", "proposal-number": "\x1b"}, 400),
+        ("post", "/kinds/policies/npc/", {"time_limit": "-1", "time_limit_unit": "x"}, 400),
+        ("post", "/tasks/999999/satisfaction/", {"satisfaction-satisfaction": "x"}, 404),
+    ],
+)
+def test_hostile_input_is_refused_cleanly(supervisor_client, method, path, data, status):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if data and isinstance(data.get("file"), tuple):
+        name, content = data["file"]
+        data = {"file": SimpleUploadedFile(name, content)}
+    response = getattr(supervisor_client, method)(path, data)
+
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith("/tasks/")
+    assert not Task.objects.exists()
