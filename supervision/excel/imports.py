@@ -24,6 +24,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from accounts.models import Department, User
 from config.validators import validate_year_range
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
+from supervision.excel.kind_columns import FIELD_COLUMNS, KIND_HEADERS, kind_details, leader_finder
+from supervision.kinds import services as kind_services
 from supervision.loop import services, transitions
 from supervision.loop.models import Task
 
@@ -167,13 +169,14 @@ def _rows_by_header(head, rows):
     if not rows:
         _refuse("交办清单中没有数据行。")
     names = [_header(v) for v in header]
-    repeated = sorted({n for n in names if n in HEADERS and names.count(n) > 1})
+    known = HEADERS + KIND_HEADERS
+    repeated = sorted({n for n in names if n in known and names.count(n) > 1})
     if repeated:
         _refuse(f"列名重复：{'、'.join(repeated)}。")
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         _refuse(f"缺少必填列：{'、'.join(missing)}。")
-    index = {n: i for i, n in enumerate(names) if n in HEADERS}
+    index = {n: i for i, n in enumerate(names) if n in known}
     return [
         (number, {n: cells[i] if i < len(cells) else None for n, i in index.items()})
         for number, cells in rows
@@ -321,13 +324,14 @@ def _existing_codes(codes: list[str]) -> set[str]:
 def check_rows(rows: list[tuple[int, dict[str, Any]]]) -> ImportCheck:
     """Check every row (all its cells, not just the first bad one); nothing is written."""
     departments = _Departments()
+    leaders = leader_finder()
     codes = [_text(values.get("编号")) for _, values in rows]
     existing = _existing_codes(sorted(set(codes) - {""}))
     first_seen: dict[str, int] = {}
     valid, errors = [], []
     for (number, values), code in zip(rows, codes, strict=True):
         row_errors: list[RowError] = []
-        fields = _check_row(values, departments, row_errors.append, number)
+        fields = _check_row(values, departments, row_errors.append, number, leaders)
         if code and code in first_seen:
             row_errors.append(
                 RowError(number, "编号", f"编号“{code}”与第 {first_seen[code]} 行重复。")
@@ -336,17 +340,17 @@ def check_rows(rows: list[tuple[int, dict[str, Any]]]) -> ImportCheck:
             row_errors.append(RowError(number, "编号", f"编号“{code}”已存在。"))
         first_seen.setdefault(code, number)
         if row_errors:
-            errors += sorted(row_errors, key=lambda e: HEADERS.index(e.field))
+            errors += sorted(row_errors, key=lambda e: (HEADERS + KIND_HEADERS).index(e.field))
         else:
             valid.append(TaskRow(number, fields))
     return ImportCheck(rows=len(rows), valid=valid, errors=errors)
 
 
-def _check_row(values: dict, departments: _Departments, report, number: int) -> dict:
-    def cell(column: str, parse: Callable[[Any], Any], default=None):
+def _check_row(values: dict, departments: _Departments, report, number: int, leaders) -> dict:
+    def cell(column: str, parse: Callable[[Any], Any], default=None, required=None):
         value = values.get(column)
         if _is_blank(value):
-            if column in REQUIRED:
+            if column in REQUIRED if required is None else required:
                 report(RowError(number, column, f"{column}不能为空。"))
             return default
         try:
@@ -363,7 +367,20 @@ def _check_row(values: dict, departments: _Departments, report, number: int) -> 
                 found.append(department)
         return found
 
-    return {
+    def leader(value):
+        try:
+            return leaders(_text(value))
+        except LookupError as exc:
+            raise _Bad(str(exc)) from None
+
+    parse = {
+        "text": lambda v: _limited(v, 5000),
+        "date": _date,
+        "choice": _choice,
+        "units": co_departments,
+        "leader": leader,
+    }
+    fields = {
         "code": cell("编号", lambda v: _limited(v, 30)),
         "title": cell("事项名称", lambda v: _limited(v, 200)),
         "content": cell("事项内容", lambda v: _limited(v, 10000), ""),
@@ -381,6 +398,8 @@ def _check_row(values: dict, departments: _Departments, report, number: int) -> 
         "target_value": cell("目标值", _number),
         "target_unit": cell("单位", lambda v: _limited(v, 20), ""),
     }
+    details = kind_details(values, fields["source"], parse, cell)
+    return {**fields, "details": details} if details else fields
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -395,11 +414,16 @@ def tasks_import(*, actor: User, rows: list[TaskRow], assign: bool = False) -> l
     """
     created, refused = [], []
     for row in rows:
+        fields = dict(row.fields)
+        details = fields.pop("details", None)
         try:
-            task = services.task_create(actor=actor, **row.fields)
+            if details:
+                task = kind_services.task_file(actor=actor, details=details, **fields)
+            else:
+                task = services.task_create(actor=actor, **fields)
         except ValidationError as exc:
             for name, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
-                column = FIELD_HEADERS.get(name, "")
+                column = FIELD_HEADERS.get(name) or FIELD_COLUMNS.get(name, "")
                 refused += [RowError(row.row, column, message) for message in messages]
             continue
         if assign:

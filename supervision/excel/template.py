@@ -15,6 +15,7 @@ from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
 from supervision.excel import cells
 from supervision.excel.exports import BOLD, CENTER, DATE, HEADER_FILL, TITLE_FONT
 from supervision.excel.imports import CHOICES, HEADERS, MAX_ROWS, REQUIRED
+from supervision.excel.kind_columns import KIND_COLUMNS, KIND_LABELS
 
 _NOTES = {
     "编号": "唯一，不能与已有事项或本表其他行重复，最多 30 字",
@@ -96,6 +97,15 @@ def write_template(out: IO[bytes], *, today: dt.date) -> None:
         "列",
         ["列名", "是否必填", "填写要求"],
         ((n, "必填" if n in REQUIRED else "可空", _NOTES[n]) for n in HEADERS),
+    )
+    section(
+        "类别信息列（可选，按来源填写；填了其中一列，该来源的必填列须填齐）",
+        ["列名", "适用来源", "是否必填"],
+        (
+            (column, KIND_LABELS[kind], "必填" if required else "可空")
+            for kind, columns in KIND_COLUMNS.items()
+            for column, (_, required) in columns.items()
+        ),
     )
     for column, choices in CHOICES.items():
         section(column, ["名称", "代码"], ((c.label, c.value) for c in choices))
