@@ -35,6 +35,7 @@ from supervision.api.scorecards import (
     ScoreAdjustmentViewSet,
     ScoringRuleViewSet,
 )
+from supervision.api.search import SearchViewSet
 from supervision.api.views import ExtensionViewSet, IndicatorViewSet, TaskViewSet
 
 router = DefaultRouter()
@@ -55,6 +56,7 @@ router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
+router.register("search", SearchViewSet, basename="search")
 router.register("rankings", RankingViewSet, basename="ranking")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("attachments", AttachmentViewSet, basename="attachment")

@@ -16,6 +16,7 @@ from supervision.web.views import (
     projects,
     proposals,
     reports,
+    search,
     tasks,
     units,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
     path("password/", account.PasswordChange.as_view(), name="password-change"),
     path("", homes.home, name="dashboard"),  # each role's home (the office: the district)
     path("district/", dashboard.dashboard, name="district"),
+    path("search/", search.search, name="search"),
     path("unit/", homes.my_unit, name="my-unit"),
     path("unit/<int:pk>/", homes.unit_home, name="unit-home"),
     path("leader/<int:pk>/", homes.leader_home, name="leader-home"),

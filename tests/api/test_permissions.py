@@ -1079,6 +1079,10 @@ EXPECTED.update(
     }
 )
 
+# global search (issue 17): everybody reads
+CASES += [Case("GET search/", "GET", lambda w: ("search/?q=项目", None))]
+EXPECTED["GET search/"] = READ
+
 
 def test_the_table_covers_every_case():
     assert sorted(EXPECTED) == sorted(case.name for case in CASES)
