@@ -47,8 +47,44 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
 
 
+# Values for NOT NULL columns without a default that a COPY below does not name (columns
+# added by later migrations: ``updated_at`` …), by PostgreSQL type.
+FILL = {
+    "timestamp with time zone": lambda: at(TODAY),
+    "date": lambda: TODAY,
+    "boolean": lambda: False,
+    "text": lambda: "",
+    "character varying": lambda: "",
+    "integer": lambda: 0,
+    "smallint": lambda: 0,
+    "bigint": lambda: 0,
+    "numeric": lambda: 0,
+    "jsonb": lambda: _empty_json(),
+}
+
+
+def _empty_json():
+    from psycopg.types.json import Jsonb
+
+    return Jsonb([])
+
+
+def _unnamed_required(conn, table: str, columns: list[str]) -> list[tuple[str, object]]:
+    rows = conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s"
+        " AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
+        [table],
+    ).fetchall()
+    return [(name, FILL[kind]()) for name, kind in rows if name not in columns]
+
+
 def copy(conn, table: str, columns: list[str], rows) -> int:
     count = 0
+    extra = _unnamed_required(conn, table, columns)
+    if extra:
+        columns = [*columns, *(name for name, _ in extra)]
+        values = tuple(value for _, value in extra)
+        rows = (tuple(row) + values for row in rows)
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
         for row in rows:
             cp.write_row(row)

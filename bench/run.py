@@ -41,6 +41,7 @@ ENDPOINTS = {
     "projects p100": "/api/v1/projects/?page_size=100",
     "dashboard": "/api/v1/dashboard/",
     "rankings": "/api/v1/rankings/?period=2024Q2",
+    "report-cards": "/api/v1/report-cards/?period=2024Q2",
     "task detail": "/api/v1/tasks/{task}/",
     "floor: raw SQL tasks p100": "/bench/floor/tasks/?page_size=100",
     "floor: raw SQL tasks p20": "/bench/floor/tasks/?page_size=20",

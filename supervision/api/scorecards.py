@@ -1,6 +1,8 @@
 """八张报表 (``report-cards/``, ``report-cards/publish/``), their rules (``scoring-rules/``)
 and the office's 加分/扣分 (``score-adjustments/``). Shapes: ``supervision.scorecards.cards``."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -103,10 +105,56 @@ class QuarterAnswerSerializer(Serializer):
     as_of = serializers.DateField(help_text="评价日期：季度末，或进行中季度的当日")
 
 
+ROW_FIELDS = (
+    "department",
+    "department_code",
+    "department_name",
+    "department_label",
+    "track",
+    "place",
+    "flag",
+)
+
+
 @extend_schema_serializer(many=False)
 class ReportCardsSerializer(QuarterAnswerSerializer):
     rules = RuleDataSerializer(many=True, help_text="评分所用规则（已发布季度为发布时的规则）")
     rows = ReportCardRowSerializer(many=True)
+
+
+CENT = Decimal("0.01")
+ROW_DECIMALS = ("total", "adjustment", "investment_completion", "time_progress")
+CARD_DECIMALS = ("base", "adjustment", "score")
+
+
+def _cents(value) -> str | None:
+    """A score as ``ReportCardsSerializer`` writes it (2 decimals), without the serializer."""
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
+def report_cards_json(data: dict) -> dict:
+    """``ReportCardsSerializer(data).data`` built directly: the same keys and strings (a
+    test holds them equal), at a fraction of the cost of ~4,000 nested serializers per
+    hundred units."""
+    head = QuarterAnswerSerializer(data).data
+    rows = []
+    for row in data["rows"]:
+        cards = [
+            {
+                **card,
+                **{key: _cents(card[key]) for key in CARD_DECIMALS},
+                "components": [{**c, "value": _cents(c["value"])} for c in card["components"]],
+            }
+            for card in row["cards"]
+        ]
+        rows.append(
+            {
+                **{key: row[key] for key in ROW_FIELDS},
+                **{key: _cents(row[key]) for key in ROW_DECIMALS},
+                "cards": cards,
+            }
+        )
+    return {**head, "rules": RuleDataSerializer(data["rules"], many=True).data, "rows": rows}
 
 
 class QuarterViewSet(ApiViewSet):
@@ -136,7 +184,7 @@ class ReportCardViewSet(QuarterViewSet):
         query = ReportCardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = report_cards(today=clock.today(), **query.validated_data)
-        return Response(ReportCardsSerializer(data).data)
+        return Response(report_cards_json(data))
 
     @extend_schema(
         summary="发布季度八张报表（晾晒）",

@@ -269,3 +269,17 @@ def test_only_the_office_enters_adjustments(after_q2, quarter, own):
     response = adjust(own, quarter["DA"], points="9", reason="自己加分")
     assert response.status_code == 403
     assert not ScoreAdjustment.objects.filter(points=9).exists()
+
+
+def test_the_fast_answer_equals_the_serializer(after_q2, quarter, supervisor):
+    """``report-cards/`` is built without the nested serializers: the same JSON, published
+    or live."""
+    from supervision.api.scorecards import ReportCardsSerializer, report_cards_json
+    from supervision.scorecards.cards import report_cards
+    from supervision.scorecards.publish import publish_quarter
+
+    live = report_cards(period="2024Q2", today=after_q2)
+    assert report_cards_json(live) == ReportCardsSerializer(live).data
+    publish_quarter(period="2024Q2", actor=supervisor)
+    frozen = report_cards(period="2024Q2")
+    assert report_cards_json(frozen) == ReportCardsSerializer(frozen).data
