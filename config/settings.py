@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.api.spectacular import SCHEMA_SETTINGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -336,37 +338,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "武隆督办 API",
-    "DESCRIPTION": (
-        "Wulong District supervision system, REST API v1 (contract: docs/API.md). "
-        "Errors are `{code, message, errors?}`; GET of one object returns an `ETag` that "
-        "PATCH takes back as `If-Match` (412 when stale); a POST with `Idempotency-Key` "
-        "is answered once and replayed after."
-    ),
-    "VERSION": "1.0.0",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # Request bodies leave out read-only fields (TaskRequest vs Task), so clients and
-    # fuzzers generate only what the API accepts.
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "TaskStatusEnum": "supervision.choices.TaskStatus",
-        "ExtensionStatusEnum": "supervision.choices.ExtensionStatus",
-        "DepartmentKindEnum": "accounts.choices.DepartmentKind",
-        "ReminderKindEnum": "supervision.choices.ReminderKind",
-        "LevelEnum": "supervision.choices.ReminderLevel",
-        "ProjectLevelEnum": "projects.choices.Level",
-        "ComparisonEnum": "supervision.choices.Comparison",
-        "TaskAssumedFieldEnum": "supervision.loop.models.TASK_ASSUMABLE",
-        "IndicatorAssumedFieldEnum": "supervision.loop.indicators.INDICATOR_ASSUMABLE",
-        "ProjectAssumedFieldEnum": "projects.models.PROJECT_ASSUMABLE",
-        "MilestoneAssumedFieldEnum": "projects.models.MILESTONE_ASSUMABLE",
-        "InterventionTypeEnum": "supervision.scorecards.choices.InterventionType",
-        "TypeEnum": "supervision.files.choices.DocumentType",
-    },
-}
+SPECTACULAR_SETTINGS = SCHEMA_SETTINGS  # config/api/spectacular.py
 
 # A browser session ends after this long without a request (API tokens are not sessions).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)

@@ -22,18 +22,20 @@ from supervision.excel.exports import (
 )
 from supervision.excel.imports import (
     CHOICES,
-    HEADERS,
-    MAX_ROWS,
-    MAX_UNZIPPED_BYTES,
-    MAX_UPLOAD_BYTES,
-    REQUIRED,
     ImportCheck,
     ImportRejected,
     RowError,
     TaskRow,
     check_rows,
-    read_sheet,
     tasks_import,
+)
+from supervision.excel.sheet import (
+    HEADERS,
+    MAX_ROWS,
+    MAX_UNZIPPED_BYTES,
+    MAX_UPLOAD_BYTES,
+    REQUIRED,
+    read_sheet,
 )
 from supervision.excel.template import write_template
 

@@ -14,8 +14,9 @@ from config.validators import YEAR_MAX, YEAR_MIN
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
 from supervision.excel import cells
 from supervision.excel.exports import BOLD, CENTER, DATE, HEADER_FILL, TITLE_FONT
-from supervision.excel.imports import CHOICES, HEADERS, MAX_ROWS, REQUIRED
+from supervision.excel.imports import CHOICES
 from supervision.excel.kind_columns import KIND_COLUMNS, KIND_LABELS
+from supervision.excel.sheet import HEADERS, MAX_ROWS, REQUIRED
 
 _NOTES = {
     "编号": "唯一，不能与已有事项或本表其他行重复，最多 30 字",

@@ -385,7 +385,7 @@ def test_a_sheet_without_the_shape_is_refused_even_in_a_dry_run(
 
 def test_a_file_over_the_size_limit_is_refused(supervisor_api, lead, monkeypatch):
     data = _good()
-    monkeypatch.setattr(excel.imports, "MAX_UPLOAD_BYTES", len(data) - 1)
+    monkeypatch.setattr(excel.sheet, "MAX_UPLOAD_BYTES", len(data) - 1)
 
     response = post_sheet(supervisor_api, data)
 
@@ -394,7 +394,7 @@ def test_a_file_over_the_size_limit_is_refused(supervisor_api, lead, monkeypatch
 
 
 def test_a_zip_bomb_is_refused_before_it_is_read(supervisor_api, lead, monkeypatch):
-    monkeypatch.setattr(excel.imports, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(excel.sheet, "MAX_UNZIPPED_BYTES", 1000)
 
     response = post_sheet(supervisor_api, _good())
 
