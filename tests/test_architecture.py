@@ -252,3 +252,32 @@ def test_search_and_ordering_are_defined_in_filtersets_only(name):
         )
     ]
     assert not backends
+
+
+def _environment_variables() -> set[str]:
+    """Every variable ``config/settings.py`` and ``config/celery.py`` read through
+    django-environ (``env(…)``, ``env.bool(…)`` …, ``environ.Env(NAME=…)``)."""
+    names = set()
+    for path in (ROOT / "config" / "settings.py", ROOT / "config" / "celery.py"):
+        for node in ast.walk(_tree(path)):
+            if not isinstance(node, ast.Call):
+                continue
+            func = ast.unparse(node.func)
+            if func == "environ.Env":
+                names |= {keyword.arg for keyword in node.keywords if keyword.arg}
+            elif func.startswith("env") or "Env()" in func:
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    names.add(first.value)
+    return names
+
+
+def test_the_readme_lists_every_environment_variable_the_settings_read():
+    names = _environment_variables()
+    assert {"SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"} <= names
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") :]
+    table = table[: table.index("\n## ")]
+    missing = sorted(name for name in names if f"`{name}`" not in table)
+    assert not missing, f"add to README's configuration table: {missing}"
+    assert "collectstatic" in table
