@@ -6,6 +6,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from supervision.choices import TaskAction, TaskStatus
@@ -478,3 +480,37 @@ def test_hostile_input_is_refused_cleanly(supervisor_client, method, path, data,
     if status == 302:
         assert response["Location"].startswith("/tasks/")
     assert not Task.objects.exists()
+
+
+def _proposal(supervisor, owner, n):
+    task = services.task_file(
+        actor=supervisor,
+        source="npc",
+        title=f"建议{n}",
+        domain="livelihood",
+        lead_department=owner.department,
+        details={"proposal": {"number": f"第{n}号", "proposer": f"代表{n}", "category": "交通"}},
+    )
+    return walk(task, "in_progress", supervisor=supervisor, owner=owner)
+
+
+def test_the_kinds_pages_query_a_constant_number_of_times(
+    supervisor, owner, other_owner, django_assert_max_num_queries
+):
+    client = client_for(supervisor)
+    client.get("/proposals/")  # the session's first request does extra work
+    counts = []
+    for n in range(2):
+        for i in range(3):
+            _proposal(supervisor, owner if i % 2 else other_owner, n * 3 + i)
+        for url in ("/proposals/", "/proposals/ledger.xlsx", "/kinds/policies/"):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+                if url.endswith(".xlsx"):
+                    b"".join(response.streaming_content)
+            assert response.status_code == 200
+            counts.append(len(queries))
+    assert counts[:3] == counts[3:], counts
+    task = Task.objects.filter(source="npc").first()
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/tasks/{task.pk}/").status_code == 200
