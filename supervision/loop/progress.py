@@ -151,3 +151,17 @@ def progress_annotations(today: dt.date, policy) -> list[dict]:
         output_field=models.BooleanField(),
     )
     return [figures, {"lag": lag}, {"light": light, "is_overdue": overdue}]
+
+
+def node_light(node, today: dt.date, policy) -> str | None:
+    """One node's light by the same thresholds as the task's (``first_due`` above): red a
+    working day past its due date, yellow within the warning window; none once done or
+    while proposed."""
+    from supervision.loop.querysets import light_thresholds
+
+    if node.status != NodeStatus.APPROVED:
+        return None
+    last_workday, warn_before = light_thresholds(today, policy.warning_days)
+    if node.due_date < last_workday:
+        return Light.RED
+    return Light.YELLOW if node.due_date < warn_before else Light.GREEN

@@ -53,3 +53,56 @@ def monthly_investment(
             )
         )
     return {"bars": bars, "plan": plan, "plan_height": float(plan * 100 / top), "top": top}
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    label: str
+
+
+def schedule_chart(
+    *,
+    start: dt.date,
+    end: dt.date,
+    target: Decimal,
+    nodes: list[tuple[dt.date, Decimal]],
+    values: list[tuple[dt.date, Decimal]],
+    today: dt.date,
+    width: int = 600,
+    height: int = 180,
+) -> dict | None:
+    """The 序时 curve (0 on ``start``, the node targets, ``target`` on ``end``) against the
+    reported cumulative ``values``, as SVG coordinates (inline SVG: attributes only, no style).
+    """
+    if not target or end <= start:
+        return None
+    pad = 28
+    days = (end - start).days
+    top = max([target, *(v for _, v in values), *(v for _, v in nodes)])
+
+    def point(day: dt.date, value: Decimal, label: str) -> Point:
+        share = min(max((day - start).days / days, 0), 1)
+        return Point(
+            x=round(pad + share * (width - 2 * pad), 1),
+            y=round(height - pad - float(value / top) * (height - 2 * pad), 1),
+            label=label,
+        )
+
+    curve = [point(start, Decimal(0), f"{start:%m-%d} 0")]
+    for day, value in sorted(nodes):
+        if start < day < end:
+            curve.append(point(day, value, f"{day:%m-%d} 序时目标 {value.normalize():f}"))
+    curve.append(point(end, target, f"{end:%m-%d} 目标 {target.normalize():f}"))
+    dots = [point(day, value, f"{day:%m-%d} 报送 {value.normalize():f}") for day, value in values]
+    return {
+        "width": width,
+        "height": height,
+        "curve": curve,
+        "polyline": " ".join(f"{p.x},{p.y}" for p in curve),
+        "dots": dots,
+        "today": point(today, Decimal(0), f"今天 {today:%m-%d}"),
+        "base": height - pad,
+        "top_label": top.normalize(),
+    }

@@ -23,6 +23,16 @@ class Refusal:
     message: str
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button on a page: its key (in the URL), label, form and CSS class."""
+
+    key: str
+    label: str
+    form: type
+    css: str = ""
+
+
 def attempt(call: Callable[[], Any], *, form: forms.Form | None = None):
     """Run ``call`` (a service or transition) and return ``(result, refusal)``.
 

@@ -15,6 +15,8 @@ LABELS = {
     "deadline_after": "时限不早于",
     "deadline_before": "时限不晚于",
     "overdue": "逾期",
+    "node_overdue": "节点逾期",
+    "behind": "落后序时",
     "category": "类别",
     "stage": "阶段",
 }

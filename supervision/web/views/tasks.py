@@ -2,8 +2,6 @@
 with its closed-loop log and the actions the current user may take — through
 ``transitions`` and ``services`` only."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -21,9 +19,10 @@ from supervision.loop.models import ExtensionRequest
 from supervision.loop.selectors import overdue_days, task_list
 from supervision.reminders.services import can_urge, task_urge
 from supervision.web import forms as web_forms
-from supervision.web.views.common import Refusal, attempt, export_url, paginate
+from supervision.web.views.common import Action, Refusal, attempt, export_url, paginate
 from supervision.web.views.filters import filtered
 from supervision.web.views.kind_ops import kind_tabs, task_kind_context
+from supervision.web.views.nodes import nodes_context
 from supervision.web.views.phases import phases_context
 
 FILTER_FIELDS = [
@@ -36,6 +35,8 @@ FILTER_FIELDS = [
     "deadline_after",
     "deadline_before",
     "overdue",
+    "node_overdue",
+    "behind",
 ]
 
 
@@ -57,14 +58,6 @@ def task_index(request):
 
 
 # --- one task ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
-    form: type
-    css: str = ""
 
 
 ACTIONS = {
@@ -120,7 +113,14 @@ def _load_task(pk: int):
 
 
 def _task_page(
-    request, task, *, bound=None, refusal: Refusal | None = None, status=200, kind_bound=None
+    request,
+    task,
+    *,
+    bound=None,
+    refusal: Refusal | None = None,
+    status=200,
+    kind_bound=None,
+    node_bound=None,
 ):
     """Render the task page; ``bound`` = (action key, form) re-shows a form with its errors."""
     today = clock.today()
@@ -139,13 +139,14 @@ def _task_page(
             form = action.form(initial=initial, prefix=key)
         panels.append({"action": action, "form": form, "open": bool(bound and bound[0] == key)})
     events = list(task.events.select_related("actor").order_by("created_at", "pk"))
+    reports = list(
+        task.reports.select_related("author", "department").order_by("-created_at", "-pk")
+    )
     context = {
         "task": task,
         "co_departments": list(task.co_departments.all()),
         "events": events,
-        "reports": list(
-            task.reports.select_related("author", "department").order_by("-created_at", "-pk")
-        ),
+        "reports": reports,
         "extensions": extensions,
         "pending": pending,
         "panels": panels,
@@ -156,6 +157,7 @@ def _task_page(
         "refusal": refusal,
         "today": today,
         "phases": phases_context(task, request.user, bound, events),
+        "node_section": nodes_context(task, request.user, today, reports, node_bound),
         **task_kind_context(request, task, kind_bound, events),
     }
     return render(request, "web/tasks/detail.html", context, status=status)
