@@ -87,6 +87,11 @@ urlpatterns = [
     path("report-cards/", cards.report_card_index, name="report-cards"),
     path("report-cards/publish/", cards.report_card_publish, name="report-cards-publish"),
     path("problems/", cards.problem_index, name="problems"),
+    path(
+        "problems/<int:pk>/follow-up/",
+        cards.problem_follow_up_create,
+        name="problem-follow-up",
+    ),
     path("units/<int:pk>/", cards.unit_profile, name="unit-profile"),
     path("units/<int:pk>/interventions/", cards.unit_intervention, name="unit-intervention"),
     path("units/<int:pk>/urge-overdue/", units.unit_urge_overdue, name="unit-urge-overdue"),

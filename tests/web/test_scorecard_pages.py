@@ -103,3 +103,23 @@ def test_the_unit_profile_and_recording_an_intervention(supervisor_client, owner
     assert refused.status_code == 403
     assert Intervention.objects.count() == 1
     assert supervisor_client.get("/units/999999/").status_code == 404
+
+
+def test_the_office_spawns_a_follow_up_from_the_problem_list(supervisor_client, owner_client, unit):
+    from supervision.models import Task
+
+    problem = Task.objects.get(source="problem")
+    page = supervisor_client.get("/problems/").content.decode()
+    assert f"/problems/{problem.pk}/follow-up/" in page
+    assert "派生跟进事项" not in owner_client.get("/problems/").content.decode()
+    body = {"title": "建立河道保洁长效机制", "lead_department": unit.pk, "deadline": "2024-09-30"}
+    owner_client.post(f"/problems/{problem.pk}/follow-up/", body)
+    assert not Task.objects.filter(parent=problem).exists()
+    response = supervisor_client.post(f"/problems/{problem.pk}/follow-up/", body)
+    child = Task.objects.get(parent=problem)
+    assert response.status_code == 302
+    assert response["Location"] == f"/tasks/{child.pk}/"
+    assert (child.status, child.domain) == ("draft", "ecology")
+    bad = supervisor_client.post(f"/problems/{problem.pk}/follow-up/", {**body, "deadline": ""})
+    assert bad.status_code == 302
+    assert Task.objects.filter(parent=problem).count() == 1

@@ -13,13 +13,14 @@ from accounts.models import Department
 from config import clock
 from supervision.choices import Domain, TaskStatus
 from supervision.kinds.choices import ProblemOrigin
+from supervision.loop.models import Task
 from supervision.loop.selectors import task_list
 from supervision.scorecards.cards import report_cards
 from supervision.scorecards.choices import Component, InterventionType, Track
 from supervision.scorecards.interventions import intervention_create, interview_proposals
 from supervision.scorecards.models import Intervention
 from supervision.scorecards.periods import parse_period, period_of, quarters_of_year
-from supervision.scorecards.problems import problem_stats
+from supervision.scorecards.problems import problem_follow_up, problem_stats
 from supervision.scorecards.publish import publish_quarter
 from supervision.web.forms import CockpitForm
 from supervision.web.views.common import attempt
@@ -118,7 +119,43 @@ def problem_index(request):
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     stats = problem_stats(today=clock.today(), **filters)
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "web/problems.html", {"form": form, "stats": stats}, status=status)
+    context = {"form": form, "stats": stats}
+    if request.user.is_supervisor:  # the follow-up forms' unit list, read once
+        context["units"] = list(
+            Department.objects.filter(is_active=True).order_by("code").values_list("pk", "name")
+        )
+    return render(request, "web/problems.html", context, status=status)
+
+
+class FollowUpForm(CockpitForm):
+    title = forms.CharField(label="跟进事项", max_length=200)
+    lead_department = forms.ModelChoiceField(
+        label="牵头单位", queryset=Department.objects.filter(is_active=True).order_by("code")
+    )
+    deadline = forms.DateField(
+        label="办理时限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+@login_required
+@require_POST
+def problem_follow_up_create(request, pk: int):
+    """由问题派生跟进事项 (the office): a draft with the problem as its parent, then its page."""
+    problem = Task.objects.filter(pk=pk).first()
+    if problem is None:
+        raise Http404("事项不存在。")
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("web:problems")
+    task, refusal = attempt(
+        lambda: problem_follow_up(actor=request.user, problem=problem, **form.cleaned_data)
+    )
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect("web:problems")
+    messages.success(request, f"已由问题 {problem.code} 派生跟进事项（草稿），请完善后交办。")
+    return redirect("web:task-detail", pk=task.pk)
 
 
 class InterventionForm(CockpitForm):
