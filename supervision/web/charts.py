@@ -106,3 +106,98 @@ def schedule_chart(
         "base": height - pad,
         "top_label": top.normalize(),
     }
+
+
+# --- Apache ECharts options (rendered by web/charts.js from a json_script block) ----------
+
+LIGHT_COLORS = {"green": "#2e9d5b", "yellow": "#e2a400", "red": "#d64541"}
+TOOLTIP = {"trigger": "axis", "renderMode": "richText"}  # no HTML: the pages run under a CSP
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def investment_option(chart: dict) -> dict:
+    """Monthly investment (bars) against the even monthly plan, and the cumulative
+    completion rate against 序时进度 (lines, right axis), from ``monthly_investment``."""
+    bars = chart["bars"]
+    return {
+        "tooltip": TOOLTIP,
+        "legend": {"top": 0},
+        "grid": {"left": 60, "right": 48, "top": 40, "bottom": 28},
+        "xAxis": {"type": "category", "data": [f"{bar.month}月" for bar in bars]},
+        "yAxis": [
+            {"type": "value", "name": "万元"},
+            {"type": "value", "name": "%", "max": 100, "splitLine": {"show": False}},
+        ],
+        "series": [
+            {
+                "name": "当月完成投资",
+                "type": "bar",
+                "itemStyle": {"color": "#2f6fd1"},
+                "data": [_number(bar.amount) for bar in bars],
+            },
+            {
+                "name": "月均计划",
+                "type": "line",
+                "symbol": "none",
+                "lineStyle": {"type": "dashed", "color": "#8a94a6"},
+                "itemStyle": {"color": "#8a94a6"},
+                "data": [_number(chart["plan"]) for _ in bars],
+            },
+            {
+                "name": "累计完成率",
+                "type": "line",
+                "yAxisIndex": 1,
+                "itemStyle": {"color": "#d64541"},
+                "data": [None if bar.future else _number(bar.cumulative_rate) for bar in bars],
+            },
+            {
+                "name": "序时进度",
+                "type": "line",
+                "yAxisIndex": 1,
+                "symbol": "none",
+                "lineStyle": {"type": "dotted"},
+                "itemStyle": {"color": "#1d3b6a"},
+                "data": [_number(bar.time_progress) for bar in bars],
+            },
+        ],
+    }
+
+
+def lights_by_unit_option(rows: list[dict]) -> dict:
+    """Open tasks of each unit by light (stacked horizontal bars, most red on top)."""
+    units = [row["label"] for row in reversed(rows)]
+    return {
+        "tooltip": {**TOOLTIP, "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 96, "right": 24, "top": 36, "bottom": 24},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": units},
+        "series": [
+            {
+                "name": label,
+                "type": "bar",
+                "stack": "lights",
+                "itemStyle": {"color": LIGHT_COLORS[light]},
+                "data": [row[light] for row in reversed(rows)],
+            }
+            for light, label in (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"))
+        ],
+    }
+
+
+def ranking_trend_option(periods: list[str], lines: dict[str, list[int | None]]) -> dict:
+    """Each unit's place per published quarter (1 on top)."""
+    return {
+        "tooltip": TOOLTIP,
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": 40, "right": 24, "top": 40, "bottom": 28},
+        "xAxis": {"type": "category", "data": periods},
+        "yAxis": {"type": "value", "inverse": True, "min": 1, "minInterval": 1, "name": "名次"},
+        "series": [
+            {"name": name, "type": "line", "data": places, "connectNulls": True}
+            for name, places in lines.items()
+        ],
+    }

@@ -6,6 +6,7 @@ from django.urls import path
 from supervision.web.forms import LoginForm
 from supervision.web.views import (
     account,
+    chart_data,
     dashboard,
     files,
     homes,
@@ -40,6 +41,8 @@ urlpatterns = [
     path("password/", account.PasswordChange.as_view(), name="password-change"),
     path("", homes.home, name="dashboard"),  # each role's home (the office: the district)
     path("district/", dashboard.dashboard, name="district"),
+    path("district/charts/", chart_data.district_charts, name="district-charts"),
+    path("rankings/trend/", chart_data.ranking_trend, name="ranking-trend"),
     path("search/", search.search, name="search"),
     path("unit/", homes.my_unit, name="my-unit"),
     path("unit/<int:pk>/", homes.unit_home, name="unit-home"),

@@ -87,7 +87,7 @@ def test_filter_labels_after_a_search_and_the_investment_correction(login, live_
     assert page.locator("#id_priority option").first.inner_text() == "全部"
 
     investment_report_create(
-        project=project, period=dt.date(2024, 3, 1), amount=Decimal("12500"), reported_by=owner
+        project=project, period=dt.date(2024, 3, 1), amount=Decimal("12500"), actor=owner
     )
     page = login(owner)
     page.goto(f"{live_server.url}/projects/{project.pk}/")
@@ -100,3 +100,26 @@ def test_filter_labels_after_a_search_and_the_investment_correction(login, live_
     page.click("[data-testid=investment-reports] summary")
     history = page.locator("[data-testid=revisions]").inner_text()
     assert "原 12,500 万元，理由：多录了两位数" in history
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charts_are_drawn_by_the_apps_echarts_without_console_errors(login, live_server):  # noqa: F811
+    """ECharts from /static/ (no CDN) under the CSP: drawn as SVG, nothing refused."""
+    supervisor, owner, project = _world()
+    investment_report_create(
+        project=project, period=dt.date(2024, 3, 1), amount=Decimal("4000"), actor=owner
+    )
+    page = login(supervisor)
+    page.goto(f"{live_server.url}/district/")
+    page.wait_for_selector("[data-testid=chart-investment] .echart[data-drawn] svg")
+    page.wait_for_selector("[data-testid=chart-lights] .echart[data-drawn] svg")
+    scripts = page.locator("script[src]").evaluate_all("nodes => nodes.map(n => n.src)")
+    assert any("/static/web/vendor/echarts/" in src for src in scripts)
+    assert all(src.startswith(live_server.url) for src in scripts)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "district-charts.png"), full_page=True)
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.wait_for_selector("[data-testid=chart-investment][data-drawn] svg")
+    assert not page.locator("#monthchart").is_visible()  # the no-script bars give way
+    page.emulate_media(media="print")
+    assert page.locator("[data-testid=chart-investment] svg").is_visible()  # printable

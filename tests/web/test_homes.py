@@ -103,3 +103,38 @@ def test_home_pages_under_30_queries(
         client.get(url)  # warm the session up
         with django_assert_max_num_queries(MAX_QUERIES):
             assert client.get(url).status_code == 200
+
+
+# --- the charts' data (issue 17: ECharts) ---------------------------------------------------
+
+
+def test_district_charts_data(supervisor_client, unit_world, department, owner, make_task):
+    from projects.services import investment_report_create
+
+    project = factories.ProjectFactory(
+        year=2024, lead_department=department, annual_plan_investment=Decimal("1200")
+    )
+    investment_report_create(
+        project=project, period=dt.date(2024, 3, 1), amount=Decimal("300"), actor=owner
+    )
+    unplanned = factories.ProjectFactory(
+        year=2024, lead_department=department, annual_plan_investment=0
+    )
+    investment_report_create(
+        project=unplanned, period=dt.date(2024, 3, 1), amount=Decimal("999"), actor=owner
+    )
+    body = supervisor_client.get(reverse("web:district-charts")).json()
+    bars = body["investment"]["series"][0]["data"]
+    assert bars[2] == 300.0  # March: planned projects only
+    assert body["investment"]["series"][1]["data"][0] == 108.33  # (100 + 1200) / 12
+    lights = body["lights"]
+    assert lights["yAxis"]["data"] == [str(department)]
+    red = next(s for s in lights["series"] if s["name"] == "红灯")
+    assert red["data"] == [1]
+
+
+def test_chart_data_is_a_few_queries(supervisor_client, unit_world, django_assert_max_num_queries):
+    supervisor_client.get(reverse("web:district-charts"))
+    for name in ("web:district-charts", "web:ranking-trend"):
+        with django_assert_max_num_queries(10):
+            assert supervisor_client.get(reverse(name)).status_code == 200

@@ -140,18 +140,20 @@ def _project_page(request, project, *, refusal=None, status=200, **bound_forms):
         else:
             state, label = "pending", "未到期"
         timeline.append({"milestone": milestone, "state": state, "label": label})
+    chart = charts.monthly_investment(
+        year=project.year,
+        annual_plan=project.annual_plan_investment,
+        amounts={report.period.month: report.amount for report in reports},
+        today=today,
+    )
     context = {
         "project": project,
         "co_departments": list(project.co_departments.all()),
         "timeline": timeline,
         "has_open_milestones": any(m.completed_on is None for m in milestones),
         "reports": reports,
-        "chart": charts.monthly_investment(
-            year=project.year,
-            annual_plan=project.annual_plan_investment,
-            amounts={report.period.month: report.amount for report in reports},
-            today=today,
-        ),
+        "chart": chart,
+        "chart_option": charts.investment_option(chart),
         "tasks": tasks,
         "attachments": project_attachments(project, request.user),
         "can_write": can_write,

@@ -1,0 +1,90 @@
+"""The charts' data, answered as JSON apart from their pages (``data-chart-url``), so a page
+stays a few queries and the charts follow: the district's monthly investment against plan
+and 序时进度, open tasks by unit and light, and each unit's place per published quarter."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractMonth
+from django.http import JsonResponse
+
+from config import clock
+from projects.models import InvestmentReport, Project
+from supervision.choices import OPEN_STATUSES
+from supervision.loop.selectors import task_list
+from supervision.web import charts
+
+UNITS_SHOWN = 15
+RANKED_UNITS = 8
+
+
+def _district_investment(today) -> dict:
+    """Planned projects of the year (the district rate's base), summed by month."""
+    planned = Q(project__year=today.year, project__is_archived=False)
+    planned &= Q(project__annual_plan_investment__gt=0, period__year=today.year)
+    amounts = dict(
+        InvestmentReport.objects.filter(planned)
+        .annotate(month=ExtractMonth("period"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+    )
+    plan = Project.objects.filter(year=today.year, is_archived=False).aggregate(
+        plan=Sum("annual_plan_investment")
+    )["plan"]
+    figures = charts.monthly_investment(
+        year=today.year, annual_plan=plan or 0, amounts=amounts, today=today
+    )
+    return charts.investment_option(figures)
+
+
+def _lights_by_unit(today) -> dict:
+    rows = list(
+        task_list(today=today)
+        .filter(status__in=OPEN_STATUSES)
+        .values("lead_department")
+        .annotate(
+            name=F("lead_department__name"),
+            short_name=F("lead_department__short_name"),
+            red=Count("pk", filter=Q(light="red")),
+            yellow=Count("pk", filter=Q(light="yellow")),
+            green=Count("pk", filter=Q(light="green")),
+        )
+        .order_by("-red", "-yellow", "-green", "name")[:UNITS_SHOWN]
+    )
+    for row in rows:
+        row["label"] = row["short_name"] or row["name"]
+    return charts.lights_by_unit_option(rows)
+
+
+@login_required
+def district_charts(request):
+    today = clock.today()
+    return JsonResponse(
+        {"investment": _district_investment(today), "lights": _lights_by_unit(today)},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@login_required
+def ranking_trend(request):
+    """Places per published quarter (RankingSnapshot) of the units best placed last."""
+    from supervision.scorecards.models import RankingSnapshot
+
+    snapshots = list(RankingSnapshot.objects.order_by("period").values("period", "rows"))
+    periods = [snapshot["period"] for snapshot in snapshots]
+    places: dict[str, dict[str, int]] = {}
+    for snapshot in snapshots:
+        for row in snapshot["rows"]:
+            name = row.get("department_label") or row.get("department_name")
+            place = row.get("rank") or row.get("place")
+            if name and place:
+                places.setdefault(name, {})[snapshot["period"]] = place
+    latest = periods[-1] if periods else None
+    shown = sorted(
+        (name for name in places if latest in places[name]), key=lambda n: places[n][latest]
+    )[:RANKED_UNITS]
+    lines = {name: [places[name].get(period) for period in periods] for name in shown}
+    return JsonResponse(
+        {"trend": charts.ranking_trend_option(periods, lines)},
+        json_dumps_params={"ensure_ascii": False},
+    )
