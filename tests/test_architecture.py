@@ -281,3 +281,29 @@ def test_the_readme_lists_every_environment_variable_the_settings_read():
     missing = sorted(name for name in names if f"`{name}`" not in table)
     assert not missing, f"add to README's configuration table: {missing}"
     assert "collectstatic" in table
+
+
+def test_report_owed_is_defined_once():
+    """Reporting periods, due days and "a report was made within the period" live in
+    ``supervision.loop.reporting``; the scan, the inbox and the report cards ask it."""
+    defined = [
+        f"{path.relative_to(ROOT)}:{node.name}"
+        for path in _production_files()
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.FunctionDef)
+        and node.name in ("period_bounds", "report_deadline", "reported_within", "report_owed")
+    ]
+    assert sorted(defined) == [
+        "supervision/loop/reporting.py:period_bounds",
+        "supervision/loop/reporting.py:report_deadline",
+        "supervision/loop/reporting.py:report_owed",
+        "supervision/loop/reporting.py:reported_within",
+    ]
+    users = {
+        module for module, deps in import_graph().items() if "supervision.loop.reporting" in deps
+    }
+    assert {
+        "supervision.reminders.scan",
+        "supervision.web.views.inbox",
+        "supervision.scorecards.rankings.figures",
+    } <= users

@@ -14,14 +14,20 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 
 from config import clock
 from config.celery import enqueue
 from projects.models import Milestone
 from supervision import cache
 from supervision.choices import NodeStatus, ReminderKind, ReminderLevel, TaskStatus
-from supervision.loop.models import EscalationPolicy, ProgressReport, Task
+from supervision.loop.models import EscalationPolicy, Task
+from supervision.loop.reporting import (
+    REPORT_FREQUENCIES,
+    period_bounds,
+    report_deadline,
+    report_owed,
+)
 from supervision.loop.workdays import add_workdays, is_workday, next_workday_at, workdays_between
 from supervision.phases.models import Node
 from supervision.reminders.models import Reminder
@@ -32,7 +38,6 @@ ANALYZE_AFTER = 5000  # reminders written by one scan before the table's statist
 
 # Tasks whose deadline the lead department is answerable for (a submitted task waits on us).
 DEADLINE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
-REPORT_FREQUENCIES = ("weekly", "monthly", "quarterly")
 
 
 @dataclass(frozen=True)
@@ -265,25 +270,6 @@ def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_a
     return counts
 
 
-def period_bounds(frequency: str, day: dt.date) -> tuple[dt.date, dt.date]:
-    """The reporting period (first and last calendar day) containing ``day``."""
-    if frequency == "weekly":
-        start = day - dt.timedelta(days=day.weekday())
-        return start, start + dt.timedelta(days=6)
-    if frequency == "monthly":
-        start = day.replace(day=1)
-    else:  # quarterly
-        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    months = 1 if frequency == "monthly" else 3
-    year, month = divmod(start.month - 1 + months, 12)
-    return start, dt.date(start.year + year, month + 1, 1) - dt.timedelta(days=1)
-
-
-def report_deadline(period_end: dt.date) -> dt.date:
-    """Reports are due on the last working day of their period."""
-    return period_end if is_workday(period_end) else add_workdays(period_end, -1)
-
-
 def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
     """Tasks in hand with no progress report in the current or the previous period."""
     counts: Counter = Counter()
@@ -295,16 +281,9 @@ def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
             level = ladder.rung(due)
             if level is None:
                 continue
-            start_at, end_at = clock.start_of(start), clock.start_of(end + ONE_DAY)
-            reported = ProgressReport.objects.filter(
-                task=OuterRef("pk"), created_at__gte=start_at, created_at__lt=end_at
+            qs = Task.objects.filter(status=TaskStatus.IN_PROGRESS).filter(
+                report_owed(frequency, start, end)
             )
-            # Only tasks in hand before the period's last day owe a report for it.
-            qs = Task.objects.filter(
-                status=TaskStatus.IN_PROGRESS,
-                report_frequency=frequency,
-                accepted_at__lt=clock.start_of(end),
-            ).filter(~Exists(reported))
             counts[(ReminderKind.REPORT, level)] += _insert(
                 qs,
                 kind=ReminderKind.REPORT,

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
-from supervision.reminders.scan import period_bounds
+from supervision.loop.reporting import period_bounds
 
 PERIOD_RE = re.compile(r"([0-9]{4})Q([1-4])", re.ASCII)
 PERIOD_MESSAGE = f"季度格式应为“2024Q1”：四位年份（{YEAR_MIN}–{YEAR_MAX}）加 Q1–Q4。"

@@ -21,7 +21,7 @@ Task figures (drafts and cancelled tasks never count)
 
 Report punctuality (进展报送及时率)
     A task with a weekly, monthly or quarterly report frequency owes one progress report
-    per reporting period (``scan.period_bounds``) of the quarter: the 3 months, the quarter
+    per reporting period (``supervision.loop.reporting``) of the quarter: the 3 months, the quarter
     itself, or the weeks (Monday–Sunday) whose Sunday falls in the quarter (13 or 14). A
     period counts only once it has ended by E (its last day ≤ E), and only for a task in
     hand on its last day: signed for (``accepted_at``) before that day began — the deadline
@@ -46,20 +46,20 @@ import operator
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
 from config import clock
 from projects.querysets import year_time_progress
 from supervision.choices import TaskStatus
-from supervision.loop.models import ProgressReport, Task
+from supervision.loop.models import Task
+from supervision.loop.reporting import REPORT_FREQUENCIES, bound_to_report, reported_within
 from supervision.loop.workdays import overdue_workdays
 from supervision.scorecards import measures
 from supervision.scorecards.measures import pct, q2
 from supervision.scorecards.periods import Quarter, report_periods
 
 ONE_DAY = dt.timedelta(days=1)
-REPORT_FREQUENCIES = ("weekly", "monthly", "quarterly")
 EMPTY_TASKS = {"tasks_due": 0, "on_time": 0, "overdue": 0, "closed": 0}
 EMPTY_REPORTS = {"reports_due": 0, "reports_on_time": 0}
 _COUNTS = {"tasks_due": "due", "on_time": "on_time", "overdue": "overdue", "closed": "closed"}
@@ -130,17 +130,11 @@ def _report_figures(quarter: Quarter, evaluation: dt.date) -> dict[int, dict]:
         for start, end in report_periods(quarter, frequency):
             if end > evaluation:
                 continue
-            last_day = clock.start_of(end)
-            owed = Q(report_frequency=frequency, accepted_at__lt=last_day) & (
-                Q(status=TaskStatus.IN_PROGRESS) | Q(handed_in_at__gte=last_day)
-            )
-            reported = ProgressReport.objects.filter(
-                task=OuterRef("pk"),
-                created_at__gte=clock.start_of(start),
-                created_at__lt=clock.start_of(end + ONE_DAY),
+            owed = bound_to_report(frequency, end) & (
+                Q(status=TaskStatus.IN_PROGRESS) | Q(handed_in_at__gte=clock.start_of(end))
             )
             owed_terms.append(Count("pk", filter=owed))
-            met_terms.append(Count("pk", filter=owed & Exists(reported)))
+            met_terms.append(Count("pk", filter=owed & reported_within(start, end)))
     if not owed_terms:
         return {}
     rows = (

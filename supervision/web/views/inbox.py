@@ -1,12 +1,10 @@
 """我的待办 (what waits for me) and 消息 (my notifications)."""
 
 import datetime as dt
-from functools import reduce
-from operator import or_
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,16 +17,15 @@ from supervision.choices import (
     OPEN_STATUSES,
     EmailPreference,
     ExtensionStatus,
-    ReportFrequency,
     TaskAction,
     TaskStatus,
 )
 from supervision.kinds.models import Instruction
-from supervision.loop.models import ExtensionRequest, ProgressReport
+from supervision.loop.models import ExtensionRequest
+from supervision.loop.reporting import report_owed_now
 from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
 from supervision.reminders.notify import AUDIENCES
-from supervision.reminders.scan import period_bounds, report_deadline
 from supervision.reminders.services import (
     notification_preference_save,
     notification_read,
@@ -38,7 +35,6 @@ from supervision.web.forms import NotificationPreferenceForm
 from supervision.web.views.common import Refusal, attempt, paginate
 
 LIMIT = 50  # rows per inbox list; the rest are one click away in the task list
-PERIODIC = (ReportFrequency.WEEKLY, ReportFrequency.MONTHLY, ReportFrequency.QUARTERLY)
 
 
 def instructed_by(user, today: dt.date):
@@ -64,22 +60,6 @@ def _tasks_link(**params) -> str:
     return f"{reverse('web:tasks')}?{urlencode(params)}"
 
 
-def report_due(today: dt.date) -> tuple[Q, dict[str, dt.date]]:
-    """Tasks owing a progress report for the current period (by their report frequency),
-    and each frequency's due date — the periods and deadlines of the deadline scan."""
-    conditions, due = [], {}
-    for frequency in PERIODIC:
-        start, end = period_bounds(frequency, today)
-        due[frequency] = report_deadline(end)
-        reported = ProgressReport.objects.filter(
-            task=OuterRef("pk"),
-            created_at__gte=clock.start_of(start),
-            created_at__lt=clock.start_of(end + dt.timedelta(days=1)),
-        )
-        conditions.append(Q(report_frequency=frequency) & ~Q(Exists(reported)))
-    return reduce(or_, conditions), due
-
-
 def _reminders(queryset):
     return queryset.select_related("task", "milestone__project", "department").order_by(
         "-created_at", "-pk"
@@ -90,7 +70,7 @@ def _inbox_context(user, today: dt.date) -> dict:
     sections = {}
     if user.is_owner:
         mine = task_list(today=today).filter(lead_department=user.department_id)
-        needs_report, due = report_due(today)
+        needs_report, due = report_owed_now(today)
         sections["to_accept"] = _capped(
             mine.filter(status=TaskStatus.ASSIGNED),
             _tasks_link(status=TaskStatus.ASSIGNED, lead_department=user.department_id),
