@@ -16,7 +16,7 @@ from accounts.services import user_create
 from config import clock
 from projects.models import Project
 from projects.services import investment_report_create
-from seeds import demo_problems
+from seeds import demo_phases, demo_problems
 from seeds.demo_kinds import load_kinds_demo
 from supervision.choices import Domain, TaskSource, TaskStatus
 from supervision.loop.models import Task
@@ -153,6 +153,7 @@ def walk_tasks(rng: random.Random, supervisor: User) -> dict[str, int]:
                     )
                 tally["reported"] += 1
         if roll > 0.93:
+            demo_phases.finish_nodes(task, owner, dt.date(2024, 6, 27))
             with clock.override(_at(6, 27, 15)):  # after the month's last report
                 task_submit(task=task, actor=owner, summary=f"{MARK}已完成年度目标，申请办结。")
             tally["submitted"] += 1
@@ -199,11 +200,15 @@ def overdue_examples(rng: random.Random, supervisor: User) -> int:
     return len(deadlines)
 
 
+def _owner_or_none(department: Department) -> User | None:
+    return User.objects.filter(username=f"owner_{department.code.lower()}").first()
+
+
 def load_demo(seed: int = 2024) -> dict:
     rng = random.Random(seed)  # noqa: S311 — deterministic demo data, not security
     logins = create_logins()
     supervisor = User.objects.get(username="duchaban")
-    return {
+    result = {
         "logins": logins,
         "investment_reports": invest(rng),
         "tasks": walk_tasks(rng, supervisor),
@@ -211,3 +216,9 @@ def load_demo(seed: int = 2024) -> dict:
         "kinds": load_kinds_demo(rng, supervisor, User.objects.get(username="leader")),
         "problems": demo_problems.load(rng, supervisor),
     }
+    # Phased targets (issue 13): nodes, indicator values, 末端落实, one reassignment pending.
+    result["nodes"] = demo_phases.first_half(rng, _owner)
+    result["tasks"]["reported"] += result["nodes"]["reports"]  # June's reports with a value
+    result["indicator_values"] = demo_phases.indicator_values(rng, _owner_or_none, supervisor)
+    result["split"] = demo_phases.split_to_towns(rng, supervisor)
+    return result

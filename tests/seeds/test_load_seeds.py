@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 武隆府发〔2024〕2号 was issued on 2024-02-07: the moment the seeded tasks were assigned.
 ASSIGNED_AT = dt.datetime(2024, 2, 7, 9, 0, tzinfo=SHANGHAI)
-KINDS = ["单位", "项目", "节点", "指标", "事项"]
+KINDS = ["单位", "项目", "节点", "指标", "事项", loader.NODES_KIND]
 
 
 @dataclass
@@ -81,8 +81,9 @@ def test_the_tally_counts_every_row_as_created(seeded):
         "节点": {"created": len(milestone_rows(data))},
         "指标": {"created": len(data.indicators)},
         "事项": {"created": len(data.tasks)},
+        loader.NODES_KIND: {"created": len(data.tasks)},  # every task gets its nodes
     }
-    assert seeded.tally.changed == 422 + 94 + 74 + 55 + 54
+    assert seeded.tally.changed == 422 + 94 + 74 + 55 + 54 + 422
     assert [line.split(":")[0] for line in seeded.tally.lines()] == KINDS
 
 
@@ -254,6 +255,7 @@ def test_a_changed_data_file_updates_the_matching_rows_by_code(seeded, tmp_path)
         "节点": {"unchanged": len(milestone_rows(data))},
         "指标": {"updated": 1, "unchanged": len(data.indicators) - 1},
         "事项": {"updated": 1, "unchanged": len(data.tasks) - 1},
+        loader.NODES_KIND: {"unchanged": len(data.tasks)},  # nodes are never rewritten
     }
     assert tally.changed == 3
     assert row_counts() == {**counts, "task_events": counts["task_events"] + 1}

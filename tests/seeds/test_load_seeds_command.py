@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from accounts.models import User
 from projects.models import InvestmentReport, Project
@@ -47,6 +47,7 @@ def expected_counts() -> dict[str, int]:
         "节点": sum(len(row.get("milestones") or []) for row in data.projects),
         "指标": len(data.indicators),
         "事项": len(data.tasks),
+        loader.NODES_KIND: len(data.tasks),
     }
 
 
@@ -54,7 +55,14 @@ def test_the_first_run_prints_what_it_created_per_kind(first_run, expected_count
     assert first_run.splitlines() == [
         f"{kind}: 新增 {n}，更新 0，未变 0" for kind, n in expected_counts.items()
     ]
-    assert expected_counts == {"单位": 54, "项目": 94, "节点": 55, "指标": 74, "事项": 422}
+    assert expected_counts == {
+        "单位": 54,
+        "项目": 94,
+        "节点": 55,
+        "指标": 74,
+        "事项": 422,
+        loader.NODES_KIND: 422,
+    }
     assert Task.objects.count() == 422
 
 
@@ -105,8 +113,13 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     }
     assert {u.role for u in User.objects.all()} == {"supervisor", "leader", "owner", "viewer"}
 
-    # Seeded tasks moved round the loop, consistent with what the command reported.
-    seeded_tasks = Task.objects.exclude(title__startswith=demo.MARK).exclude(source="problem")
+    # Seeded tasks moved round the loop, consistent with what the command reported (the
+    # children the demo split off to towns are the office's, not the report's).
+    seeded_tasks = (
+        Task.objects.exclude(title__startswith=demo.MARK)
+        .exclude(source="problem")
+        .exclude(parent__isnull=False, created_by__username="duchaban")
+    )
     statuses = {
         s: seeded_tasks.filter(status=s).count() for s in ("in_progress", "submitted", "closed")
     }
@@ -166,6 +179,12 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert RankingSnapshot.objects.get().period == "2024Q1"
     assert {i.type for i in Intervention.objects.all()} == {"commendation", "criticism"}
 
+    # Phased targets at mid-year (issue 13): every report task has its quarterly nodes; Q1
+    # mostly done with values, a few late, some missed; Q2 (due 06-30) mostly open; Q1/May
+    # values for most indicators, a spread of indicator lights; three tasks split to towns;
+    # one reassignment pending.
+    phases_at_mid_year(output)
+
     # A second --demo finds it there and adds nothing.
     after = row_counts()
     again = run("--demo")
@@ -178,3 +197,39 @@ def test_demo_creates_logins_activity_and_overdue_examples(first_run, settings):
     assert NO_CHANGE in again
     assert "演示数据：" not in again
     assert row_counts() == after
+
+
+def phases_at_mid_year(output: str):
+    from collections import Counter
+
+    from supervision.loop.models import Indicator
+    from supervision.phases.indicators import indicator_lights
+    from supervision.phases.models import IndicatorValue, Node, ReassignRequest
+
+    report = Task.objects.exclude(code__startswith="DEMO-").filter(created_by__username="system")
+    assert not report.filter(nodes__isnull=True).exists()
+    assert not Node.objects.filter(task__in=report, assumed=False).exists()
+    q1 = Node.objects.filter(task__in=report, sequence=1, task__status="in_progress")
+    done = q1.filter(status="done")
+    late = done.filter(completed_on__gt=F("due_date"))
+    missed = q1.filter(status="approved", due_date__lt=JUNE_28)
+    assert done.count() > 2 * missed.count() > 0
+    assert 0 < late.count() < done.count() / 4
+    assert _number(output, r"一季度按期完成 (\d+) 个") == done.count() - late.count()
+    assert _number(output, r"未完成 (\d+) 个") == missed.count()
+    assert not done.filter(target_value__isnull=False, value__isnull=True).exists()
+    q2 = Node.objects.filter(task__in=report, sequence=2, due_date=dt.date(2024, 6, 30))
+    assert q2.filter(status="approved").count() > q2.filter(status="done").count() > 0
+    assert _number(output, r"指标分期数值 (\d+) 条") == IndicatorValue.objects.count()
+    entered = IndicatorValue.objects.values("indicator").distinct().count()
+    numeric = Indicator.objects.filter(target_value__isnull=False).exclude(comparison="")
+    assert entered > numeric.count() * 0.75
+    assert {"2024Q1", "2024-05"} == set(IndicatorValue.objects.values_list("period", flat=True))
+    lights = Counter(light.light for light in indicator_lights(numeric).values())
+    assert lights["green"] > lights["yellow"] > 0
+    assert lights["red"] > 0
+    children = Task.objects.filter(created_by__username="duchaban", parent__isnull=False)
+    assert children.values("parent").distinct().count() == 3
+    assert set(children.values_list("lead_department__kind", flat=True)) == {"town"}
+    pending = ReassignRequest.objects.get(status="pending")
+    assert pending.task.parent_id is not None

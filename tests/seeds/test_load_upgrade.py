@@ -97,6 +97,7 @@ def test_the_tally_says_what_was_added_and_what_was_updated(upgrade):
         "节点": {"updated": 55},  # assumed_fields: due_date
         "指标": {"created": 1, "updated": 73},
         "事项": {"created": 120, "updated": 302},  # every old task: assumed_fields at least
+        loader.NODES_KIND: {"created": 422},  # the old load had no nodes
     }
     # Projects whose stage was stated (stage_source) and that have no level or location.
     stamps = dict(Project.objects.values_list("code", "updated_at"))

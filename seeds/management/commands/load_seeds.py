@@ -52,6 +52,14 @@ class Command(BaseCommand):
             f"演示督办件：批示件 {kinds['instructions']} 件、会议议定事项 {kinds['meeting_items']} 项、"
             f"建议提案 {kinds['proposals']} 件。"
         )
+        nodes, split = result["nodes"], result["split"]
+        self.stdout.write(
+            f"阶段节点：一季度按期完成 {nodes['q1_on_time']} 个、滞后完成 {nodes['q1_late']} 个、"
+            f"未完成 {nodes['q1_missed']} 个，二季度提前完成 {nodes['q2_early']} 个；"
+            f"指标分期数值 {result['indicator_values']} 条；"
+            f"分解交办 {split['split']} 项（子事项 {split['children']} 项），"
+            f"待审批的调整牵头单位申请 {split['reassign']} 件。"
+        )
         self.print_logins(result["logins"])
 
     def print_logins(self, logins: list[tuple[str, str, str]]) -> None:
