@@ -221,4 +221,5 @@ def load_demo(seed: int = 2024) -> dict:
     result["tasks"]["reported"] += result["nodes"]["reports"]  # June's reports with a value
     result["indicator_values"] = demo_phases.indicator_values(rng, _owner_or_none, supervisor)
     result["split"] = demo_phases.split_to_towns(rng, supervisor)
+    result["logins"] = existing_logins()  # with the towns' logins the split added
     return result
