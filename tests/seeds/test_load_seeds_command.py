@@ -235,3 +235,9 @@ def phases_at_mid_year(output: str):
     assert set(children.values_list("lead_department__kind", flat=True)) == {"town"}
     pending = ReassignRequest.objects.get(status="pending")
     assert pending.task.parent_id is not None
+    # The report's own tasks show a real spread of lights (loosely: not all green, some red).
+    from supervision.loop.selectors import task_list
+
+    spread = Counter(task_list(today=JUNE_28).filter(pk__in=report).values_list("light", flat=True))
+    assert spread["green"] < report.count()
+    assert min(spread["red"], spread["yellow"], spread["green"]) > report.count() / 20, spread
