@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from projects.choices import Light
 from projects.querysets import year_time_progress
 
 MONTHS = range(1, 13)
@@ -110,7 +111,7 @@ def schedule_chart(
 
 # --- Apache ECharts options (rendered by web/charts.js from a json_script block) ----------
 
-LIGHT_COLORS = {"green": "#2e9d5b", "yellow": "#e2a400", "red": "#d64541"}
+LIGHT_COLORS = {Light.GREEN: "#2e9d5b", Light.YELLOW: "#e2a400", Light.RED: "#d64541"}
 TOOLTIP = {"trigger": "axis", "renderMode": "richText"}  # no HTML: the pages run under a CSP
 
 
@@ -177,13 +178,13 @@ def lights_by_unit_option(rows: list[dict]) -> dict:
         "yAxis": {"type": "category", "data": units},
         "series": [
             {
-                "name": label,
+                "name": light.label,
                 "type": "bar",
                 "stack": "lights",
                 "itemStyle": {"color": LIGHT_COLORS[light]},
                 "data": [row[light] for row in reversed(rows)],
             }
-            for light, label in (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"))
+            for light in (Light.RED, Light.YELLOW, Light.GREEN)
         ],
     }
 

@@ -8,6 +8,7 @@ from django.db.models.functions import ExtractMonth
 from django.http import JsonResponse
 
 from config import clock
+from projects.choices import Light
 from projects.models import InvestmentReport, Project
 from supervision.choices import OPEN_STATUSES
 from supervision.loop.selectors import task_list
@@ -45,9 +46,7 @@ def _lights_by_unit(today) -> dict:
         .annotate(
             name=F("lead_department__name"),
             short_name=F("lead_department__short_name"),
-            red=Count("pk", filter=Q(light="red")),
-            yellow=Count("pk", filter=Q(light="yellow")),
-            green=Count("pk", filter=Q(light="green")),
+            **{light: Count("pk", filter=Q(light=light)) for light in Light.values},
         )
         .order_by("-red", "-yellow", "-green", "name")[:UNITS_SHOWN]
     )
