@@ -202,3 +202,28 @@ def ranking_trend_option(periods: list[str], lines: dict[str, list[int | None]])
             for name, places in lines.items()
         ],
     }
+
+
+def indicator_option(*, name: str, unit: str, values: list[tuple[str, object]], target) -> dict:
+    """An indicator's period values (line) against its annual target (dashed line)."""
+    periods = [period for period, _ in values]
+    series = [{"name": name, "type": "line", "data": [_number(v) for _, v in values]}]
+    if target is not None:
+        series.append(
+            {
+                "name": "目标",
+                "type": "line",
+                "symbol": "none",
+                "lineStyle": {"type": "dashed", "color": "#d64541"},
+                "itemStyle": {"color": "#d64541"},
+                "data": [_number(target) for _ in periods],
+            }
+        )
+    return {
+        "tooltip": TOOLTIP,
+        "legend": {"top": 0},
+        "grid": {"left": 56, "right": 24, "top": 40, "bottom": 28},
+        "xAxis": {"type": "category", "data": periods},
+        "yAxis": {"type": "value", "name": unit, "scale": True},
+        "series": series,
+    }

@@ -138,3 +138,26 @@ def test_chart_data_is_a_few_queries(supervisor_client, unit_world, django_asser
     for name in ("web:district-charts", "web:ranking-trend"):
         with django_assert_max_num_queries(10):
             assert supervisor_client.get(reverse(name)).status_code == 200
+
+
+def test_indicator_page_charts_its_values_against_the_target(supervisor_client, department, owner):
+    from supervision.loop.models import Indicator
+    from supervision.phases.indicators import indicator_value_enter
+
+    gdp = Indicator.objects.create(
+        code="GDP",
+        name="地区生产总值",
+        domain="economy",
+        unit="亿元",
+        target_value=Decimal("500"),
+        comparison="at_least",
+        department=department,
+    )
+    for period, value in (("2024Q1", "110"), ("2024Q2", "240")):
+        indicator_value_enter(actor=owner, indicator=gdp, period=period, value=Decimal(value))
+    page = supervisor_client.get(reverse("web:indicator-detail", args=[gdp.pk]))
+    option = page.context["chart_option"]
+    assert option["xAxis"]["data"] == ["2024Q1", "2024Q2"]
+    assert option["series"][0]["data"] == [110.0, 240.0]
+    assert option["series"][1]["data"] == [500.0, 500.0]  # the target
+    assert 'data-testid="chart-indicator"' in page.content.decode()

@@ -20,7 +20,7 @@ from supervision.phases.indicators import (
     indicator_value_enter,
     plain,
 )
-from supervision.web import phase_forms
+from supervision.web import charts, phase_forms
 from supervision.web.views.common import Refusal, attempt
 
 
@@ -54,10 +54,19 @@ def indicator_detail(request, pk: int):
         if not may_enter:
             status = 403
     light = indicator_lights([indicator])[indicator.pk]
+    values = list(indicator.values.select_related("entered_by").order_by("period"))
     context = {
         "indicator": indicator,
         "light": light,
-        "values": list(indicator.values.select_related("entered_by").order_by("period")),
+        "values": values,
+        "chart_option": charts.indicator_option(
+            name=indicator.name,
+            unit=indicator.unit,
+            values=[(value.period, value.value) for value in values],
+            target=indicator.target_value,
+        )
+        if len(values) > 1
+        else None,
         "tasks": list(indicator.tasks.select_related("lead_department").order_by("code")),
         "form": form if may_enter else None,
         "refusal": refusal,
