@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/scan.py
 
 Creates a scratch database ``wulong_bench_scan`` on that server, migrates it, inserts
-``--tasks`` open tasks and ``--milestones`` open milestones with deadlines spread over the
-ladder, then times a first scan (which writes the reminders) and a second scan (which writes
+``--tasks`` open tasks with ``--nodes`` quarterly nodes each (issue 13: due dates around the
+quarter ends, most past ones done) and ``--milestones`` open milestones with deadlines spread
+over the ladder, then times a first scan (which writes the reminders) and a second scan (which writes
 nothing), with query counts and peak memory. Drops the scratch database at the end.
 """
 
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = "wulong_bench_scan"
+DB_NAME = os.environ.get("BENCH_SCAN_DB", "wulong_bench_scan")  # a scratch database
 
 
 def scratch_url(base: str) -> str:
@@ -49,7 +50,7 @@ def drop_database(base: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
-def generate(n_tasks: int, n_milestones: int, today: dt.date) -> None:
+def generate(n_tasks: int, n_milestones: int, today: dt.date, n_nodes: int = 4) -> None:
     from accounts.models import Department, User
     from projects.models import Milestone, Project
     from supervision.loop.models import ProgressReport, Task
@@ -102,9 +103,13 @@ def generate(n_tasks: int, n_milestones: int, today: dt.date) -> None:
             )
         )
         if len(batch) == 10_000:
-            reports += _reports(Task.objects.bulk_create(batch), rng, at, author.pk)
+            created = Task.objects.bulk_create(batch)
+            reports += _reports(created, rng, at, author.pk)
+            _nodes(created, rng, today, n_nodes)
             batch = []
-    reports += _reports(Task.objects.bulk_create(batch), rng, at, author.pk)
+    created = Task.objects.bulk_create(batch)
+    reports += _reports(created, rng, at, author.pk)
+    _nodes(created, rng, today, n_nodes)
     ProgressReport.objects.bulk_create(reports, batch_size=10_000)
     Milestone.objects.bulk_create(
         (
@@ -118,6 +123,35 @@ def generate(n_tasks: int, n_milestones: int, today: dt.date) -> None:
         ),
         batch_size=10_000,
     )
+
+
+def _nodes(tasks, rng, today: dt.date, per_task: int) -> None:
+    """Quarterly nodes (25/50/75/100 % of the target) due around each quarter's end (± 20
+    days); nine in ten of those already past were done, the rest are overdue."""
+    from decimal import Decimal
+
+    from supervision.phases.models import Node
+
+    rows = []
+    for task in tasks:
+        for q in range(per_task):
+            month = 3 * (q % 4) + 3
+            end = dt.date(today.year, month, 30 if month in (6, 9) else 31)
+            due = end + dt.timedelta(days=rng.randint(-20, 20))
+            done = due < today and rng.random() < 0.9
+            rows.append(
+                Node(
+                    task=task,
+                    sequence=q + 1,
+                    title=f"第{q + 1}季度",
+                    due_date=due,
+                    target_value=Decimal(25 * (q + 1)),
+                    status="done" if done else "approved",
+                    completed_on=due if done else None,
+                    value=Decimal(25 * (q + 1)) if done else None,
+                )
+            )
+    Node.objects.bulk_create(rows, batch_size=10_000)
 
 
 def _reports(tasks, rng, at, author_id):
@@ -162,6 +196,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--milestones", type=int, default=50_000)
+    parser.add_argument("--nodes", type=int, default=4, help="nodes per task")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
 
@@ -180,14 +215,15 @@ def main():
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, reset_queries
+    from django.db.models import Count
 
     settings.DEBUG = True  # record queries
     call_command("migrate", verbosity=0)
     now = dt.datetime(2024, 9, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     started = time.perf_counter()
-    generate(args.tasks, args.milestones, now.date())
+    generate(args.tasks, args.milestones, now.date(), args.nodes)
     print(
-        f"generated {args.tasks} tasks, {args.milestones} milestones "
+        f"generated {args.tasks} tasks × {args.nodes} nodes, {args.milestones} milestones "
         f"in {time.perf_counter() - started:.1f} s"
     )
     with connection.cursor() as cursor:
@@ -204,7 +240,13 @@ def main():
         second_queries = list(connection.queries)
         traced = timed_scan(now, trace_memory=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from supervision.reminders.models import Reminder
+
+    by_kind = dict(
+        Reminder.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
     print(f"first scan : {first[0]:.2f} s, {first[1]} queries, wrote {first[3]} reminders")
+    print(f"reminders by kind: {by_kind}")
     print(f"second scan: {second[0]:.2f} s, {second[1]} queries, wrote {second[3]} reminders")
     print(f"scan peak Python allocations (a third, traced scan): {traced[2] / 2**20:.1f} MiB")
     print(f"process peak RSS (data generation included): {rss:.0f} MiB")
