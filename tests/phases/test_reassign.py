@@ -153,3 +153,14 @@ def test_cockpit_request_and_decision(task, owner, supervisor, new_owner):
     assert f"已将牵头单位调整为{new_owner.department}" in page
     task.refresh_from_db()
     assert task.lead_department_id == new_owner.department_id
+
+
+def test_the_offices_inbox_lists_pending_requests(task, owner, supervisor):
+    reassign.reassign_request_create(task=task, actor=owner, reason="职能不符，建议调整")
+    page = session_client(supervisor).get(reverse("web:inbox")).content.decode()
+    assert 'data-testid="reassigns"' in page
+    assert "职能不符，建议调整" in page
+    assert (
+        'data-testid="reassigns"'
+        not in session_client(owner).get(reverse("web:inbox")).content.decode()
+    )

@@ -17,6 +17,7 @@ from supervision.choices import (
     OPEN_STATUSES,
     EmailPreference,
     ExtensionStatus,
+    ReassignStatus,
     TaskAction,
     TaskStatus,
 )
@@ -24,6 +25,7 @@ from supervision.kinds.models import Instruction
 from supervision.loop.models import ExtensionRequest
 from supervision.loop.reporting import report_owed_now
 from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
+from supervision.phases.models import ReassignRequest
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
 from supervision.reminders.notify import AUDIENCES
 from supervision.reminders.services import (
@@ -101,6 +103,11 @@ def _inbox_context(user, today: dt.date) -> dict:
         sections["extensions"] = _capped(
             ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
             .select_related("task__lead_department", "requested_by")
+            .order_by("created_at")
+        )
+        sections["reassigns"] = _capped(  # 申请调整牵头单位 awaiting the office
+            ReassignRequest.objects.filter(status=ReassignStatus.PENDING)
+            .select_related("task", "department", "suggested_department")
             .order_by("created_at")
         )
     if user.role == Role.LEADER:
