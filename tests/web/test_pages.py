@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import InvestmentReport, Milestone
-from supervision.models import Notification, Reminder
+from supervision.models import Notification, Reminder, Task
 from tests import factories
 from tests.clients import session_client
 
@@ -271,6 +271,28 @@ def test_supervisor_inbox_lists_verify_extensions_and_escalations(
     assert [x.task_id for x in page.context["extensions"]["rows"]] == [asked.pk]
     assert [r.pk for r in page.context["escalations"]["rows"]] == [escalated.pk]
     assert "确认收到催办</button>" not in page.content.decode()  # the office does not acknowledge
+
+
+def test_the_inbox_has_the_task_lists_kind_tabs(supervisor_client, make_task, owner):
+    make_task("submitted", title="待核验的报告任务")
+    meeting = make_task("submitted", title="待核验的会议事项")
+    asked = make_task("in_progress", title="申请延期的报告任务")
+    Task.objects.filter(pk=meeting.pk).update(source="decision")
+    from supervision.loop.services import extension_request_create
+
+    extension_request_create(
+        task=asked, actor=owner, requested_deadline=dt.date(2025, 1, 31), reason="理由"
+    )
+
+    page = supervisor_client.get(reverse("web:inbox") + "?source=decision")
+    assert [t.title for t in page.context["to_verify"]["rows"]] == ["待核验的会议事项"]
+    assert page.context["to_verify"]["link"].endswith("status=submitted&source=decision")
+    assert page.context["extensions"]["rows"] == []
+    assert 'aria-current="page">区委区政府决策</a>' in page.content.decode()
+
+    everything = supervisor_client.get(reverse("web:inbox") + "?source=nonsense")
+    assert len(everything.context["to_verify"]["rows"]) == 2  # an unknown kind is left out
+    assert len(everything.context["extensions"]["rows"]) == 1
 
 
 def test_viewer_inbox_is_empty(viewer_client):

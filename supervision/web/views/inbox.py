@@ -22,7 +22,8 @@ from supervision.choices import (
     TaskStatus,
 )
 from supervision.kinds.models import Instruction
-from supervision.loop.models import ExtensionRequest
+from supervision.loop.filters import TaskFilter
+from supervision.loop.models import ExtensionRequest, Task
 from supervision.loop.reporting import report_owed_now
 from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
 from supervision.phases.models import ReassignRequest
@@ -35,6 +36,7 @@ from supervision.reminders.services import (
 )
 from supervision.web.forms import NotificationPreferenceForm
 from supervision.web.views.common import Refusal, attempt, paginate
+from supervision.web.views.kind_ops import kind_tabs
 
 LIMIT = 50  # rows per inbox list; the rest are one click away in the task list
 
@@ -58,8 +60,8 @@ def _capped(queryset, link: str = "") -> dict:
     return {"rows": rows[:LIMIT], "more": len(rows) > LIMIT, "link": link}
 
 
-def _tasks_link(**params) -> str:
-    return f"{reverse('web:tasks')}?{urlencode(params)}"
+def _tasks_link(kind: "_Kind", **params) -> str:
+    return f"{reverse('web:tasks')}?{urlencode({**params, **kind.params})}"
 
 
 def _reminders(queryset):
@@ -68,14 +70,39 @@ def _reminders(queryset):
     )
 
 
-def _inbox_context(user, today: dt.date) -> dict:
+class _Kind:
+    """The kind tab's narrowing with the task list's own ``source`` filter (an unknown kind
+    is left out, as on the list): ``tasks(qs)`` for task rows, ``rows(qs)`` for rows that
+    point at a task (reminders, extension requests)."""
+
+    def __init__(self, source: str = ""):
+        filterset = TaskFilter({"source": source}, queryset=Task.objects.none())
+        self.active = bool(source) and filterset.is_valid()
+        self.filter = filterset.filters["source"]
+        self.params = {"source": filterset.form.cleaned_data["source"]} if self.active else {}
+
+    def tasks(self, queryset):
+        return self.filter.filter(queryset, self.params["source"]) if self.active else queryset
+
+    def rows(self, queryset):
+        if not self.active:
+            return queryset
+        return queryset.filter(task__in=self.tasks(Task.objects.all()))
+
+
+def _inbox_context(user, today: dt.date, kind: _Kind | None = None) -> dict:
     sections = {}
+    kind = kind or _Kind()
+
+    def open_tasks():
+        return kind.tasks(task_list(today=today))
+
     if user.is_owner:
-        mine = task_list(today=today).filter(lead_department=user.department_id)
+        mine = open_tasks().filter(lead_department=user.department_id)
         needs_report, due = report_owed_now(today)
         sections["to_accept"] = _capped(
             mine.filter(status=TaskStatus.ASSIGNED),
-            _tasks_link(status=TaskStatus.ASSIGNED, lead_department=user.department_id),
+            _tasks_link(kind, status=TaskStatus.ASSIGNED, lead_department=user.department_id),
         )
         sections["to_report"] = _capped(
             mine.filter(status=TaskStatus.IN_PROGRESS).filter(needs_report)
@@ -84,24 +111,26 @@ def _inbox_context(user, today: dt.date) -> dict:
             task.report_due = due[task.report_frequency]
         sections["reminders"] = _capped(
             _reminders(
-                Reminder.objects.filter(
-                    department=user.department_id,
-                    acknowledged_at__isnull=True,
-                    sent_at__isnull=False,
+                kind.rows(
+                    Reminder.objects.filter(
+                        department=user.department_id,
+                        acknowledged_at__isnull=True,
+                        sent_at__isnull=False,
+                    )
                 )
             )
         )
     if user.is_supervisor:
         sections["to_assign"] = _capped(
-            task_list(today=today).filter(status=TaskStatus.DRAFT),
-            _tasks_link(status=TaskStatus.DRAFT),
+            open_tasks().filter(status=TaskStatus.DRAFT),
+            _tasks_link(kind, status=TaskStatus.DRAFT),
         )
         sections["to_verify"] = _capped(
-            task_list(today=today).filter(status=TaskStatus.SUBMITTED).order_by("submitted_at"),
-            _tasks_link(status=TaskStatus.SUBMITTED),
+            open_tasks().filter(status=TaskStatus.SUBMITTED).order_by("submitted_at"),
+            _tasks_link(kind, status=TaskStatus.SUBMITTED),
         )
         sections["extensions"] = _capped(
-            ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+            kind.rows(ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING))
             .select_related("task__lead_department", "requested_by")
             .order_by("created_at")
         )
@@ -111,9 +140,9 @@ def _inbox_context(user, today: dt.date) -> dict:
             .order_by("created_at")
         )
     if user.role == Role.LEADER:
-        sections["instructed"] = _capped(instructed_by(user, today))
+        sections["instructed"] = _capped(kind.tasks(instructed_by(user, today)))
     if user.is_supervisor or user.role == Role.LEADER:
-        escalations = unacknowledged_escalations(clock.now())
+        escalations = kind.rows(unacknowledged_escalations(clock.now()))
         if not user.is_supervisor:
             escalations = escalations.filter(
                 Q(task__responsible_leader=user) | Q(milestone__project__responsible_leader=user)
@@ -127,9 +156,10 @@ def _inbox_context(user, today: dt.date) -> dict:
 
 def _inbox_page(request, *, refusal: Refusal | None = None, status: int = 200):
     today = clock.today()
-    sections = _inbox_context(request.user, today)
+    sections = _inbox_context(request.user, today, _Kind(request.GET.get("source", "")))
     context = {
         **sections,
+        "kind_tabs": kind_tabs(request)["kind_tabs"],
         "today": today,
         "refusal": refusal,
         "nothing": not any(section["rows"] for section in sections.values()),
