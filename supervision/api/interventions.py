@@ -98,8 +98,7 @@ class InterventionViewSet(ApiModelViewSet):
     def perform_create(self, serializer):
         return intervention_create(actor=self.request.user, **serializer.validated_data)
 
-    def audit(self, action, instance, before, after):
-        return None  # the service writes the AuditRecord
+    services_audit = True  # the service writes the AuditRecord
 
     @extend_schema(
         summary="系统提议的约谈（本季度通报达到次数的单位）",

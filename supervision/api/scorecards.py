@@ -240,8 +240,7 @@ class ScoringRuleViewSet(ApiModelViewSet):
             actor=self.request.user, rule=serializer.instance, **serializer.validated_data
         )
 
-    def audit(self, action, instance, before, after):
-        return None  # the service writes the AuditRecord
+    services_audit = True  # the service writes the AuditRecord
 
 
 class ScoreAdjustmentSerializer(ModelSerializer):
@@ -281,5 +280,4 @@ class ScoreAdjustmentViewSet(ApiModelViewSet):
     def perform_create(self, serializer):
         return score_adjustment_create(actor=self.request.user, **serializer.validated_data)
 
-    def audit(self, action, instance, before, after):
-        return None  # the service writes the AuditRecord
+    services_audit = True  # the service writes the AuditRecord

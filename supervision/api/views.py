@@ -70,9 +70,7 @@ class TaskViewSet(
     def perform_destroy(self, instance):
         services.task_delete(task=instance, actor=self.request.user)
 
-    # The task's own log (TaskEvent) is its audit trail.
-    def audit(self, action, instance, before, after):
-        return None
+    services_audit = True  # the task's own log (TaskEvent) is its audit trail
 
     # --- the closed loop ---------------------------------------------------------------
 
