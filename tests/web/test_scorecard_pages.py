@@ -123,3 +123,20 @@ def test_the_office_spawns_a_follow_up_from_the_problem_list(supervisor_client, 
     bad = supervisor_client.post(f"/problems/{problem.pk}/follow-up/", {**body, "deadline": ""})
     assert bad.status_code == 302
     assert Task.objects.filter(parent=problem).count() == 1
+
+
+def test_the_follow_up_form_is_also_on_the_problems_own_page(supervisor_client, owner_client, unit):
+    from supervision.models import Task
+
+    problem = Task.objects.get(source="problem")
+    page = supervisor_client.get(f"/tasks/{problem.pk}/").content.decode()
+    assert f'action="/problems/{problem.pk}/follow-up/"' in page
+    assert "派生跟进事项" not in owner_client.get(f"/tasks/{problem.pk}/").content.decode()
+    body = {"title": "建立河道保洁长效机制", "lead_department": unit.pk, "from": "task"}
+    bad = supervisor_client.post(f"/problems/{problem.pk}/follow-up/", body)
+    assert bad["Location"] == f"/tasks/{problem.pk}/"  # back to the problem, not the list
+    assert not Task.objects.filter(parent=problem).exists()
+    response = supervisor_client.post(
+        f"/problems/{problem.pk}/follow-up/", {**body, "deadline": "2024-09-30"}
+    )
+    assert response["Location"] == f"/tasks/{Task.objects.get(parent=problem).pk}/"

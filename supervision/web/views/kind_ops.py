@@ -22,6 +22,7 @@ from supervision.kinds.models import MeetingItem
 from supervision.kinds.selectors import task_instructions
 from supervision.loop import transitions
 from supervision.loop.models import Task
+from supervision.scorecards.measures import NOT_COUNTED
 from supervision.web import kind_forms
 from supervision.web.views.common import Refusal, attempt
 from supervision.web.views.kinds import forbid_unless_supervisor, refused_page
@@ -221,6 +222,10 @@ def task_kind_context(request, task, bound: dict | None = None, events=None) -> 
         forms["satisfaction"] = bound.get("satisfaction") or kind_forms.SatisfactionForm(
             prefix="satisfaction"
         )
+    if detail["problem"] and transitions.is_supervisor(user) and task.status not in NOT_COUNTED:
+        from supervision.web.views.scorecards import FollowUpForm  # the 问题清单's own form
+
+        forms["follow_up"] = FollowUpForm(initial={"lead_department": task.lead_department_id})
     kind["forms"] = forms
     kind["can_edit"] = transitions.is_supervisor(user) and task.is_open
     return {"kind": kind}

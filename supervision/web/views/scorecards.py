@@ -144,16 +144,21 @@ def problem_follow_up_create(request, pk: int):
     problem = Task.objects.filter(pk=pk).first()
     if problem is None:
         raise Http404("事项不存在。")
+    back = (  # the problem's own page when the form was sent from there, else the list
+        reverse("web:task-detail", args=[problem.pk])
+        if request.POST.get("from") == "task"
+        else reverse("web:problems")
+    )
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("web:problems")
+        return redirect(back)
     task, refusal = attempt(
         lambda: problem_follow_up(actor=request.user, problem=problem, **form.cleaned_data)
     )
     if refusal is not None:
         messages.error(request, refusal.message)
-        return redirect("web:problems")
+        return redirect(back)
     messages.success(request, f"已由问题 {problem.code} 派生跟进事项（草稿），请完善后交办。")
     return redirect("web:task-detail", pk=task.pk)
 
