@@ -9,7 +9,7 @@ from config.api.fields import assumed_fields
 from config.api.serializers import ModelSerializer, Serializer
 from projects.choices import Light
 from supervision.api.kinds_serializers import KIND_FIELDS
-from supervision.choices import NodeStatus, TaskStatus
+from supervision.choices import NodeStatus, Rating, TaskStatus
 from supervision.loop.models import (
     EscalationPolicy,
     ExtensionRequest,
@@ -56,6 +56,11 @@ class TaskSerializer(ModelSerializer):
         allow_null=True,
         choices=Light.choices,
         help_text="按节点、时限和序时进度计算；已销号、已撤销为 null",
+    )
+    # Read-only model fields lose allow_blank in DRF, so the schema would deny the "" that a
+    # task not yet rated holds.
+    rating = serializers.ChoiceField(
+        read_only=True, allow_blank=True, choices=Rating.choices, help_text="年度评定；未评定为空"
     )
     schedule_target = serializers.DecimalField(
         help_text="序时目标：按节点累计目标（无节点按全年）线性推算的今日应达值", **PROGRESS
