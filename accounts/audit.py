@@ -39,6 +39,17 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     return data
 
 
+def saved(*, actor, instance: models.Model, before: dict | None = None) -> AuditRecord | None:
+    """The record of a create (``before`` None) or an update, with ``instance`` as it is now;
+    none without an actor (for writers that audit themselves, like the API's viewsets)."""
+    if actor is None:
+        return None
+    action = "create" if before is None else "update"
+    return record(
+        actor=actor, action=action, instance=instance, before=before, after=snapshot(instance)
+    )
+
+
 def record(*, actor, action: str, instance: models.Model, before=None, after=None) -> AuditRecord:
     """Write one audit record; call it inside the service's transaction."""
     return AuditRecord.objects.create(

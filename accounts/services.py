@@ -4,8 +4,9 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from accounts import audit
 from accounts.choices import Role
 from accounts.models import ApiToken, Department, IdempotencyRecord, User
 from config import clock
@@ -22,6 +23,7 @@ def department_create(
     short_name: str = "",
     source_ref: str = "",
     assumed: bool = False,
+    actor: User | None = None,
 ) -> Department:
     department = Department(
         code=code,
@@ -33,7 +35,39 @@ def department_create(
     )
     department.full_clean()
     department.save()
+    audit.saved(actor=actor, instance=department)
     return department
+
+
+SYSTEM_USERNAME = "system"
+SUPERVISION_OFFICE_CODE = "DCB"
+
+
+def system_user() -> User:
+    """The account the system acts as (seed loads, documents issued by the ladder): a
+    supervision-office user with no usable password, created on first use (and put in the
+    office once the office exists: a first seed load creates the user before the units)."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        if user.department_id is None:
+            office = Department.objects.filter(code=SUPERVISION_OFFICE_CODE).first()
+            if office is not None:
+                User.objects.filter(pk=user.pk).update(department=office)
+                user.department = office
+        return user
+    try:
+        with transaction.atomic():
+            return user_create(
+                username=SYSTEM_USERNAME,
+                role=Role.SUPERVISOR,
+                display_name="督办系统",
+                department=Department.objects.filter(code=SUPERVISION_OFFICE_CODE).first(),
+            )
+    except (IntegrityError, ValidationError):  # created meanwhile by a concurrent caller
+        user = User.objects.filter(username=SYSTEM_USERNAME).first()
+        if user is None:
+            raise
+        return user
 
 
 def department_find(code_or_name: str) -> Department | None:
@@ -89,11 +123,13 @@ def user_create(
 
 
 @transaction.atomic
-def department_update(*, department: Department, **fields) -> Department:
+def department_update(*, department: Department, actor: User | None = None, **fields) -> Department:
+    before = audit.snapshot(department)
     for name, value in fields.items():
         setattr(department, name, value)
     department.full_clean()
     department.save()
+    audit.saved(actor=actor, instance=department, before=before)
     return department
 
 

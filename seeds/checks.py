@@ -11,13 +11,14 @@ from types import SimpleNamespace
 
 from accounts.choices import DepartmentKind
 from accounts.models import Department
+from accounts.services import SUPERVISION_OFFICE_CODE
 from projects.choices import Category, Level, Stage
 from projects.models import Milestone, Project
 from supervision.choices import Comparison, Domain, TaskSource
 from supervision.loop.models import Indicator, Task
 from supervision.loop.targets import growth_contradiction
 
-SUPERVISION_OFFICE = "DCB"
+SUPERVISION_OFFICE = SUPERVISION_OFFICE_CODE
 DATE_RANGE = (dt.date(2024, 1, 1), dt.date(2026, 12, 31))
 
 

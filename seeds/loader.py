@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.db import transaction
 
-from accounts.choices import Role
 from accounts.models import Department, User
-from accounts.services import department_create, department_update, user_create
+from accounts.services import department_create, department_update, system_user
 from config import clock
 from projects.models import Milestone, Project
 from projects.services import milestone_create, milestone_update, project_create, project_update
-from seeds.checks import SUPERVISION_OFFICE, date, decimal, validate
+from seeds.checks import date, decimal, validate
 from seeds.nodes import load_nodes
 from supervision.loop.models import Indicator, Task
 from supervision.loop.services import indicator_save, task_create, task_update
@@ -31,7 +30,6 @@ from supervision.loop.transitions import task_assign
 __all__ = ["DATA_DIR", "SeedData", "SeedError", "Tally", "load", "parse_yaml", "read", "validate"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SYSTEM_USERNAME = "system"
 NODES_KIND = "阶段节点（推定，按事项计）"
 # 武隆府发〔2024〕2号 issued the report on 2024-02-07: the date its tasks were assigned.
 ASSIGNED_AT = dt.datetime(2024, 2, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -98,20 +96,7 @@ def _changes(instance, values: dict) -> dict:
     return {k: v for k, v in values.items() if getattr(instance, k) != v}
 
 
-def system_user() -> User:
-    """The account seeds act as: the supervision office's system user (cannot log in)."""
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = user_create(
-            username=SYSTEM_USERNAME,
-            role=Role.SUPERVISOR,
-            display_name="督办系统",
-            department=Department.objects.get(code=SUPERVISION_OFFICE),
-        )
-    return user
-
-
-def _load_departments(data: SeedData, tally: Tally) -> dict[str, Department]:
+def _load_departments(data: SeedData, actor: User, tally: Tally) -> dict[str, Department]:
     existing = {d.code: d for d in Department.objects.all()}
     for row in data.departments:
         values = {
@@ -123,10 +108,10 @@ def _load_departments(data: SeedData, tally: Tally) -> dict[str, Department]:
         }
         department = existing.get(row["code"])
         if department is None:
-            existing[row["code"]] = department_create(code=row["code"], **values)
+            existing[row["code"]] = department_create(code=row["code"], actor=actor, **values)
             tally.add("单位", "created")
         elif changes := _changes(department, values):
-            department_update(department=department, **changes)
+            department_update(department=department, actor=actor, **changes)
             tally.add("单位", "updated")
         else:
             tally.add("单位", "unchanged")
@@ -191,7 +176,7 @@ def _load_projects(data: SeedData, departments, actor: User, tally: Tally) -> di
     return existing
 
 
-def _load_indicators(data: SeedData, departments, tally: Tally) -> dict[str, Indicator]:
+def _load_indicators(data: SeedData, departments, actor, tally: Tally) -> dict[str, Indicator]:
     """Two passes: every indicator first, then the growth links (both ends must exist for
     the baseline check the model runs when a link is saved)."""
     existing = {i.code: i for i in Indicator.objects.all()}
@@ -221,12 +206,14 @@ def _load_indicators(data: SeedData, departments, tally: Tally) -> dict[str, Ind
         else:
             outcome[row["code"]] = "unchanged"
             continue
-        existing[row["code"]], _ = indicator_save(code=row["code"], **values)
+        existing[row["code"]], _ = indicator_save(code=row["code"], actor=actor, **values)
     for row in data.indicators:
         growth_of = existing[row["growth_of"]] if row.get("growth_of") else None
         indicator = existing[row["code"]]
         if indicator.growth_of_id != (growth_of and growth_of.pk):
-            existing[row["code"]], _ = indicator_save(code=row["code"], growth_of=growth_of)
+            existing[row["code"]], _ = indicator_save(
+                code=row["code"], actor=actor, growth_of=growth_of
+            )
             outcome[row["code"]] = outcome[row["code"]].replace("unchanged", "updated")
     for kind in outcome.values():
         tally.add("指标", kind)
@@ -288,10 +275,11 @@ def load(data: SeedData) -> Tally:
     if errors:
         raise SeedError(errors)
     tally = Tally()
-    departments = _load_departments(data, tally)
-    actor = system_user()
+    actor = system_user()  # every edit below is audited as the system's
+    departments = _load_departments(data, actor, tally)
+    actor = system_user()  # now in the supervision office
     projects = _load_projects(data, departments, actor, tally)
-    indicators = _load_indicators(data, departments, tally)
+    indicators = _load_indicators(data, departments, actor, tally)
     _load_tasks(data, departments, projects, indicators, actor, tally)
     given, unchanged = load_nodes([row["code"] for row in data.tasks])
     for outcome, n in (("created", given), ("unchanged", unchanged)):

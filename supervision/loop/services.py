@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from accounts import audit
 from accounts.models import Department, User
 from config import clock, events
 from supervision.choices import ExtensionStatus, TaskAction, TaskSource, TaskStatus
@@ -309,13 +310,16 @@ def extension_reject(*, extension, actor: User, comment: str) -> ExtensionReques
 
 
 @transaction.atomic
-def indicator_save(*, code: str, **fields) -> tuple[Indicator, bool]:
-    """Create or update an indicator by code; returns (indicator, created)."""
+def indicator_save(*, code: str, actor: User | None = None, **fields) -> tuple[Indicator, bool]:
+    """Create or update an indicator by code; returns (indicator, created). ``actor``: the
+    change is audited as theirs (the API's viewsets audit their own writes instead)."""
     indicator = Indicator.objects.select_for_update().filter(code=code).first()
     created = indicator is None
+    before = None if created else audit.snapshot(indicator)
     indicator = indicator or Indicator(code=code)
     for name, value in fields.items():
         setattr(indicator, name, value)
     indicator.full_clean()
     indicator.save()
+    audit.saved(actor=actor, instance=indicator, before=before)
     return indicator, created

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import Department
+from accounts.models import AuditRecord, Department
 from projects.models import Milestone, Project
 from seeds import loader
 from supervision.models import Indicator, Task, TaskEvent
@@ -141,10 +141,36 @@ def test_the_misleading_values_are_corrected_in_place(upgrade):
     assert Task.objects.get(code="RW24-0208-019").target_value is None
 
 
+def test_every_other_edit_is_an_audit_record_of_the_system_user(upgrade):
+    """Units, projects, milestones and indicators have no log of their own: the load's edits
+    (and additions) are AuditRecords with before and after, by the system user."""
+    records = AuditRecord.objects.select_related("actor")
+    assert {r.actor.username for r in records} == {"system"}
+    tally = {kind: dict(c) for kind, c in upgrade.tally.counts.items()}
+
+    def ids(model, action):
+        return set(records.filter(model=model, action=action).values_list("object_id", flat=True))
+
+    assert len(ids("accounts.Department", "create")) == tally["单位"]["created"]
+    assert len(ids("projects.Project", "update")) == tally["项目"]["updated"]
+    assert len(ids("projects.Milestone", "update")) == tally["节点"]["updated"]
+    created = ids("supervision.Indicator", "create")  # a new one may get its growth link next
+    assert len(created) == tally["指标"]["created"]
+    assert len(ids("supervision.Indicator", "update") - created) == tally["指标"]["updated"]
+    p001 = Project.objects.get(code="P-001")
+    stage = records.get(model="projects.Project", object_id=str(p001.pk), action="update")
+    assert (stage.before["stage"], stage.after["stage"]) == ("completed", "under_construction")
+    ind08 = Indicator.objects.get(code="IND-08")
+    edit = records.get(model="supervision.Indicator", object_id=str(ind08.pk), action="update")
+    assert (edit.before["comparison"], edit.after["comparison"]) == ("at_least", "")
+
+
 def test_a_second_load_changes_nothing(upgrade):
     counts = row_counts()
     stamps = dict(Task.objects.values_list("code", "updated_at"))
+    audits = AuditRecord.objects.count()
     tally = loader.load(loader.read())
     assert tally.changed == 0
     assert row_counts() == counts
     assert dict(Task.objects.values_list("code", "updated_at")) == stamps
+    assert AuditRecord.objects.count() == audits
