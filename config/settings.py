@@ -196,6 +196,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Documents (督办通知书 …): the issuing office and the 发文字号 prefix.
 DOCUMENTS_ISSUER = env("DOCUMENTS_ISSUER", default="武隆区人民政府督查办公室")
 DOCUMENTS_PREFIX = env("DOCUMENTS_PREFIX", default="武隆督")
+DOCUMENTS_AUTO_DUBAN = env.bool("DOCUMENTS_AUTO_DUBAN", default=True)  # at the 督办 rung
 
 # E-mail: console backend by default, SMTP via EMAIL_URL (smtp+tls://user:pw@host:587).
 vars().update(env.email("EMAIL_URL", default="consolemail://"))

@@ -8,8 +8,12 @@ import logging
 
 from celery import shared_task
 
-from config.celery import RETRY
-from supervision.files.tasks import purge_staged_attachments, render_document_pdf  # noqa: F401
+from config.celery import RETRY, enqueue
+from supervision.files.tasks import (  # noqa: F401
+    issue_duban_notices,
+    purge_staged_attachments,
+    render_document_pdf,
+)
 from supervision.reminders import delivery
 from supervision.reminders.scan import scan_deadlines as scan_deadlines_service
 
@@ -18,7 +22,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task(**RETRY)
 def scan_deadlines() -> int:
-    return scan_deadlines_service().total
+    total = scan_deadlines_service().total
+    # 督办通知书 for tasks at the 督办 rung: every time, so one missed run is caught up.
+    enqueue("supervision.files.tasks.issue_duban_notices")
+    return total
 
 
 @shared_task(**RETRY)

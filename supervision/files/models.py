@@ -168,6 +168,15 @@ class Document(models.Model):
         related_name="documents",
     )
     period = models.CharField("期间", max_length=10, blank=True)
+    # Set when the ladder issued it (a 督办通知书 for a task at the 督办 rung): one per rung.
+    reminder = models.OneToOneField(
+        "supervision.Reminder",
+        verbose_name="触发提醒",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
+    )
     content = models.JSONField("内容", default=dict)
     docx = models.FileField("DOCX", storage=files_storage, max_length=300)
     pdf = models.FileField("PDF", storage=files_storage, max_length=300, blank=True)

@@ -22,3 +22,10 @@ def purge_staged_attachments() -> int:
     from supervision.files.services import staged_purge
 
     return staged_purge()
+
+
+@shared_task(**RETRY)
+def issue_duban_notices() -> int:
+    from supervision.files.documents.ladder import issue_duban_notices
+
+    return issue_duban_notices()

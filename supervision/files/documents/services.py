@@ -67,9 +67,17 @@ def _payload(document: Document) -> dict:
 
 @transaction.atomic
 def document_generate(
-    *, actor, type: str, task=None, department=None, period: str = "", reason: str = ""
+    *,
+    actor,
+    type: str,
+    task=None,
+    department=None,
+    period: str = "",
+    reason: str = "",
+    reminder=None,
 ) -> Document:
-    """Generate, number and store one document (督办通知书, 催办通知书, 督查通报, 通报表扬/批评)."""
+    """Generate, number and store one document (督办通知书, 催办通知书, 督查通报, 通报表扬/批评).
+    ``reminder``: the ladder's rung that issued it (``documents.ladder``)."""
     if not can_generate(actor):
         raise NotPermitted("只有督查办可以印发公文。")
     today = clock.today()
@@ -89,6 +97,7 @@ def document_generate(
         task=task,
         department=department or (task.lead_department if task else None),
         period=(period or "").strip() if type == DocumentType.BULLETIN else "",
+        reminder=reminder,
         content=content.as_dict(),
         issued_on=today,
         issued_by=actor,
@@ -100,7 +109,7 @@ def document_generate(
         # Field checks only: the number is unique by the counter's lock (and the database's
         # constraints stay), the related rows were just read — no query per generation here.
         document.full_clean(
-            exclude=["docx", "pdf", "task", "department", "issued_by"],
+            exclude=["docx", "pdf", "task", "department", "issued_by", "reminder"],
             validate_unique=False,
             validate_constraints=False,
         )

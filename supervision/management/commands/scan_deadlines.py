@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from config import clock
 from supervision.choices import ReminderKind, ReminderLevel
+from supervision.files.documents.ladder import issue_duban_notices
 from supervision.reminders.scan import scan_deadlines
 
 
@@ -26,10 +27,13 @@ class Command(BaseCommand):
                 now = timezone.make_aware(now)
         with clock.override(now) if now else contextlib.nullcontext():
             result = scan_deadlines(now=now)
+            notices = issue_duban_notices()
         self.stdout.write(f"扫描时刻：{timezone.localtime(result.now):%Y-%m-%d %H:%M %Z}")
         for kind in ReminderKind:
             for level in ReminderLevel:
                 count = result.counts.get((kind.value, level.value), 0)
                 if count:
                     self.stdout.write(f"  {kind.label}·{level.label}：新增 {count}")
+        if notices:
+            self.stdout.write(f"  印发督办通知书：{notices} 份")
         self.stdout.write(self.style.SUCCESS(f"共新增提醒 {result.total} 条。"))
