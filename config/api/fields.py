@@ -12,3 +12,15 @@ def assumed_fields(model) -> serializers.ListField:
         required=False,
         help_text="来源未载明、系推定的字段",
     )
+
+
+def staged_attachments(help_text: str) -> serializers.ListField:
+    """``attachments``: ids of the caller's own staged uploads (``attachments/`` without a
+    target), bound by the service to what the request creates; anything else → 400."""
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text=help_text,
+    )

@@ -18,6 +18,7 @@ from supervision.api.kinds_serializers import (
     SatisfactionSerializer,
 )
 from supervision.api.serializers import TaskSerializer
+from supervision.files import services as files
 from supervision.kinds import instructions, proposals, services
 from supervision.kinds.selectors import task_instructions
 from supervision.kinds.stats import proposal_stats
@@ -96,7 +97,14 @@ class TaskKindsMixin:
         task = self.get_object()
         body = ReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        proposals.proposal_reply(task=task, actor=request.user, **body.validated_data)
+        data = dict(body.validated_data)
+        ids = data.pop("attachments")
+        files.with_attachments(  # the reply letter (答复函): bound in the reply's transaction
+            lambda: proposals.proposal_reply(task=task, actor=request.user, **data),
+            actor=request.user,
+            ids=ids,
+            target_type="proposal_reply",
+        )
         return Response(self.get_serializer(self.refetch(task)).data)
 
     @extend_schema(

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.choices import Role
 from accounts.models import Department, User
+from config.api.fields import staged_attachments
 from config.api.serializers import ModelSerializer, Serializer
 from supervision.kinds.choices import MeetingForm, ReplyClass, Satisfaction
 from supervision.kinds.models import (
@@ -167,6 +168,7 @@ class ReplySerializer(Serializer):
     meeting_form = serializers.ChoiceField(
         choices=MeetingForm.choices, required=False, allow_blank=True, help_text="见面沟通形式"
     )
+    attachments = staged_attachments("本人先行上传（未绑定）的答复函等材料编号，随答复绑定")
 
 
 class SatisfactionSerializer(Serializer):

@@ -7,11 +7,11 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.fields import staged_attachments
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiModelViewSet, ApiViewSet, ETagMixin
 from config.validators import validate_year_range
-from supervision.api.serializers import staged_attachments
 from supervision.files.services import with_attachments
 from supervision.phases import nodes as services
 from supervision.phases.filters import NodeFilter

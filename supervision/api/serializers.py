@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config import clock
-from config.api.fields import assumed_fields
+from config.api.fields import assumed_fields, staged_attachments
 from config.api.serializers import ModelSerializer, Serializer
 from projects.choices import Light
 from supervision.api.kinds_serializers import KIND_FIELDS
@@ -186,17 +186,6 @@ class TaskUpdateSerializer(TaskSerializer):
 
 class CommentSerializer(Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-
-
-def staged_attachments(help_text: str) -> serializers.ListField:
-    """The ids of files the caller uploaded beforehand (staged), bound by the write."""
-    return serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        required=False,
-        default=list,
-        max_length=50,
-        help_text=help_text,
-    )
 
 
 class SubmitSerializer(Serializer):

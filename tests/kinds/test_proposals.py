@@ -59,6 +59,41 @@ def test_a_reply_dated_in_the_future_is_refused(make_proposal, owner_api):
     assert "replied_on" in response.json()["errors"]
 
 
+def test_the_reply_binds_its_letter_and_refuses_someone_elses_file(
+    make_proposal, owner_api, other_owner
+):
+    """API.md: ``reply/`` takes ``attachments`` (the 答复函), the caller's own staged uploads;
+    a file of another unit is refused with a field error and the reply is not recorded."""
+    from supervision.models import Attachment
+    from tests.clients import bearer_client
+    from tests.files import samples
+    from tests.files.conftest import upload
+
+    task = make_proposal("in_progress")
+    foreign = upload(bearer_client(other_owner), samples.pdf("x"), name="别人的.pdf").json()
+    refused = owner_api.post(
+        f"{API}tasks/{task.pk}/reply/", {**REPLY, "attachments": [foreign["id"]]}, format="json"
+    )
+    assert refused.status_code == 400
+    assert str(foreign["id"]) in refused.json()["errors"]["attachments"][0]
+    assert Task.objects.get(pk=task.pk).proposal.reply_class == ""
+    assert Attachment.objects.get(pk=foreign["id"]).is_staged
+
+    letter = upload(owner_api, samples.pdf("答复函"), name="答复函.pdf").json()
+    replied = owner_api.post(
+        f"{API}tasks/{task.pk}/reply/", {**REPLY, "attachments": [letter["id"]]}, format="json"
+    )
+    assert replied.status_code == 200, replied.content
+    bound = Attachment.objects.get(pk=letter["id"])
+    assert (bound.target_type, bound.target_id, bound.task_id) == (
+        "proposal_reply",
+        task.proposal.pk,
+        task.pk,
+    )
+    listed = owner_api.get(f"{API}attachments/", {"task": task.pk}).json()["results"]
+    assert [row["id"] for row in listed] == [letter["id"]]
+
+
 def test_satisfaction_before_a_reply_is_a_conflict(make_proposal, supervisor_api):
     task = make_proposal("in_progress")
 
