@@ -111,3 +111,43 @@ def test_control_characters_already_stored_do_not_break_any_workbook(supervisor_
     wb = read_xlsx(supervisor_api.get(TASKS_XLSX))
     assert find(wb, "标题甲")
     assert find(wb, "坏单位")
+
+
+# Query parameters a workbook route needs to answer 200 (add yours here).
+WORKBOOK_PARAMS: dict[str, dict] = {}
+
+
+def workbook_urls() -> list[str]:
+    """Every parameterless route of the project that serves a workbook (``….xlsx``), so an
+    export added later is held to the same rule without being listed here."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and ".xlsx" in route and "<" not in route:
+                found.append("/" + route.lstrip("^").rstrip("$").replace("\\", ""))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+def test_every_workbook_the_project_serves_writes_users_text_as_text(
+    supervisor_api, supervisor_client
+):
+    """Issue 12 item 3, "in every export and the template": the hostile names of the issue
+    in a unit, a project and a task; each workbook route answers, and no cell is a formula."""
+    department = factories.DepartmentFactory(code="Z99", name=CMD, short_name="@x")
+    project = factories.ProjectFactory(lead_department=department, name=HYPERLINK)
+    factories.TaskFactory(lead_department=department, project=project, title=HYPERLINK)
+    urls = workbook_urls()
+    assert {TASKS_XLSX, PROJECTS_XLSX, TEMPLATE} <= set(urls)
+    for url in urls:
+        client = supervisor_api if url.startswith("/api/") else supervisor_client  # cockpit
+        response = client.get(url, WORKBOOK_PARAMS.get(url, {}))
+        assert response.status_code == 200, (url, response.content[:300])
+        assert_no_formulas(read_xlsx(response))
