@@ -55,6 +55,12 @@ class FieldNames:
         return isinstance(other, FieldNames) and self.names == other.names
 
 
+def assumed_labels(instance) -> list[str]:
+    """The names (verbose, Chinese) of ``instance``'s fields that hold an inferred value."""
+    meta = instance._meta
+    return [str(meta.get_field(name).verbose_name) for name in instance.assumed_fields or ()]
+
+
 # C0 control characters (U+0000–U+001F) and DEL: never part of text people type; XML, and so
 # the Excel ledgers, cannot even hold most of them. Multi-line text keeps tab, LF and CR
 # (browsers send a textarea's line breaks as CRLF).

@@ -95,7 +95,7 @@ class TaskExportViewSet(_ExcelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Task.objects.none()
-        return task_list(today=self.today)
+        return task_list(today=self.today).select_related("indicator")
 
     @extend_schema(
         operation_id="exports_tasks_xlsx",

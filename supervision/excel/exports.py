@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from config.validators import assumed_labels
 from projects.choices import Light
 from supervision.excel import cells
 from supervision.loop.selectors import overdue_days
@@ -70,7 +71,14 @@ def task_columns(today: dt.date) -> list[Column]:
         Column("交办时间", 12, lambda t: _local(t.assigned_at), DATE),
         Column("签收时间", 12, lambda t: _local(t.accepted_at), DATE),
         Column("办结时间", 12, lambda t: _local(t.closed_at), DATE),
+        Column("指标基数（2023年）", 11, lambda t: t.indicator.baseline if t.indicator else None),
+        Column("推定字段", 16, _task_assumed, wrap=True),
     ]
+
+
+def _task_assumed(task) -> str | None:
+    """Which values the source does not state (the lead unit: ``assumed``)."""
+    return "、".join((["牵头单位"] if task.assumed else []) + assumed_labels(task)) or None
 
 
 def project_columns() -> list[Column]:
@@ -87,6 +95,7 @@ def project_columns() -> list[Column]:
         Column("亮灯", 7, lambda p: _light(p.light)),
         Column("计划开工", 12, lambda p: p.planned_start, DATE),
         Column("计划完工", 12, lambda p: p.planned_end, DATE),
+        Column("推定字段", 16, lambda p: "、".join(assumed_labels(p)) or None, wrap=True),
     ]
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from accounts.choices import Role
 from supervision.excel import XLSX
-from supervision.models import Task
+from supervision.models import Indicator, Task
 from tests import factories
 from tests.clients import bearer_client
 from tests.excel.conftest import (
@@ -25,10 +25,11 @@ from tests.excel.conftest import (
 TASK_HEADERS = [
     "编号", "事项名称", "来源", "报表类别", "牵头单位", "办理时限", "状态", "亮灯",
     "逾期工作日", "目标值", "单位", "最新值", "交办时间", "签收时间", "办结时间",
+    "指标基数（2023年）", "推定字段",
 ]  # fmt: skip
 PROJECT_HEADERS = [
     "编号", "项目名称", "类别", "阶段", "牵头单位", "年度计划投资（万元）", "累计完成（万元）",
-    "完成率%", "序时进度%", "亮灯", "计划开工", "计划完工",
+    "完成率%", "序时进度%", "亮灯", "计划开工", "计划完工", "推定字段",
 ]  # fmt: skip
 
 
@@ -88,7 +89,7 @@ def test_task_ledger_is_print_ready_with_chinese_labels(supervisor_api, tasks, d
     assert ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.column_dimensions["B"].width == 40
-    assert ws.auto_filter.ref == "A2:O5"
+    assert ws.auto_filter.ref == "A2:Q5"
 
     first = {h: c for h, c in zip(TASK_HEADERS, ws[3], strict=True)}
     assert first["编号"].value == "T-001"
@@ -109,6 +110,8 @@ def test_task_ledger_is_print_ready_with_chinese_labels(supervisor_api, tasks, d
     assert first["交办时间"].number_format == "yyyy-mm-dd"
     assert first["签收时间"].value == wall(dt.date(2024, 6, 4), dt.time(10, 0))
     assert first["办结时间"].value is None
+    assert first["指标基数（2023年）"].value is None  # no indicator
+    assert first["推定字段"].value is None  # nothing inferred
 
     rows = data_rows(ws)
     assert [(r[0], r[6], r[7]) for r in rows] == [
@@ -289,3 +292,33 @@ def test_big_export_streams_from_a_chunked_iterator(supervisor_api, department, 
     assert int(response["Content-Length"]) == len(body := response.getvalue())
     ws = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
     assert sum(1 for _ in ws.iter_rows(min_row=3, values_only=True)) == 3000
+
+
+def test_the_task_ledger_shows_the_indicators_baseline_and_what_is_inferred(
+    supervisor_api, department
+):
+    """Issue 19: baselines (the 2023 actual) and inferred values are visible in the ledger."""
+    indicator = Indicator.objects.create(
+        code="IND-63",
+        name="进出口总额",
+        domain="economy",
+        unit="万元",
+        baseline=Decimal("8477"),
+        assumed_fields=["baseline"],
+    )
+    factories.TaskFactory(
+        code="T-009",
+        lead_department=department,
+        indicator=indicator,
+        assumed=True,
+        assumed_fields=["deadline", "target_comparison"],
+    )
+    ws = read_xlsx(supervisor_api.get(TASKS_XLSX)).worksheets[0]
+    row = {h: c.value for h, c in zip(TASK_HEADERS, ws[3], strict=True)}
+    assert row["编号"] == "T-009"
+    assert row["指标基数（2023年）"] == 8477
+    assert row["推定字段"] == "牵头单位、办理时限、目标方向"
+    factories.ProjectFactory(code="P-009", assumed_fields=["location"])
+    ws = read_xlsx(supervisor_api.get(PROJECTS_XLSX)).worksheets[0]
+    row = {h: c.value for h, c in zip(PROJECT_HEADERS, ws[3], strict=True)}
+    assert (row["编号"], row["推定字段"]) == ("P-009", "所在乡镇/街道")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from supervision.models import Indicator, Reminder
-from tests.factories import TaskFactory
+from tests.factories import MilestoneFactory, ProjectFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -78,6 +78,55 @@ def test_indicators_page_shows_target_latest_and_trend_per_card(client, viewer):
     assert "6.1%" in body
     assert "2024Q1：5.9" in body
     assert "不高于 3%" in body
+
+
+def test_baselines_and_inferred_values_are_shown_on_indicator_and_task_pages(
+    client, viewer, department
+):
+    """Issue 19: the 2023 actual (baseline), the contradiction note, and a "（推定）" mark on
+    every value the report does not state (assumed_fields)."""
+    client.force_login(viewer)
+    indicator = Indicator.objects.create(
+        code="IND-63",
+        name="进出口总额",
+        domain="economy",
+        unit="万元",
+        target_value=Decimal("9200"),
+        comparison="at_least",
+        baseline=Decimal("8477"),
+        consistency_note="目标较2023年增长8.5%，与“增长10%以上”不一致",
+        department=department,
+        assumed_fields=["department"],
+    )
+    body = client.get(reverse("web:indicators")).content.decode()
+    row = body[body.index('data-indicator="IND-63"') :].split("</tr>")[0]
+    assert "8477万元" in row
+    assert "与“增长10%以上”不一致" in row
+    assert f"{department}<span" in row
+    assert row.count("（推定）") == 1  # the unit only: baseline and direction are stated
+    body = client.get(reverse("web:indicator-detail", args=[indicator.pk])).content.decode()
+    shown = body[body.index('data-testid="indicator-baseline"') :].split("</dd>")[0]
+    assert "8477万元" in shown
+    assert "不一致" in shown
+
+    task = TaskFactory(
+        lead_department=department,
+        indicator=indicator,
+        target_value=Decimal("9200"),
+        target_comparison="at_least",
+        assumed_fields=["deadline", "target_comparison"],
+    )
+    body = client.get(reverse("web:task-detail", args=[task.pk])).content.decode()
+    assert body.count("（推定）") == 2
+    shown = body[body.index('data-testid="indicator"') :].split("</dd>")[0]
+    assert "2023年实绩（基数）8477万元" in shown
+    assert "不一致" in shown
+
+    project = ProjectFactory(location="双河镇", assumed_fields=["location"])
+    MilestoneFactory(project=project, assumed_fields=["due_date"])
+    body = client.get(reverse("web:project-detail", args=[project.pk])).content.decode()
+    assert "双河镇<span" in body
+    assert body.count("（推定）") == 2
 
 
 def test_pages_need_a_login(client):

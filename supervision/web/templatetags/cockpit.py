@@ -34,6 +34,14 @@ def label(value, kind: str):
     return _LABELS.get(kind, {}).get(value, value or "")
 
 
+@register.filter
+def assumed(obj, field: str):
+    """A "（推定）" mark after a value the source does not state: ``{{ task|assumed:"deadline" }}``."""
+    if field not in (getattr(obj, "assumed_fields", None) or ()):
+        return ""
+    return format_html('<span class="muted" title="{}">（推定）</span>', "来源未载明，系推定")
+
+
 @register.simple_tag
 def light_badge(light, status=None):
     """A light; none for closed or cancelled work, shown as its status (已销号 / 已撤销) when

@@ -106,7 +106,13 @@ def _predicates(task, user, pending: ExtensionRequest | None) -> dict:
 
 
 def _load_task(pk: int):
-    task = task_list().filter(pk=pk).prefetch_related("co_departments").first()
+    task = (
+        task_list()
+        .filter(pk=pk)
+        .select_related("indicator")
+        .prefetch_related("co_departments")
+        .first()
+    )
     if task is None:
         raise Http404("督办事项不存在。")
     return task
