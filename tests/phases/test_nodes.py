@@ -194,6 +194,34 @@ def test_completion_binds_staged_files_to_the_node(task, owner):
     assert (staged.target_type, staged.target_id, staged.task_id) == ("node", node.pk, task.pk)
 
 
+def test_completion_refuses_someone_elses_file_and_stays_open(task, owner, other_owner):
+    """A staged file of another unit (or one already bound) is a field error naming it, and
+    the node is not completed (issue 16: bound files are visibility-checked)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision.files.services import attachment_upload
+    from tests.files import samples
+
+    foreign = attachment_upload(
+        actor=other_owner,
+        upload=SimpleUploadedFile("别人的.pdf", samples.pdf("x")),
+        target_type="",
+        target_id=None,
+    )
+    node = factories.NodeFactory(task=task, sequence=1, target_value=None, target_text="完成验收")
+    response = client(owner).post(
+        API + f"nodes/{node.pk}/complete/",
+        {"completed_on": "2024-06-20", "attachments": [foreign.pk]},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert str(foreign.pk) in response.json()["errors"]["attachments"][0]
+    node.refresh_from_db()
+    assert node.status != "done"
+    foreign.refresh_from_db()
+    assert foreign.is_staged
+
+
 def test_office_deletes_an_unchased_node_but_not_a_done_one(task, supervisor, owner):
     node = factories.NodeFactory(task=task, sequence=1)
     done = factories.NodeFactory(task=task, sequence=2)
