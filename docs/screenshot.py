@@ -1,6 +1,7 @@
-"""Render the README screenshot ``docs/dashboard.png`` from the seeded demo.
+"""Render the README screenshots (``SHOTS``: the district cockpit with its charts, a unit's
+本单位, the task list on a phone, the global search) from the seeded demo.
 
-    .venv/bin/python docs/screenshot.py            # → docs/dashboard.png (1280×900)
+    .venv/bin/python docs/screenshot.py            # → docs/dashboard.png, … (see SHOTS)
 
 What it does, in a throw-away directory (your ``var/`` and any ``DATABASE_URL`` are left
 alone): a fresh SQLite database, ``manage.py load_seeds --demo`` with
@@ -20,7 +21,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "docs" / "dashboard.png"
 TODAY = "2024-06-28"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,21 +71,38 @@ def wait_for(url: str, seconds: float = 30) -> None:
             time.sleep(0.3)
 
 
-def shoot(url: str, output: Path, viewport=(1280, 900)) -> None:
+# (login, path, file under docs/, viewport, what to wait for): the README's pictures.
+SHOTS = [
+    ("duchaban", "/", "dashboard.png", (1280, 900), ".echart[data-drawn] svg"),
+    ("duchaban", "/district/", "district-charts.png", (1280, 1500), ".echart[data-drawn] svg"),
+    ("owner_fgw", "/", "unit-home.png", (1280, 1000), "[data-testid=to-accept]"),
+    ("owner_fgw", "/tasks/?overdue=true", "tasks-phone.png", (390, 844), "[data-testid=task-list]"),
+    ("duchaban", "/search/?q=幼儿园", "search.png", (1280, 900), "[data-testid^=search-]"),
+]
+
+
+def shoot(url: str, shots=SHOTS) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(
-            viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN"
-        )
-        page.goto(f"{url}/login/")
-        page.fill("#id_username", "duchaban")
-        page.fill("#id_password", "Wulong-2024")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(output))
+        for username, path, name, viewport, ready in shots:
+            context = browser.new_context(
+                viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN"
+            )
+            page = context.new_page()
+            page.goto(f"{url}/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", "Wulong-2024")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/")
+            page.goto(f"{url}{path}")
+            page.wait_for_selector(ready)
+            output = ROOT / "docs" / name
+            output.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(output))
+            print(f"saved {output.relative_to(ROOT)}")
+            context.close()
         browser.close()
 
 
@@ -96,6 +113,8 @@ def main() -> None:
             for key, value in os.environ.items()
             if key not in {"DATABASE_URL", "REDIS_URL", "CACHE_URL"}
         }
+        if os.environ.get("SCREENSHOT_DATABASE_URL"):  # an empty PostgreSQL database instead
+            env["DATABASE_URL"] = os.environ["SCREENSHOT_DATABASE_URL"]
         env.update(
             VAR_DIR=var_dir,
             DEBUG="1",
@@ -114,11 +133,10 @@ def main() -> None:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_for(f"{url}/login/")
-            shoot(url, OUTPUT)
+            shoot(url)
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"saved {OUTPUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
