@@ -195,6 +195,13 @@ class InvestmentReport(models.Model):
         verbose_name = "月度投资填报"
         verbose_name_plural = "月度投资填报"
         ordering = ["project_id", "period"]
+        indexes = [
+            # Year-to-date sums over a period range (report cards' investment, dashboard):
+            # an index-only scan on PostgreSQL; SQLite ignores INCLUDE.
+            models.Index(
+                fields=["period", "project"], include=["amount"], name="report_period_ytd_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "period"],

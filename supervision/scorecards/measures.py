@@ -275,8 +275,11 @@ def investment(quarter: Quarter, evaluation: dt.date) -> dict[int, dict]:
         .annotate(plan=Sum("annual_plan_investment"))
     }
     completed = (
-        InvestmentReport.objects.filter(
-            project__in=projects, period__year=quarter.year, period__lte=evaluation
+        InvestmentReport.objects.filter(  # one join (not project__in): see BENCHMARKS.md
+            project__year=quarter.year,
+            project__is_archived=False,
+            period__year=quarter.year,
+            period__lte=evaluation,
         )
         .order_by()
         .values("project__lead_department")

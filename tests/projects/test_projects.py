@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from config import clock
 from config.errors import NotPermitted
@@ -259,3 +259,15 @@ def test_listing_projects_with_figures_takes_one_query(count, django_assert_num_
         rows = _list_all()
     assert len(rows) == count
     assert all(row[1] == Decimal("1000.00") for row in rows)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE is PostgreSQL's")
+def test_year_to_date_investment_sums_have_a_covering_index():
+    """Report cards sum a period range over all projects: (period, project) INCLUDE (amount)
+    lets PostgreSQL answer it from the index alone instead of scanning every report."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", ["report_period_ytd_idx"]
+        )
+        (definition,) = cursor.fetchone()
+    assert "(period, project_id) INCLUDE (amount)" in definition
