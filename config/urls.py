@@ -15,6 +15,7 @@ from supervision.api.dashboard import DashboardViewSet, RankingViewSet
 from supervision.api.excel import (
     IndicatorExportViewSet,
     ProjectExportViewSet,
+    ProposalExportViewSet,
     TaskExportViewSet,
     TaskImportViewSet,
 )
@@ -95,6 +96,11 @@ urlpatterns = [
         "api/v1/exports/indicators.xlsx",
         IndicatorExportViewSet.as_view({"get": "export"}),
         name="export-indicators",
+    ),
+    path(
+        "api/v1/exports/proposals.xlsx",
+        ProposalExportViewSet.as_view({"get": "export"}),
+        name="export-proposals",
     ),
     path(
         "api/v1/exports/interventions.xlsx",

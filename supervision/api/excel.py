@@ -37,7 +37,9 @@ from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import project_list
 from supervision import excel
+from supervision.api.kinds_serializers import ProposalStatsQuerySerializer
 from supervision.excel.indicators import export_indicators
+from supervision.excel.proposals import export_proposal_ledger
 from supervision.loop.filters import TaskFilter
 from supervision.loop.models import Indicator, Task
 from supervision.loop.selectors import task_list
@@ -164,6 +166,28 @@ class IndicatorExportViewSet(_ExcelViewSet):
         export_indicators(indicators, year=year, today=self.today, out=out)
         name = f"预期指标分期表-{year}-{self.today}.xlsx"
         return xlsx_response(out, name, f"indicators-{year}-{self.today}.xlsx")
+
+
+class ProposalExportViewSet(_ExcelViewSet):
+    """建议提案办理台账 as a print-ready .xlsx: every 人大建议 / 政协提案 (not cancelled) with
+    its units, reply, 见面沟通 and satisfaction, the 四率 under it; the filters of
+    ``proposals/stats/``."""
+
+    queryset = Task.objects.none()  # the ledger reads its own rows (supervision.kinds.stats)
+
+    @extend_schema(
+        operation_id="exports_proposals_xlsx",
+        summary="导出建议提案办理台账（Excel）",
+        parameters=[ProposalStatsQuerySerializer, _DISPOSITION],
+        responses={(200, excel.XLSX): _XLSX_BODY, 400: ErrorSerializer},
+    )
+    def export(self, request):
+        query = ProposalStatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        out = _spooled()
+        export_proposal_ledger(today=self.today, out=out, **query.validated_data)
+        name = f"建议提案办理台账-{self.today}.xlsx"
+        return xlsx_response(out, name, f"proposals-{self.today}.xlsx")
 
 
 # --- import ------------------------------------------------------------------------------

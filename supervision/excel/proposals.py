@@ -5,6 +5,8 @@ cell formula-safe, see ``supervision.excel.cells``)."""
 import datetime as dt
 from typing import IO
 
+from django.db.models import Prefetch
+
 from supervision.excel.exports import CHUNK_SIZE, DATE, Column, _local, write_ledger
 from supervision.loop.workdays import SHANGHAI
 
@@ -81,3 +83,26 @@ def export_proposals(tasks, *, figures, today: dt.date, out: IO[bytes]) -> int:
         objects=tasks.iterator(chunk_size=CHUNK_SIZE),
         footer=footer,
     )
+
+
+def export_proposal_ledger(*, today: dt.date, out: IO[bytes], **filters) -> int:
+    """建议提案办理台账 for the 四率 filters (year, department, source) — the cockpit's
+    download and ``GET exports/proposals.xlsx`` alike."""
+    from supervision.kinds.models import ProposalDetail
+    from supervision.kinds.stats import proposal_stats, proposals_in_scope
+
+    figures = proposal_stats(today=today, **filters)["overall"]
+    tasks = (
+        proposals_in_scope(**filters)
+        .select_related("lead_department", "proposal__merged_into")
+        .prefetch_related(
+            "co_departments",
+            "proposal__assist_departments",
+            Prefetch(
+                "merged_proposals",
+                queryset=ProposalDetail.objects.select_related("task").only("task__code"),
+            ),
+        )
+        .order_by("source", "code")
+    )
+    return export_proposals(tasks, figures=figures, today=today, out=out)

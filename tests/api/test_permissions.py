@@ -1083,6 +1083,10 @@ EXPECTED.update(
 CASES += [Case("GET search/", "GET", lambda w: ("search/?q=项目", None))]
 EXPECTED["GET search/"] = READ
 
+# 建议提案办理台账 (Excel) from the API: everybody reads, as proposals/stats/
+CASES += [Case("GET exports/proposals.xlsx", "GET", lambda w: ("exports/proposals.xlsx", None))]
+EXPECTED["GET exports/proposals.xlsx"] = READ
+
 
 def test_the_table_covers_every_case():
     assert sorted(EXPECTED) == sorted(case.name for case in CASES)

@@ -15,6 +15,7 @@ from supervision.kinds import instructions, proposals, services
 from supervision.kinds.models import Instruction, MeetingItem, SourcePolicy
 from supervision.loop import transitions
 from supervision.loop.models import Task, TaskEvent
+from tests.clients import API, bearer_client
 from tests.clients import session_client as client_for
 from tests.web.conftest import walk
 
@@ -380,6 +381,16 @@ def test_the_proposal_page_and_ledger(supervisor, owner, client, department):
     assert ws["D3"].value == '=HYPERLINK("http://x")'
     assert ws["D3"].data_type == "s"
     assert ws["C3"].value == "第5号"
+    api = bearer_client(owner)  # the same ledger from the API, same filters
+    exported = api.get(API + "exports/proposals.xlsx?source=cppcc")
+    assert exported["Content-Disposition"].startswith('attachment; filename="proposals-')
+    ws = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
+    assert ws["C3"].value is None  # no 提案: the 四率 footer follows the header
+    assert api.get(API + "exports/proposals.xlsx?year=abc").json()["code"]
+    ws = load_workbook(
+        io.BytesIO(b"".join(api.get(API + "exports/proposals.xlsx").streaming_content))
+    ).active
+    assert (ws["C3"].value, ws["D3"].data_type) == ("第5号", "s")
 
 
 def test_a_leader_instructs_on_a_project_and_a_unit_cannot(leader, owner_client, department):

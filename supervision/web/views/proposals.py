@@ -4,15 +4,13 @@ same filters (``supervision.kinds.stats``: counted in the database)."""
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import render
 
 from config import clock
 from supervision.excel.exports import XLSX
-from supervision.excel.proposals import export_proposals
-from supervision.kinds.models import ProposalDetail
-from supervision.kinds.stats import proposal_stats, proposals_in_scope
+from supervision.excel.proposals import export_proposal_ledger
+from supervision.kinds.stats import proposal_stats
 from supervision.web.kind_forms import ProposalStatsForm
 
 RATES = (
@@ -53,22 +51,8 @@ def proposal_ledger(request):
     """建议提案办理台账 (.xlsx) for the page's filters."""
     today = clock.today()
     _, filters = _filters(request)
-    figures = proposal_stats(today=today, **filters)["overall"]
-    tasks = (
-        proposals_in_scope(**filters)
-        .select_related("lead_department", "proposal__merged_into")
-        .prefetch_related(
-            "co_departments",
-            "proposal__assist_departments",
-            Prefetch(
-                "merged_proposals",
-                queryset=ProposalDetail.objects.select_related("task").only("task__code"),
-            ),
-        )
-        .order_by("source", "code")
-    )
     out = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115 — FileResponse closes it
-    export_proposals(tasks, figures=figures, today=today, out=out)
+    export_proposal_ledger(today=today, out=out, **filters)
     out.seek(0)
     return FileResponse(
         out, as_attachment=True, filename=f"建议提案办理台账-{today}.xlsx", content_type=XLSX
