@@ -1,6 +1,3 @@
-import re
-from decimal import Decimal, InvalidOperation
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,7 +18,6 @@ from supervision.loop.models import (
 from supervision.loop.selectors import overdue_days
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "allow_null": True, "required": False}
-PERIOD_VALUE_LIMIT = Decimal(10) ** (VALUE["max_digits"] - VALUE["decimal_places"])
 
 
 class NodesSummarySerializer(Serializer):
@@ -337,23 +333,5 @@ class IndicatorSerializer(ModelSerializer):
             "behind",
             "assumed_fields",
         ]
-        read_only_fields = ["code", "target_text", "source_ref", "latest_value"]
-
-    def validate_period_values(self, value):
-        if not isinstance(value, dict):
-            raise serializers.ValidationError('应为对象，如 {"2024Q1": 6.8}。')
-        for period, number in value.items():
-            if not re.fullmatch(r"20\d\d(Q[1-4]|-(0[1-9]|1[0-2]))?", str(period)):
-                raise serializers.ValidationError(f"期别“{period}”格式应为 2024Q1 或 2024-03。")
-            if isinstance(number, bool) or not isinstance(number, int | float | str):
-                raise serializers.ValidationError(f"期别“{period}”的数值无效。")
-            try:
-                amount = Decimal(str(number))
-            except InvalidOperation:
-                amount = None
-            # JSON's 1e400 parses as float infinity, which no JSON column or response can
-            # hold; a value must fit where target_value and latest_value do (16 digits, 4 after
-            # the point).
-            if amount is None or not amount.is_finite() or abs(amount) >= PERIOD_VALUE_LIMIT:
-                raise serializers.ValidationError(f"期别“{period}”的数值无效。")
-        return value
+        # ``latest_value`` and ``period_values`` follow the values entered (``values/``).
+        read_only_fields = ["code", "target_text", "source_ref", "latest_value", "period_values"]

@@ -412,25 +412,42 @@ def test_nested_task_lists_ignore_list_filters(world, supervisor_api, sub):
 )
 def test_indicator_period_value_that_is_not_finite_is_400(world, supervisor_api, number):
     """JSON ``1e400`` parses to float infinity, which no JSON column or response can hold:
-    it was stored (SQLite) or refused by PostgreSQL, a 500 either way."""
+    it was stored (SQLite) or refused by PostgreSQL, a 500 either way. Period values are
+    entered through ``indicators/{id}/values/`` (issue 13)."""
     indicator = world["indicator"]
-    raw = '{"period_values": {"2024Q1": ' + number + "}}"
-    response = supervisor_api.patch(
-        API + f"indicators/{indicator.pk}/", data=raw, content_type="application/json"
+    raw = '{"period": "2024Q1", "value": ' + number + "}"
+    response = supervisor_api.post(
+        API + f"indicators/{indicator.pk}/values/", data=raw, content_type="application/json"
     )
-    assert_error(response, 400, field="period_values")
+    assert_error(response, 400, field="value")
     indicator.refresh_from_db()
     assert indicator.period_values == {}
+    assert not indicator.values.exists()
 
 
-def test_indicator_period_values_accept_plain_numbers(world, supervisor_api):
+def test_indicator_period_values_are_read_only_and_follow_the_values_entered(world, supervisor_api):
+    """``period_values`` shows the values entered (``IndicatorValue``, the one record); a
+    PATCH of it — hostile numbers included — changes nothing and is never a 500."""
     indicator = world["indicator"]
-    response = supervisor_api.patch(
-        API + f"indicators/{indicator.pk}/",
-        data=json.dumps({"period_values": {"2024Q1": 6.8, "2024-03": "7.1", "2024": 7}}),
+    for body in (
+        {"period_values": {"2024Q1": 6.8, "2024-03": "7.1", "2024": 7}},
+        '{"period_values": {"2024Q1": 1e400}}',
+    ):
+        data = body if isinstance(body, str) else json.dumps(body)
+        response = supervisor_api.patch(
+            API + f"indicators/{indicator.pk}/", data=data, content_type="application/json"
+        )
+        assert response.status_code == 200, response.content[:300]
+        assert response.json()["period_values"] == {}
+    response = supervisor_api.post(
+        API + f"indicators/{indicator.pk}/values/",
+        data=json.dumps({"period": "2024Q1", "value": 6.8}),
         content_type="application/json",
     )
-    assert response.status_code == 200, response.content[:300]
+    assert response.status_code == 201, response.content[:300]
+    body = supervisor_api.get(API + f"indicators/{indicator.pk}/").json()
+    assert body["period_values"] == {"2024Q1": "6.8"}
+    assert body["latest_value"] == "6.8000"
 
 
 @pytest.mark.parametrize(
