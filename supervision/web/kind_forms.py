@@ -18,7 +18,7 @@ from supervision.kinds.choices import (
     Urgency,
 )
 from supervision.loop.models import Task
-from supervision.web.forms import TEXTAREA, CockpitForm
+from supervision.web.forms import TEXTAREA, AttachmentsField, CockpitForm
 
 BLANK = [("", "请选择")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -262,6 +262,7 @@ class ReplyForm(CockpitForm):
     meeting_form = forms.ChoiceField(
         label="沟通形式", choices=[("", "—")] + MeetingForm.choices, required=False
     )
+    attachments = AttachmentsField(label="答复函")
 
 
 class SatisfactionForm(CockpitForm):

@@ -505,6 +505,30 @@ def _proposal(supervisor, owner, n):
     return walk(task, "in_progress", supervisor=supervisor, owner=owner)
 
 
+def test_the_reply_form_binds_the_reply_letter(supervisor, owner, owner_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supervision.models import Attachment
+    from tests.files import samples
+
+    task = _proposal(supervisor, owner, 8)
+    assert 'name="reply-attachments"' in owner_client.get(f"/tasks/{task.pk}/").content.decode()
+    letter = owner_client.post(
+        "/uploads/", {"file": SimpleUploadedFile("答复函.pdf", samples.pdf())}
+    ).json()
+    body = {
+        "reply-reply_class": "A",
+        "reply-replied_on": "2024-06-27",
+        "reply-summary": "已采纳。",
+        "reply-attachments": [letter["id"]],
+    }
+    response = owner_client.post(f"/tasks/{task.pk}/reply/", body)
+    assert response.status_code == 302, response.content[:500]
+    bound = Attachment.objects.get(pk=letter["id"])
+    assert (bound.target_type, bound.target_id) == ("proposal_reply", task.proposal.pk)
+    assert letter["sha256"] in owner_client.get(f"/tasks/{task.pk}/").content.decode()
+
+
 def test_the_kinds_pages_query_a_constant_number_of_times(
     supervisor, owner, other_owner, django_assert_max_num_queries
 ):

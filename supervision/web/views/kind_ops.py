@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from config import clock
 from supervision import excel
 from supervision.choices import TaskAction, TaskSource
+from supervision.files.services import with_attachments
 from supervision.kinds import instructions, policies, proposals, services
 from supervision.kinds.choices import ReplyClass
 from supervision.kinds.models import MeetingItem
@@ -262,6 +263,17 @@ def task_instruct(request, pk: int):
     )
 
 
+def _reply(task, user, data: dict):
+    """答复 and its reply letter (答复函), bound in the reply's transaction (as the API)."""
+    ids = data.pop("attachments", [])
+    return with_attachments(
+        lambda: proposals.proposal_reply(task=task, actor=user, **data),
+        actor=user,
+        ids=ids,
+        target_type="proposal_reply",
+    )
+
+
 @login_required
 @require_POST
 def task_reply(request, pk: int):
@@ -270,7 +282,7 @@ def task_reply(request, pk: int):
         pk,
         "reply",
         kind_forms.ReplyForm,
-        lambda task, data: proposals.proposal_reply(task=task, actor=request.user, **data),
+        lambda task, data: _reply(task, request.user, dict(data)),
         lambda data: f"已答复（{ReplyClass(data['reply_class']).label}）。",
     )
 
