@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from config import clock
+from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
 from supervision.loop.models import Task
@@ -66,6 +67,7 @@ class SearchViewSet(ApiViewSet):
     @extend_schema(
         summary="全局搜索",
         parameters=[OpenApiParameter("q", str, required=True, description="搜索内容")],
+        responses={200: SearchResultSerializer, 400: ErrorSerializer},
     )
     def list(self, request):
         query = SearchQuerySerializer(data=request.query_params)
