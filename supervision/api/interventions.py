@@ -43,6 +43,12 @@ class InterventionSerializer(ModelSerializer):
     outcome = serializers.CharField(help_text="约谈结果（约谈必填）", **TEXT)
     department_label = serializers.SerializerMethodField()
     bundle_url = serializers.SerializerMethodField()
+    issue_document = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="通报表扬/批评：同时印发同类公文（documents/，编号、DOCX/PDF）",
+    )
 
     class Meta:
         model = Intervention
@@ -60,8 +66,10 @@ class InterventionSerializer(ModelSerializer):
             "created_by",
             "created_at",
             "bundle_url",
+            "document",
+            "issue_document",
         ]
-        read_only_fields = ["id", "created_by", "created_at"]
+        read_only_fields = ["id", "created_by", "created_at", "document"]
 
     def get_department_label(self, obj) -> str:
         return obj.department.short_name or obj.department.name

@@ -139,6 +139,9 @@ def payload(intervention: Intervention) -> dict:
     }
 
 
+DOCUMENT_TYPES = (Type.COMMENDATION, Type.CRITICISM)  # also 公文 types (files.choices)
+
+
 @transaction.atomic
 def intervention_create(
     *,
@@ -151,11 +154,15 @@ def intervention_create(
     period: str = "",
     participants: str = "",
     outcome: str = "",
+    issue_document: bool = False,
 ) -> Intervention:
     """Record one 激励/问责 entry (the office): 403 for anyone else, 400 with the reason per
-    field otherwise (nothing written)."""
+    field otherwise (nothing written). ``issue_document``: a 通报表扬/批评 also issues the
+    公文 of the same type (numbered, DOCX/PDF) in the same transaction and links it."""
     if not can_record(actor):
         raise NotPermitted("只有督查办可以登记通报、约谈、问责移送和最佳实践。")
+    if issue_document and type not in DOCUMENT_TYPES:
+        raise ValidationError({"issue_document": "只有通报表扬、通报批评可以同时印发公文。"})
     if period:
         try:
             period = parse_period(period).label
@@ -170,11 +177,19 @@ def intervention_create(
     errors = _check(type, department, task, period, fields)
     if errors:
         raise ValidationError(errors)
+    document = None
+    if issue_document:
+        from supervision.files.documents.services import document_generate
+
+        document = document_generate(
+            actor=actor, type=type, task=task, department=department, reason=fields["summary"]
+        )
     intervention = Intervention.objects.create(
         type=type,
         department=department,
         task=task,
         period=period,
+        document=document,
         created_by=actor,
         created_at=clock.now(),
         **fields,

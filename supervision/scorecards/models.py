@@ -205,6 +205,15 @@ class Intervention(models.Model):
     summary = models.TextField("事由/摘要")
     participants = models.TextField("参加人员", blank=True)
     outcome = models.TextField("结果", blank=True)
+    # The 公文 of the same type (通报表扬/批评) issued with the record, when the office did.
+    document = models.OneToOneField(
+        "supervision.Document",
+        verbose_name="公文",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intervention",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )

@@ -140,17 +140,47 @@ def test_criticism_from_work_needs_the_notice_rung(supervisor_api, department, o
     assert [row["id"] for row in listed["results"]] == [pk]
 
 
-def test_commendation_from_a_published_quarter(supervisor_api, supervisor, department):
-    body = {
+def commendation(department) -> dict:
+    return {
         "type": "commendation",
         "department": department.pk,
         "period": "2024Q2",
         "occurred_on": "2024-07-09",
         "summary": "二季度八张报表位列前茅",
     }
+
+
+def test_commendation_from_a_published_quarter(supervisor_api, supervisor, department):
+    body = commendation(department)
     assert supervisor_api.post(f"{API}interventions/", body, format="json").status_code == 400
     publish_quarter(period="2024Q2", actor=supervisor)
     assert supervisor_api.post(f"{API}interventions/", body, format="json").status_code == 201
+
+
+def test_a_notice_issues_its_document_and_links_it(
+    supervisor_api, supervisor, supervisor_client, department, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    publish_quarter(period="2024Q2", actor=supervisor)
+    body = {**commendation(department), "issue_document": True}
+    interview = {**body, "type": "interview", "participants": "甲", "outcome": "整改"}
+    refused = supervisor_api.post(f"{API}interventions/", interview, format="json")
+    assert refused.json()["errors"]["issue_document"]
+    assert not Intervention.objects.exists()
+
+    created = supervisor_api.post(f"{API}interventions/", body, format="json")
+    assert created.status_code == 201, created.content
+    record = Intervention.objects.select_related("document").get()
+    assert created.json()["document"] == record.document.pk
+    assert (record.document.type, record.document.department) == ("commendation", department)
+    page = supervisor_client.get(f"/units/{department.pk}/").content.decode()
+    assert record.document.code in page
 
 
 def test_referral_bundles_the_log_and_the_evidence(supervisor_api, supervisor, department):

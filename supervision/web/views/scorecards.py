@@ -180,6 +180,7 @@ class InterventionForm(CockpitForm):
     )
     participants = forms.CharField(label="参加人员（约谈）", required=False, max_length=2000)
     outcome = forms.CharField(label="结果（约谈）", required=False, max_length=2000)
+    issue_document = forms.BooleanField(label="同时印发通报公文（通报表扬/批评）", required=False)
 
 
 def _department(pk: int) -> Department:
@@ -220,7 +221,7 @@ def _profile_context(request, department: Department, form: InterventionForm | N
         "tasks": tasks[:TASK_ROWS],
         "tasks_more": len(tasks) > TASK_ROWS,
         "interventions": Intervention.objects.filter(department=department).select_related(
-            "task", "created_by"
+            "task", "created_by", "document"
         )[:50],
         "form": form or InterventionForm(initial={"occurred_on": today, "period": period}),
     }
