@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from accounts import audit
 from accounts.choices import Role
 from accounts.models import ApiToken, Department, IdempotencyRecord, User
-from config import clock
+from core import clock
 
 # How long an ``Idempotency-Key`` is remembered (a retry within it replays the first answer).
 IDEMPOTENCY_RETENTION = dt.timedelta(hours=24)
@@ -161,7 +161,7 @@ def token_digest(secret: str) -> str:
 def token_revoke(*, token: "ApiToken") -> None:
     """Revoke one token (at once: the next request with it is a 401). Revoking a revoked
     token changes nothing."""
-    from config import clock
+    from core import clock
 
     if token.revoked_at is None:
         token.revoked_at = clock.now()
@@ -171,7 +171,7 @@ def token_revoke(*, token: "ApiToken") -> None:
 def tokens_revoke_all(*, user: User) -> int:
     """Revoke every live token of ``user`` (their password changed, or an administrator
     asks); returns how many."""
-    from config import clock
+    from core import clock
 
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=clock.now()

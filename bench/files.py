@@ -112,7 +112,7 @@ def main() -> None:
         f"u=User.objects.create_user('owner', password='{PASSWORD}', role='owner', department=d);"
         f"s=User.objects.create_user('office', password='{PASSWORD}', role='supervisor', department=o);"
         "t=factories.TaskFactory(status='in_progress', lead_department=d, code='BENCH-1');"
-        "from supervision.models import ProgressReport; from config import clock;"
+        "from supervision.models import ProgressReport; from core import clock;"
         "r=ProgressReport.objects.create(task=t, department=d, author=u, content='进展', created_at=clock.now());"
         "print(r.pk)"
     )

@@ -10,7 +10,7 @@ import orjson
 from django.db import connection
 from django.http import HttpResponse
 
-from config import clock
+from core import clock
 from projects.choices import Light
 from supervision.loop.workdays import overdue_workdays
 

@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
 SCANS = ["2024-06-17T09:30+08:00", "2024-06-24T09:30+08:00", f"{TODAY}T09:00+08:00"]
 DELIVER = """
 import datetime as dt
-from config import clock
+from core import clock
 from supervision.reminders.delivery import deliver_pending
 from supervision.reminders.scan import scan_deadlines
 for moment in {scans!r}:

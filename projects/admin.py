@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from accounts.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
-from config import clock
-from config.errors import DomainError
+from core import clock
+from core.errors import DomainError
 from projects import services
 from projects.choices import Light
 from projects.filters import InvestmentReportFilter, MilestoneFilter, ProjectFilter

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from config.constraints import OneQueryChecks
-from config.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
+from core.constraints import OneQueryChecks
+from core.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
 from projects.choices import Category, Level, Stage
 from projects.money import MONEY
 from projects.querysets import ProjectQuerySet

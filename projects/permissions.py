@@ -1,5 +1,5 @@
 from accounts.models import User
-from config.errors import NotPermitted
+from core.errors import NotPermitted
 from projects.models import Project
 
 # What the lead department's owners may change on their own project (API.md).

@@ -1,4 +1,4 @@
-from config import clock
+from core import clock
 from projects.models import Project
 
 

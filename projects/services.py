@@ -14,8 +14,8 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.models import Department, User
-from config import clock, events
-from config.errors import DomainError, NotPermitted
+from core import clock, events
+from core.errors import DomainError, NotPermitted
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone, Project
 from projects.permissions import (
     require_project_fields,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from accounts.choices import Role
 from accounts.models import Department, User
 from accounts.services import user_create
-from config import clock
+from core import clock
 from projects.models import Project
 from projects.services import investment_report_create
 from seeds import demo_phases, demo_problems

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.choices import Role
 from accounts.models import Department, User
-from config import clock
+from core import clock
 from supervision.choices import Domain, TaskSource
 from supervision.kinds import instructions, proposals, services
 from supervision.kinds.choices import MeetingForm, ReplyClass, Satisfaction, Urgency

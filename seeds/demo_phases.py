@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from accounts.choices import DepartmentKind, Role
 from accounts.models import Department, User
 from accounts.services import SYSTEM_USERNAME, user_create
-from config import clock
+from core import clock
 from seeds.nodes import is_cumulative
 from supervision.choices import Comparison, NodeStatus, TaskStatus
 from supervision.loop.models import Indicator, Task

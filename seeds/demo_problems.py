@@ -18,7 +18,7 @@ import datetime as dt
 import random
 
 from accounts.models import Department, User
-from config import clock
+from core import clock
 from supervision.choices import TaskSource
 from supervision.kinds.services import task_file
 from supervision.loop.models import Task

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from accounts.services import department_create, department_update, system_user
-from config import clock
+from core import clock
 from projects.models import Milestone, Project
 from projects.services import milestone_create, milestone_update, project_create, project_update
 from seeds.checks import date, decimal, validate

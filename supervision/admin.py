@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from accounts.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
-from config import clock
+from core import clock
 from projects.choices import Light
 from supervision.loop import transitions
 from supervision.loop.filters import ExtensionFilter, IndicatorFilter, TaskFilter

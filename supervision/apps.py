@@ -9,7 +9,7 @@ class SupervisionConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from config import events
+        from core import events
         from supervision.cache import connect_signals
         from supervision.kinds.notify import on_event
         from supervision.loop.progress import register_sqlite_functions

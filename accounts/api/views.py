@@ -19,9 +19,9 @@ from accounts.filters import ApiTokenFilter, DepartmentFilter, UserFilter
 from accounts.models import ApiToken, Department, User
 from accounts.selectors import visible_users
 from accounts.services import department_create, department_update, token_issue, token_revoke
-from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
+from core import clock
 
 TOKEN_LIFETIME = dt.timedelta(days=30)
 

@@ -13,7 +13,7 @@ from rest_framework.authentication import BaseAuthentication
 
 from accounts.models import ApiToken
 from accounts.services import token_digest
-from config import clock
+from core import clock
 
 TOKEN_PREFIX = re.compile(r"[0-9a-f]{1,12}")  # ``token_issue`` makes 8 hex digits
 

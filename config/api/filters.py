@@ -25,7 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Department
-from config.validators import validate_year_range
+from core.validators import validate_year_range
 
 
 class StrictBooleanField(forms.NullBooleanField):

@@ -1,6 +1,6 @@
 """The serializer bases every API serializer derives from.
 
-``TextInputMixin`` puts ``config.errors.TextValidator`` on every writable text field, so no
+``TextInputMixin`` puts ``core.errors.TextValidator`` on every writable text field, so no
 API input anywhere stores a control character (they break the Excel ledgers and have no
 business in text): a field a ``TextField`` backs, or one without ``max_length``, is
 multi-line and keeps tab and line breaks; every other text field is one line.
@@ -8,7 +8,7 @@ multi-line and keeps tab and line breaks; every other text field is one line.
 
 from rest_framework import serializers
 
-from config.validators import TextValidator
+from core.validators import TextValidator
 
 
 def is_multiline(field: serializers.CharField) -> bool:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from config.api.fields import assumed_fields
 from config.api.serializers import ModelSerializer, Serializer
-from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
+from core.validators import YEAR_MAX, YEAR_MIN, year_in_range
 from projects.choices import Light
 from projects.models import InvestmentReport, Milestone, Project
 from projects.money import MONEY

@@ -10,10 +10,10 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config import clock
 from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
+from core import clock
 from projects.choices import Light
 from projects.money import MONEY_TOTAL as MONEY
 from supervision.api.scorecards import PeriodField, QuarterAnswerSerializer, QuarterViewSet

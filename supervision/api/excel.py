@@ -28,11 +28,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
+from core import clock
 from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import project_list

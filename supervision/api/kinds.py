@@ -7,9 +7,9 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config import clock
 from config.api.schema import ErrorSerializer
 from config.api.viewsets import ApiViewSet
+from core import clock
 from supervision.api.kinds_serializers import (
     InstructionSerializer,
     ProposalStatsQuerySerializer,

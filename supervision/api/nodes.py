@@ -11,7 +11,7 @@ from config.api.fields import staged_attachments
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiModelViewSet, ApiViewSet, ETagMixin
-from config.validators import validate_year_range
+from core.validators import validate_year_range
 from supervision.files.services import with_attachments
 from supervision.phases import nodes as services
 from supervision.phases.filters import NodeFilter

@@ -13,7 +13,7 @@ from accounts.models import Department
 from config.api.schema import ErrorSerializer
 from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiViewSet
-from config.validators import validate_year_range
+from core.validators import validate_year_range
 from supervision.api.serializers import TaskSerializer
 from supervision.choices import Rating
 from supervision.loop.models import Indicator

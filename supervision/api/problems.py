@@ -7,10 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Department
-from config import clock
 from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
+from core import clock
 from supervision.api.serializers import TaskSerializer
 from supervision.choices import Domain, TaskSource, TaskStatus
 from supervision.kinds.choices import ProblemOrigin

@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.schema import ErrorSerializer
 from config.api.serializers import ModelSerializer, Serializer
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
+from core import clock
 from supervision.choices import Domain
 from supervision.scorecards.adjustments import score_adjustment_create
 from supervision.scorecards.cards import report_cards

@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from config import clock
 from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
 from config.api.viewsets import ApiViewSet
+from core import clock
 from supervision.loop.models import Task
 from supervision.search import MAX_LENGTH, search_all
 

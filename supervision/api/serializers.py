@@ -1,9 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config import clock
 from config.api.fields import assumed_fields, staged_attachments
 from config.api.serializers import ModelSerializer, Serializer
+from core import clock
 from projects.choices import Light
 from supervision.api.kinds_serializers import KIND_FIELDS
 from supervision.choices import NodeStatus, Rating, TaskStatus

@@ -3,9 +3,9 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config import clock
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
+from core import clock
 from supervision.api.kinds import TaskKindsMixin
 from supervision.api.nodes import TaskNodesMixin
 from supervision.api.phases import TaskPhasesMixin

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from config.validators import assumed_labels
+from core.validators import assumed_labels
 from projects.choices import Light
 from supervision.excel import cells
 from supervision.loop.selectors import overdue_days

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Department, User
-from config.validators import validate_year_range
+from core.validators import validate_year_range
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
 from supervision.excel.kind_columns import FIELD_COLUMNS, KIND_HEADERS, kind_details, leader_finder
 from supervision.excel.sheet import HEADERS, REQUIRED, is_blank

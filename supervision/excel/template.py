@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Department
-from config.validators import YEAR_MAX, YEAR_MIN
+from core.validators import YEAR_MAX, YEAR_MIN
 from supervision.choices import Domain, Priority, ReportFrequency, TaskSource
 from supervision.excel import cells
 from supervision.excel.exports import BOLD, CENTER, DATE, HEADER_FILL, TITLE_FONT

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
-from config.validators import validate_year_range
+from core.validators import validate_year_range
 from supervision.files.choices import DocumentType, Purpose
 
 

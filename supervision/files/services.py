@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts import audit
-from config import clock
-from config.errors import DomainError, NotPermitted
+from core import clock
+from core.errors import DomainError, NotPermitted
 from supervision.choices import TaskAction
 from supervision.files import images, targets
 from supervision.files.choices import Purpose

@@ -8,7 +8,7 @@ such rules cost no query here.
 
 import datetime as dt
 
-from config import clock
+from core import clock
 from supervision.choices import TaskAction, TaskSource
 from supervision.kinds import policies
 from supervision.kinds.models import ProposalDetail

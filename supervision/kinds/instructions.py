@@ -9,8 +9,8 @@ from django.db import transaction
 from accounts import audit
 from accounts.choices import Role
 from accounts.models import User
-from config import clock, events
-from config.errors import NotPermitted
+from core import clock, events
+from core.errors import NotPermitted
 from supervision.choices import TaskAction
 from supervision.kinds.models import Instruction, InstructionDetail
 from supervision.kinds.notify import department_owners, notify_users

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.constraints import OneQueryChecks
-from config.validators import validate_year_range
+from core.constraints import OneQueryChecks
+from core.validators import validate_year_range
 from supervision.choices import TaskSource
 from supervision.kinds.choices import (
     MeetingForm,

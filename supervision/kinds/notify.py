@@ -2,12 +2,12 @@
 批示领导 gets each progress report and the closure of his 批示件 back (a notification on that
 step and the ``task.reported_back`` webhook); a 批示 on a project reaches its units.
 
-``on_event`` hears ``config.events`` inside the publishing service's transaction.
+``on_event`` hears ``core.events`` inside the publishing service's transaction.
 """
 
 from accounts.choices import Role
 from accounts.models import User
-from config import clock, events
+from core import clock, events
 from supervision.choices import TaskAction
 from supervision.reminders import notify as notifications
 from supervision.reminders.models import Notification
@@ -36,7 +36,7 @@ def department_owners(department_ids) -> list[User]:
 
 
 def on_event(event_type: str, data: dict) -> None:
-    """``config.events`` subscriber: the 批示件's progress and closure back to its leader."""
+    """``core.events`` subscriber: the 批示件's progress and closure back to its leader."""
     if event_type == "task.progress":
         _report_back(data, TaskAction.PROGRESS)
     elif event_type == "task.closed":

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from config import clock, events
-from config.validators import validate_year_range
+from core import clock, events
+from core.validators import validate_year_range
 from supervision.choices import TaskAction, TaskStatus
 from supervision.kinds import policies
 from supervision.kinds.choices import MeetingForm, ReplyClass, Satisfaction

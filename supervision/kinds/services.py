@@ -13,7 +13,7 @@ from django.db import models, transaction
 
 from accounts import audit
 from accounts.models import User
-from config import clock
+from core import clock
 from supervision.choices import TaskStatus
 from supervision.kinds import policies
 from supervision.kinds.models import (
@@ -332,7 +332,7 @@ def meeting_file(
 
 def tasks_assign(*, tasks, actor: User, comment: str = "") -> tuple[list[Task], list[tuple]]:
     """批量交办: each task in its own transaction; returns (assigned, [(task, why not)])."""
-    from config.errors import DomainError
+    from core.errors import DomainError
 
     done, refused = [], []
     for task in tasks:

@@ -1,13 +1,13 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from config import clock
 from config.api.filters import (
     BooleanFilter,
     DateFilter,
     DepartmentChoiceFilter,
     FilterSet,
 )
+from core import clock
 from projects.choices import Light
 from supervision.choices import (
     OPEN_STATUSES,

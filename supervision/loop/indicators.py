@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from config.constraints import OneQueryChecks
-from config.validators import FieldNames, validate_year_range
+from core.constraints import OneQueryChecks
+from core.validators import FieldNames, validate_year_range
 from supervision.choices import Comparison, Domain
 from supervision.loop.targets import growth_contradiction, target_constraints
 

@@ -14,7 +14,7 @@ from operator import or_
 
 from django.db.models import Exists, OuterRef, Q
 
-from config import clock
+from core import clock
 from supervision.loop.models import ProgressReport
 from supervision.loop.workdays import add_workdays, is_workday
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from config import clock
+from core import clock
 from supervision.loop.models import EscalationPolicy, Task
 from supervision.loop.workdays import overdue_workdays
 

@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from accounts import audit
 from accounts.models import Department, User
-from config import clock, events
+from core import clock, events
 from supervision.choices import ExtensionStatus, TaskAction, TaskSource, TaskStatus
 from supervision.kinds.codes import next_code
 from supervision.kinds.merge import follow_deadline

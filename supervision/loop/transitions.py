@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from config import clock, events
-from config.errors import DomainError, NotPermitted
+from core import clock, events
+from core.errors import DomainError, NotPermitted
 from supervision.choices import OPEN_STATUSES, ExtensionStatus, TaskAction, TaskStatus
 from supervision.kinds import hooks as kind_hooks
 from supervision.kinds.merge import is_assist_owner

@@ -18,8 +18,8 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.models import User
-from config import clock
-from config.errors import NotPermitted
+from core import clock
+from core.errors import NotPermitted
 from projects.choices import Light
 from supervision.choices import Comparison
 from supervision.loop.models import EscalationPolicy, Indicator

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.constraints import OneQueryChecks
+from core.constraints import OneQueryChecks
 from supervision.choices import NodeStatus, ReassignStatus
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}

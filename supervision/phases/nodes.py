@@ -3,7 +3,7 @@ office approves or edits it (or sets nodes itself at any time), the lead unit co
 
 Every write locks the task, checks the actor, writes the node, its ``TaskEvent`` (which
 notifies through ``reminders.notify.AUDIENCES``) and an ``AuditRecord`` in one transaction;
-``node.completed`` goes to webhooks on commit (``config.events``).
+``node.completed`` goes to webhooks on commit (``core.events``).
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from django.db.models import Max
 
 from accounts import audit
 from accounts.models import User
-from config import clock, events
+from core import clock, events
 from supervision.choices import NodeStatus, TaskAction, TaskStatus
 from supervision.files.models import Attachment
 from supervision.loop.models import Task

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.choices import Role
 from accounts.models import Department, User
-from config import clock
+from core import clock
 from supervision.choices import ReassignStatus, TaskAction, TaskStatus
 from supervision.loop import transitions
 from supervision.loop.models import EscalationPolicy, Task

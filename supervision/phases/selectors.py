@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import BooleanField, Case, Q, Value, When
 
-from config import clock
+from core import clock
 from supervision.choices import NodeStatus
 from supervision.phases.models import Node
 

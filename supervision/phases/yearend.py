@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from config import clock
+from core import clock
 from supervision.choices import OPEN_STATUSES, Rating, TaskAction, TaskStatus
 from supervision.kinds.codes import next_code
 from supervision.loop import services, transitions

@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 
 from accounts.choices import EmailMode, Role
 from accounts.models import User
-from config import clock
 from config.celery import enqueue
+from core import clock
 from supervision import cache
 from supervision.choices import LEVEL_RANK, EmailPreference, ReminderKind, ReminderLevel
 from supervision.loop.workdays import is_workday

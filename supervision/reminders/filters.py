@@ -25,7 +25,7 @@ class ReminderFilter(FilterSet):
         fields = ["kind", "level", "task", "milestone", "department"]
 
     def filter_ack_overdue(self, queryset, name, value):
-        from config import clock
+        from core import clock
         from supervision.loop.selectors import unacknowledged_escalations
 
         overdue = unacknowledged_escalations(clock.now())

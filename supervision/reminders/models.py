@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.constraints import OneQueryChecks
+from core.constraints import OneQueryChecks
 from supervision.choices import EmailPreference, ReminderKind, ReminderLevel
 
 

@@ -9,7 +9,7 @@ nobody. Each recipient gets one ``Notification`` (站内消息), unique per (eve
 written in the same transaction as the step; the ``Notification`` row is also the e-mail
 outbox (immediate mail is queued after commit, the 09:00 digest collects the rest, each by
 the person's preference or else the department's setting). Webhooks stay with the service
-(``config.events.publish``), which knows the event type other systems subscribe to.
+(``core.events.publish``), which knows the event type other systems subscribe to.
 """
 
 import enum

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from config import clock
 from config.celery import enqueue
+from core import clock
 from projects.models import Milestone
 from supervision import cache
 from supervision.choices import NodeStatus, ReminderKind, ReminderLevel, TaskStatus

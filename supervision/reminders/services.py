@@ -6,9 +6,9 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import Department, User
-from config import clock, events
 from config.celery import enqueue
-from config.errors import DomainError, NotPermitted
+from core import clock, events
+from core.errors import DomainError, NotPermitted
 from supervision.choices import ReminderKind, ReminderLevel, TaskAction, TaskStatus
 from supervision.loop.models import EscalationPolicy, Task, TaskEvent
 from supervision.loop.querysets import light_thresholds

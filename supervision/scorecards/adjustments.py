@@ -7,8 +7,8 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.models import Department, User
-from config import clock
-from config.errors import DomainError, NotPermitted
+from core import clock
+from core.errors import DomainError, NotPermitted
 from supervision.choices import Domain
 from supervision.scorecards.measures import is_office
 from supervision.scorecards.models import ScoreAdjustment

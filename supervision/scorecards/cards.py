@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from config import clock
+from core import clock
 from projects.querysets import year_time_progress
 from supervision.cache import cached
 from supervision.choices import Domain

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, Sum, When, Window
 
-from config import clock
+from core import clock
 from projects.choices import Category, Light
 from projects.models import Project
 from projects.querysets import year_time_progress

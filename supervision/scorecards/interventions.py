@@ -29,8 +29,8 @@ from django.db.models import Count, Exists
 
 from accounts import audit
 from accounts.models import Department, User
-from config import clock, events
-from config.errors import NotPermitted
+from core import clock, events
+from core.errors import NotPermitted
 from supervision.choices import ReminderLevel
 from supervision.loop.models import EscalationPolicy, Task, TaskEvent
 from supervision.loop.workdays import SHANGHAI

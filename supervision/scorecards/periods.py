@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from config.validators import YEAR_MAX, YEAR_MIN, year_in_range
+from core.validators import YEAR_MAX, YEAR_MIN, year_in_range
 from supervision.loop.reporting import period_bounds
 
 PERIOD_RE = re.compile(r"([0-9]{4})Q([1-4])", re.ASCII)

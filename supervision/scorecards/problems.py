@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from accounts.models import Department, User
-from config.errors import DomainError
+from core.errors import DomainError
 from supervision.choices import Domain, TaskSource, TaskStatus
 from supervision.kinds.choices import ProblemOrigin
 from supervision.loop import services as loop_services

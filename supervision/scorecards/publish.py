@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 
 from accounts import audit
 from accounts.models import User
-from config import clock
-from config.errors import DomainError, NotPermitted
+from core import clock
+from core.errors import DomainError, NotPermitted
 from supervision.scorecards.cards import compute_report_cards, encode
 from supervision.scorecards.models import RankingSnapshot
 from supervision.scorecards.periods import parse_period

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 
 from accounts import audit
 from accounts.models import User
-from config.errors import NotPermitted
+from core.errors import NotPermitted
 from supervision.choices import Domain
 from supervision.scorecards.models import WEIGHT_MAX, ScoringRule
 

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import Department
 from config.api.filters import BoundedDateField
-from config.validators import TextValidator, validate_year_range
+from core.validators import TextValidator, validate_year_range
 from projects.money import MONEY
 from supervision.choices import EmailPreference
 from supervision.files.choices import DocumentType

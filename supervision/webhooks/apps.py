@@ -9,7 +9,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhook"
 
     def ready(self):
-        from config import events
+        from core import events
         from supervision.webhooks.services import enqueue_event
 
         events.subscribe(enqueue_event)

@@ -25,8 +25,8 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from config import clock
 from config.celery import enqueue
+from core import clock
 from supervision.webhooks.choices import DeliveryStatus
 from supervision.webhooks.models import (
     EVENT_TYPES,

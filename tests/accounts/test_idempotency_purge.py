@@ -7,8 +7,8 @@ from django.conf import settings
 
 from accounts.models import IdempotencyRecord
 from accounts.tasks import purge_idempotency_records
-from config import clock
 from config.celery import app
+from core import clock
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2024, 6, 28, 10, 0, tzinfo=dt.UTC)

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from accounts.models import ApiToken
 from accounts.services import token_issue
-from config import clock
+from core import clock
 from tests import factories
 from tests.clients import API
 

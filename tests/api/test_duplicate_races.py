@@ -115,7 +115,7 @@ def test_two_reports_from_the_cockpit_at_once(settings, owner, department):
 @pytest.mark.django_db
 def test_a_unique_violation_maps_to_its_field_by_constraint_name(department):
     """Without a race (works on SQLite too): the database's own refusal, mapped."""
-    from config.errors import constraint_violation
+    from core.errors import constraint_violation
 
     project = factories.ProjectFactory(lead_department=department)
     factories.InvestmentReportFactory(project=project, period=dt.date(2024, 5, 1))

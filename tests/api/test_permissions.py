@@ -1191,7 +1191,7 @@ def test_bad_token_is_401_on_reads_and_writes(header, world):
 
 
 def test_revoked_token_is_401(world):
-    from config import clock
+    from core import clock
 
     token, plaintext = token_issue(user=world.users["supervisor"], scope="write")
     token.revoked_at = clock.now()

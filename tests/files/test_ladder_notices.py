@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection
 
-from config import clock
+from core import clock
 from supervision.files.documents.ladder import issue_duban_notices
 from supervision.models import Document, TaskEvent
 from supervision.reminders.scan import scan_deadlines

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from config import clock
+from core import clock
 from supervision.kinds import services
 from supervision.kinds.models import Meeting, SourcePolicy
 from supervision.models import Task, TaskEvent

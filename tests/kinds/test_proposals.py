@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from config import clock
+from core import clock
 from supervision.kinds import merge, proposals
 from supervision.loop import services as loop_services
 from supervision.loop import transitions

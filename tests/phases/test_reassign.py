@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from supervision.choices import TaskAction
 from supervision.loop import transitions
 from supervision.loop.models import TaskEvent

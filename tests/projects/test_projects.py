@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from config import clock
-from config.errors import NotPermitted
+from core import clock
+from core.errors import NotPermitted
 from projects.models import InvestmentReport, InvestmentReportRevision, Project
 from projects.querysets import year_time_progress
 from projects.selectors import project_list

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.choices import Role
-from config.errors import NotPermitted
+from core.errors import NotPermitted
 from supervision import cache
 from supervision.models import RankingSnapshot, Task
 from supervision.scorecards.publish import publish_ranking

@@ -24,8 +24,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from config import clock
 from config.celery import app as celery_app
+from core import clock
 from supervision.loop.workdays import SHANGHAI
 from supervision.reminders.scan import scan_deadlines
 

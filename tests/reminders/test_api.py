@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from supervision.models import Notification, Reminder
 from supervision.reminders.delivery import deliver_pending
 from supervision.webhooks import services as webhooks

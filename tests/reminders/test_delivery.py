@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Count
 
 from accounts.choices import EmailMode, Role
-from config import clock
+from core import clock
 from supervision.models import Notification, Reminder
 from supervision.reminders.delivery import (
     compile_weekly_notice,

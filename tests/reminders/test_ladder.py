@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from projects.models import Milestone
 from supervision.loop import services
 from supervision.models import EscalationPolicy, Reminder, Task

@@ -102,7 +102,7 @@ def test_scanning_twice_writes_nothing_new_and_a_moved_node_starts_a_new_ladder(
     assert scan(day(10, 8)).total == 1
     assert scan(day(10, 8)).total == 0
     with_clock = at(day(10, 8))
-    from config import clock
+    from core import clock
 
     with clock.override(with_clock):
         nodes.node_update(actor=supervisor, node=node, due_date=day(10, 10))

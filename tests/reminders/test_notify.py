@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.choices import EmailMode, Role
-from config.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from supervision.choices import EmailPreference
 from supervision.loop import services, transitions
 from supervision.models import Notification, Reminder, TaskEvent

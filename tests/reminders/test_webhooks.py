@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from config import clock
+from core import clock
 from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.reminders.support import WebhookReceiver, at, day

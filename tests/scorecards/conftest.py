@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.choices import DepartmentKind, Role
-from config import clock
+from core import clock
 from supervision.models import Indicator, IndicatorValue, Node
 from supervision.scorecards.adjustments import score_adjustment_create
 from supervision.scorecards.models import ScoringRule

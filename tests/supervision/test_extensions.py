@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from supervision.loop.services import (
     extension_approve,
     extension_reject,

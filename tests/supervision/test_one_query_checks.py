@@ -1,4 +1,4 @@
-"""``config.constraints.OneQueryChecks`` judges a model's check constraints in one query
+"""``core.constraints.OneQueryChecks`` judges a model's check constraints in one query
 and says exactly what Django's one-query-per-constraint validation says."""
 
 import datetime as dt

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from supervision.loop.services import (
     progress_report_create,
     task_create,

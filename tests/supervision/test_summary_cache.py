@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config import clock
+from core import clock
 from supervision.loop.transitions import task_accept
 from supervision.reminders.delivery import deliver_pending
 from supervision.reminders.scan import scan_deadlines

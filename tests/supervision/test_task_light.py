@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config import clock
+from core import clock
 from supervision.loop.selectors import overdue_days, task_list
 from supervision.models import EscalationPolicy
 from tests.factories import ProjectFactory, TaskFactory, UserFactory

@@ -20,7 +20,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from supervision.loop.services import task_create
 from supervision.loop.transitions import (
     ActorNotAllowed,

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.services import token_issue
-from config import clock
+from core import clock
 
 
 class Command(BaseCommand):

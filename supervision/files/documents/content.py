@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from config import clock
+from core import clock
 from supervision.choices import ReminderLevel, TaskStatus
 from supervision.files.choices import DocumentType
 from supervision.loop.selectors import overdue_days

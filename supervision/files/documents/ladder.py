@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 
 from accounts.services import system_user
-from config.errors import DomainError
+from core.errors import DomainError
 from supervision.choices import ReminderKind, ReminderLevel, TaskStatus
 from supervision.files.choices import DocumentType
 from supervision.files.documents.services import document_generate

@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts import audit
-from config import clock, events
 from config.celery import enqueue
-from config.errors import DomainError, NotPermitted
+from core import clock, events
+from core.errors import DomainError, NotPermitted
 from supervision.choices import TaskAction, TaskStatus
 from supervision.files.choices import DocumentType
 from supervision.files.documents import content as build

@@ -3,7 +3,7 @@ as one PDF (same renderer as the documents)."""
 
 from django.template.loader import render_to_string
 
-from config import clock
+from core import clock
 from supervision.files.documents.content import chinese_date
 from supervision.files.documents.pdf import html_to_pdf
 from supervision.files.selectors import attachments_visible_to, documents_visible_to

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.choices import Role
 from accounts.models import User
-from config.validators import year_in_range
+from core.validators import year_in_range
 from supervision.phases.yearend import carry_over
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from config import clock
+from core import clock
 from supervision.choices import ReminderKind, ReminderLevel
 from supervision.files.documents.ladder import issue_duban_notices
 from supervision.reminders.scan import scan_deadlines

@@ -49,7 +49,7 @@ from functools import reduce
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
-from config import clock
+from core import clock
 from projects.querysets import year_time_progress
 from supervision.choices import TaskStatus
 from supervision.loop.models import Task

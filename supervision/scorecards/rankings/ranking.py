@@ -4,7 +4,7 @@ its track (``supervision.scorecards.cards``); the two lists always agree."""
 
 import datetime as dt
 
-from config import clock
+from core import clock
 from supervision.cache import cached
 from supervision.scorecards.cards import (
     decode,

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import JsonResponse
 
-from config import clock
+from core import clock
 from projects.choices import Light
 from projects.models import InvestmentReport, Project
 from supervision.choices import OPEN_STATUSES

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db import IntegrityError
 from django.urls import reverse
 
-from config.errors import DomainError, NotPermitted, constraint_violation
+from core.errors import DomainError, NotPermitted, constraint_violation
 
 PAGE_SIZE = 20
 

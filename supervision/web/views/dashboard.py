@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from config import clock
+from core import clock
 from projects.choices import Light
 from supervision.choices import TaskStatus
 from supervision.reminders.services import overdue_by_unit

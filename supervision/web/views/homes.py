@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 from accounts.choices import Role
 from accounts.models import Department, User
-from config import clock
+from core import clock
 from projects.choices import Light
 from projects.selectors import project_list
 from supervision.choices import OPEN_STATUSES, TaskStatus

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from config import clock
+from core import clock
 from supervision.choices import (
     OPEN_STATUSES,
     EmailPreference,

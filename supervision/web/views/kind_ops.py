@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config import clock
+from core import clock
 from supervision import excel
 from supervision.choices import TaskAction, TaskSource
 from supervision.files.services import with_attachments

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from config import clock
+from core import clock
 from supervision.choices import TaskSource, TaskStatus
 from supervision.kinds import policies, services
 from supervision.kinds.models import InstructionDetail, MeetingItem, ProblemDetail, ProposalDetail

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditRecord
-from config import clock
-from config.errors import NotPermitted
+from core import clock
+from core.errors import NotPermitted
 from projects import services as project_services
 from projects.filters import ProjectFilter
 from projects.models import InvestmentReport, InvestmentReportRevision, Milestone

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import render
 
-from config import clock
+from core import clock
 from supervision.excel.exports import XLSX
 from supervision.excel.proposals import export_proposal_ledger
 from supervision.kinds.stats import proposal_stats

@@ -7,8 +7,8 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from config import clock
-from config.validators import year_in_range
+from core import clock
+from core.validators import year_in_range
 from supervision.choices import Domain, ReminderLevel
 from supervision.loop.models import Indicator
 from supervision.phases.indicators import can_enter_values, indicator_lights

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department
-from config import clock
+from core import clock
 from supervision.choices import Domain, TaskStatus
 from supervision.kinds.choices import ProblemOrigin
 from supervision.loop.models import Task

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from config import clock
+from core import clock
 from supervision.search import GROUPS, search_all
 
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from config import clock
+from core import clock
 from supervision.choices import ExtensionStatus, TaskAction
 from supervision.files import services as files
 from supervision.files.documents.services import can_generate
