@@ -1,4 +1,5 @@
-"""``report-cards/?period=2024Q2`` and ``problems/stats/`` computed fresh at a bench scale.
+"""``report-cards/?period=2024Q2``, ``problems/stats/``, the global ``search/`` and the district
+cockpit (page, chart data, dashboard API) computed fresh at a bench scale.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python \
         bench/report_cards.py L [--generate]
@@ -29,12 +30,20 @@ class Count:  # the request's queries (CaptureQueriesContext loses them: request
         self.n += 1
         return execute(sql, params, many, context)
 from supervision.cache import _bump_now
+from accounts.models import User
 client = Client(HTTP_AUTHORIZATION="Bearer %(token)s")
+client.force_login(User.objects.get(username="bench_sup"))  # the cockpit's pages too
 out = {}
 for name, path in [
     ("report-cards 2024Q2", "/api/v1/report-cards/?period=2024Q2"),
     ("report-cards 2024Q2 town", "/api/v1/report-cards/?period=2024Q2&track=town"),
     ("problems/stats", "/api/v1/problems/stats/"),
+    # issue 17: the global search and the district cockpit with its charts' data
+    ("search 招商", "/api/v1/search/?q=招商"),
+    ("search 武隆", "/api/v1/search/?q=武隆"),
+    ("dashboard API", "/api/v1/dashboard/"),
+    ("district page", "/district/"),
+    ("district charts", "/district/charts/"),
 ]:
     client.get(path, HTTP_HOST="127.0.0.1", secure=True)  # warm-up (connections, imports)
     fresh, cached = [], []
@@ -55,7 +64,8 @@ for name, path in [
         "fresh_p95_ms": round(fresh[int(len(fresh) * 0.95) - 1], 1),
         "cached_median_ms": round(statistics.median(cached), 1),
         "queries_fresh": counter.n,
-        "rows": len(response.json().get("rows", [])) or response.json().get("total"),
+        "rows": (len(response.json().get("rows", [])) or response.json().get("total"))
+        if response["Content-Type"].startswith("application/json") else None,
     }
 print(json.dumps(out))
 """
