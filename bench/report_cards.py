@@ -82,6 +82,7 @@ def main():
         subprocess.run([PY, "bench/generate.py", scale], cwd=ROOT, check=True)  # noqa: S603
     env = scale_env(base, scale)
     manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")  # the cockpit pages run with DEBUG=0
     token = manage(env, "issue_token", "bench_sup", "--scope", "write", "--name", "bench-cards")
     result = subprocess.run(  # noqa: S603
         [PY, "-c", SCRIPT % {"token": token, "rounds": ROUNDS}],
