@@ -38,7 +38,13 @@ class Upgrade:
 def _old_loader(root: Path):
     with tarfile.open(ARCHIVE) as archive:
         archive.extractall(root, filter="data")
-    spec = importlib.util.spec_from_file_location("seeds_e8cf673", root / "seeds" / "loader.py")
+    source = root / "seeds" / "loader.py"
+    # The domain-wide helpers it imports have since moved from config/ to core/.
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("from config import", "from core import"),
+        encoding="utf-8",
+    )
+    spec = importlib.util.spec_from_file_location("seeds_e8cf673", source)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.DATA_DIR = root / "seeds" / "data"
