@@ -2,8 +2,6 @@
 unit enters them), and — on a task's page — 末端落实, 调整牵头单位 and 年度评定. Every write
 goes through ``supervision.phases`` services."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -21,7 +19,7 @@ from supervision.phases.indicators import (
     plain,
 )
 from supervision.web import charts, phase_forms
-from supervision.web.views.common import Refusal, attempt
+from supervision.web.views.common import Action, Refusal, attempt
 
 
 @login_required
@@ -77,22 +75,14 @@ def indicator_detail(request, pk: int):
 # --- on a task's page: 末端落实 (and, below, 调整牵头单位 and 年度评定) -----------------------
 
 
-@dataclass(frozen=True)
-class PhaseAction:
-    key: str
-    label: str
-    form: type
-    css: str = ""
-
-
 PHASE_ACTIONS = {
     a.key: a
     for a in [
-        PhaseAction("split", "分解交办", phase_forms.SplitChildForm, "primary"),
-        PhaseAction("split-override", "放行申请办结", phase_forms.ReasonForm),
-        PhaseAction("reassign-request", "申请调整牵头单位", phase_forms.ReassignRequestForm),
-        PhaseAction("reassign-decide", "审批调整申请", phase_forms.ReassignDecisionForm, "primary"),
-        PhaseAction("rate", "年度评定", phase_forms.RatingForm),
+        Action("split", "分解交办", phase_forms.SplitChildForm, "primary"),
+        Action("split-override", "放行申请办结", phase_forms.ReasonForm),
+        Action("reassign-request", "申请调整牵头单位", phase_forms.ReassignRequestForm),
+        Action("reassign-decide", "审批调整申请", phase_forms.ReassignDecisionForm, "primary"),
+        Action("rate", "年度评定", phase_forms.RatingForm),
     ]
 }
 
