@@ -2,17 +2,18 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Department, User
 from config.celery import enqueue
 from core import clock, events
 from core.errors import DomainError, NotPermitted
-from supervision.choices import ReminderKind, ReminderLevel, TaskAction, TaskStatus
+from supervision.choices import NodeStatus, ReminderKind, ReminderLevel, TaskAction, TaskStatus
 from supervision.loop.models import EscalationPolicy, Task, TaskEvent
 from supervision.loop.querysets import light_thresholds
 from supervision.loop.transitions import is_supervisor, lock_task, record_event, task_payload
+from supervision.phases.models import Node
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
 
 # Work a unit is answerable for: sent and not yet reported done.
@@ -108,10 +109,16 @@ def task_urge(*, task: Task | int, actor: User, message: str = "") -> Reminder:
 
 
 def urgeable_overdue(today, policy: EscalationPolicy | None = None):
-    """Open work at least one working day overdue that the lead unit is answerable for."""
+    """Open work at least one working day overdue that the lead unit is answerable for: its
+    deadline or an approved node not done (the light's ``first_due``, issue 13 item 3)."""
     policy = policy or EscalationPolicy.current()
     last_workday, _ = light_thresholds(today, policy.warning_days)
-    return Task.objects.filter(status__in=URGEABLE_STATUSES, deadline__lt=last_workday)
+    late_node = Node.objects.filter(
+        task=OuterRef("pk"), status=NodeStatus.APPROVED, due_date__lt=last_workday
+    )
+    return Task.objects.filter(
+        Q(deadline__lt=last_workday) | Exists(late_node), status__in=URGEABLE_STATUSES
+    )
 
 
 def overdue_by_unit(today) -> list[dict]:

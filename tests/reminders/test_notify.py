@@ -17,17 +17,20 @@ from accounts.choices import EmailMode, Role
 from core.errors import DomainError, NotPermitted
 from supervision.choices import EmailPreference
 from supervision.loop import services, transitions
+from supervision.loop.selectors import task_list
 from supervision.models import Notification, Reminder, TaskEvent
 from supervision.reminders.delivery import deliver_pending, send_daily_digest, send_immediate_emails
 from supervision.reminders.notify import Audience, notify
 from supervision.reminders.services import (
     department_urge_overdue,
     notification_preference_save,
+    overdue_by_unit,
     task_urge,
+    urgeable_overdue,
 )
 from supervision.webhooks import services as webhooks
 from supervision.webhooks.models import WebhookDelivery
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, NodeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +273,31 @@ def test_urge_all_overdue_of_a_unit(people, make_overdue):
     assert department_urge_overdue(department=people["lead"], actor=people["supervisor"]) == 0
     with pytest.raises(NotPermitted):
         department_urge_overdue(department=people["lead"], actor=people["owner"])
+
+
+def test_urge_all_overdue_includes_a_task_whose_node_is_overdue(people, make_overdue):
+    """Issue 13 item 3's rule: a task is overdue when its deadline or an approved node not
+    done is a working day past, so 催办全部逾期 takes it although its deadline is ahead."""
+    node_late = make_overdue(dt.date(2024, 12, 31))
+    NodeFactory(task=node_late, due_date=dt.date(2024, 6, 3))
+    proposed = make_overdue(dt.date(2024, 12, 31))
+    NodeFactory(task=proposed, due_date=dt.date(2024, 6, 3), status="proposed")
+    done = make_overdue(dt.date(2024, 12, 31))
+    NodeFactory(
+        task=done, due_date=dt.date(2024, 6, 3), status="done", completed_on=dt.date(2024, 6, 5)
+    )
+    ahead = make_overdue(dt.date(2024, 12, 31))
+    NodeFactory(task=ahead, due_date=dt.date(2024, 6, 28))  # due today: yellow, not overdue
+    late = make_overdue(dt.date(2024, 6, 20))
+
+    expected = {node_late.pk, late.pk}
+    overdue = task_list(today=TODAY).filter(lead_department=people["lead"], is_overdue=True)
+    assert {t.pk for t in overdue} == expected  # the same rule as the light
+    assert {t.pk for t in urgeable_overdue(TODAY)} == expected
+    assert [(row["id"], row["count"]) for row in overdue_by_unit(TODAY)] == [(people["lead"].pk, 2)]
+    count = department_urge_overdue(department=people["lead"], actor=people["supervisor"])
+    assert count == 2
+    assert set(Reminder.objects.filter(kind="manual").values_list("task", flat=True)) == expected
 
 
 @pytest.fixture
