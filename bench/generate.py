@@ -4,8 +4,8 @@
 
 Scales (tasks / projects): S 1,000 / 100; M 10,000 / 1,000; L 100,000 / 10,000 — with 12
 milestones per project, monthly investment reports from each project's start to mid-2024
-(five years of history at most), about four events and two progress reports per task and a
-reminder for one task in three. The database ``wulong_bench_<scale>`` is dropped and
+(five years of history at most), about four events and two progress reports per task, four
+quarterly nodes per task and a reminder for one task in three. The database ``wulong_bench_<scale>`` is dropped and
 re-created, migrated, then filled with COPY. Every bench user's password is ``bench-pass-1``.
 """
 
@@ -30,8 +30,9 @@ PASSWORD = "bench-pass-1"  # noqa: S105 — synthetic benchmark accounts only
 N_DEPARTMENTS = 100
 
 
-def database_url(base: str, scale: str) -> str:
-    return urlunparse(urlparse(base)._replace(path=f"/wulong_bench_{scale.lower()}"))
+def database_url(base: str, scale: str, name: str | None = None) -> str:
+    name = name or f"wulong_bench_{scale.lower()}"
+    return urlunparse(urlparse(base)._replace(path=f"/{name}"))
 
 
 def recreate(base: str, name: str) -> None:
@@ -479,6 +480,58 @@ def generate(conn, n_tasks: int, n_projects: int) -> dict:  # noqa: C901 — one
         ],
         reminders(),
     )
+
+    def nodes():
+        # Quarterly nodes (25/50/75/100 % of the target) in the deadline's year, due around
+        # each quarter's end; closed tasks did them all, open ones nine in ten of those past.
+        nid = 0
+        for tid, status, deadline, _, _, _, closed in tasks:
+            for q in range(1, 5):
+                nid += 1
+                end = dt.date(deadline.year, 3 * q, 30 if q in (2, 3) else 31)
+                due = end + dt.timedelta(days=rng.randint(-15, 5))
+                done = status == "closed" or (due < TODAY and rng.random() < 0.9)
+                finished = min(due, closed.date()) if closed else due
+                yield (
+                    nid,
+                    tid,
+                    q,
+                    f"第{q}季度",
+                    due,
+                    25 * q,
+                    "",
+                    "done" if done else "approved",
+                    finished if done else None,
+                    25 * q if done else None,
+                    "",
+                    False,
+                    now,
+                    now,
+                    None,
+                )
+
+    counts["nodes"] = copy(
+        conn,
+        "supervision_node",
+        [
+            "id",
+            "task_id",
+            "sequence",
+            "title",
+            "due_date",
+            "target_value",
+            "target_text",
+            "status",
+            "completed_on",
+            "value",
+            "note",
+            "assumed",
+            "created_at",
+            "updated_at",
+            "completed_by_id",
+        ],
+        nodes(),
+    )
     # COPY wrote explicit ids: move every sequence past them.
     with conn.cursor() as cur:
         for table in [
@@ -491,6 +544,7 @@ def generate(conn, n_tasks: int, n_projects: int) -> dict:  # noqa: C901 — one
             "supervision_taskevent",
             "supervision_progressreport",
             "supervision_reminder",
+            "supervision_node",
         ]:
             cur.execute(  # table names are this script's own constants
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
@@ -503,11 +557,12 @@ def generate(conn, n_tasks: int, n_projects: int) -> dict:  # noqa: C901 — one
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scale", choices=sorted(SCALES))
+    parser.add_argument("--database", help="database name (default wulong_bench_<scale>)")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server; the bench database is created there.")
-    url = database_url(base, args.scale)
+    url = database_url(base, args.scale, args.database)
     recreate(base, urlparse(url).path.lstrip("/"))
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "1")
