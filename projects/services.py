@@ -287,11 +287,14 @@ def investment_report_correct(
     reason: str = "",
 ) -> InvestmentReport:
     """Correct a month's figure, keeping what it held before (and why it changed) as a
-    revision; the project's writers only (the lead unit's owners, the office)."""
+    revision; the project's writers only (the lead unit's owners, the office), always with
+    a reason."""
     report = (
         InvestmentReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     )
     require_project_writer(actor, report.project)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写更正理由。"})
     before = audit.snapshot(report)
     previous = InvestmentReportRevision(
         report=report,

@@ -117,5 +117,20 @@ class InvestmentReportSerializer(ModelSerializer):
 
 
 class InvestmentReportUpdateSerializer(InvestmentReportSerializer):
+    # 更正月度投资: the new figure with its reason, kept in the report's revision history.
+    reason = serializers.CharField(
+        write_only=True,
+        max_length=500,
+        error_messages={"blank": "请填写更正理由。", "required": "请填写更正理由。"},
+        help_text="更正理由（必填），与更正前的数值一并记入更正记录",
+    )
+
     class Meta(InvestmentReportSerializer.Meta):
+        fields = [*InvestmentReportSerializer.Meta.fields, "reason"]
         read_only_fields = ["project", "period", "reported_by", "reported_at"]
+
+    def validate(self, attrs):
+        # PATCH is partial, so ``required`` alone would not hold: the reason always is.
+        if not (attrs.get("reason") or "").strip():
+            raise serializers.ValidationError({"reason": "请填写更正理由。"})
+        return super().validate(attrs)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -89,6 +89,13 @@ class MilestoneViewSet(ApiModelViewSet):
         return Response(self.get_serializer(self.refetch(milestone)).data)
 
 
+@extend_schema_view(
+    partial_update=extend_schema(
+        summary="更正月度投资",
+        description="更正一个月的投资额（或说明）。必须填写 reason（更正理由），缺少或为空时返回"
+        " 400；更正前的数值、说明与理由记入该填报的更正记录（驾驶舱项目页可见）。",
+    )
+)
 class InvestmentReportViewSet(ApiModelViewSet):
     """Monthly investment, one per project and month (``period`` is ``YYYY-MM``)."""
 
@@ -115,4 +122,5 @@ class InvestmentReportViewSet(ApiModelViewSet):
             report=report,
             amount=data.get("amount", report.amount),
             note=data.get("note"),
+            reason=data["reason"],
         )

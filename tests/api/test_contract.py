@@ -123,7 +123,11 @@ def writes(world):
             "investment-reports/",
             {"project": pk("project"), "period": "2024-05", "amount": 1},
         ),
-        ("patch", f"investment-reports/{pk('report')}/", {"amount": "2.00"}),
+        (
+            "patch",
+            f"investment-reports/{pk('report')}/",
+            {"amount": "2.00", "reason": "更正"},
+        ),
         (
             "post",
             "tasks/",

@@ -475,7 +475,10 @@ CASES = [
     Case(
         "PATCH investment-reports/{id}/",
         "PATCH",
-        lambda w: (f"investment-reports/{w.report.pk}/", {"amount": "1500.00"}),
+        lambda w: (
+            f"investment-reports/{w.report.pk}/",
+            {"amount": "1500.00", "reason": "录入有误"},
+        ),
     ),
     # --- tasks ---
     Case(

@@ -82,14 +82,41 @@ def test_api_investment_correction_audits_before_and_after(owner_api, owner, pro
     )
 
     response = owner_api.patch(
-        f"{API}investment-reports/{report.pk}/", {"amount": "120.50"}, format="json"
+        f"{API}investment-reports/{report.pk}/",
+        {"amount": "120.50", "reason": "统计口径有误"},
+        format="json",
     )
 
     assert response.status_code == 200, response.content
+    assert "reason" not in response.json()  # write-only: it lives in the revision
     record = only_audit("projects.InvestmentReport")
     assert (record.actor, record.action) == (owner, "correct")
     assert (record.before["amount"], record.after["amount"]) == ("100.00", "120.50")
-    assert InvestmentReportRevision.objects.get(report=report).amount == Decimal("100.00")
+    assert record.after["reason"] == "统计口径有误"
+    revision = InvestmentReportRevision.objects.get(report=report)
+    assert (revision.amount, revision.reason, revision.revised_by) == (
+        Decimal("100.00"),
+        "统计口径有误",
+        owner,
+    )
+
+
+@pytest.mark.parametrize("body", [{"amount": "120.50"}, {"amount": "120.50", "reason": "  "}])
+def test_api_investment_correction_without_a_reason_is_400_and_changes_nothing(
+    owner_api, project, body
+):
+    """The API asks for the reason as the cockpit does (issue 17 item 4)."""
+    report = factories.InvestmentReportFactory(
+        project=project, period=dt.date(2024, 5, 1), amount=Decimal("100.00")
+    )
+
+    response = owner_api.patch(f"{API}investment-reports/{report.pk}/", body, format="json")
+
+    assert response.status_code == 400
+    assert "请填写更正理由" in str(response.json())
+    report.refresh_from_db()
+    assert report.amount == Decimal("100.00")
+    assert not InvestmentReportRevision.objects.exists()
 
 
 def test_api_refused_write_changes_and_audits_nothing(other_owner_api, milestone):

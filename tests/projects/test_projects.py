@@ -151,7 +151,9 @@ def test_correction_keeps_the_previous_figure(owner):
 def test_only_the_projects_writers_correct(other_owner):
     report = InvestmentReportFactory(amount=Decimal("100.00"))
     with pytest.raises(NotPermitted):
-        investment_report_correct(report=report, amount=Decimal("1"), actor=other_owner)
+        investment_report_correct(
+            report=report, amount=Decimal("1"), actor=other_owner, reason="录入有误"
+        )
     assert not InvestmentReportRevision.objects.exists()
 
 
@@ -160,7 +162,20 @@ def test_bad_correction_changes_nothing(owner):
         amount=Decimal("100.00"), project__lead_department=owner.department
     )
     with pytest.raises(ValidationError):
-        investment_report_correct(report=report, amount=Decimal("-3"), actor=owner)
+        investment_report_correct(
+            report=report, amount=Decimal("-3"), actor=owner, reason="录入有误"
+        )
+    report.refresh_from_db()
+    assert report.amount == Decimal("100.00")
+    assert not InvestmentReportRevision.objects.exists()
+
+
+def test_a_correction_needs_a_reason(owner):
+    report = InvestmentReportFactory(
+        amount=Decimal("100.00"), project__lead_department=owner.department
+    )
+    with pytest.raises(ValidationError, match="请填写更正理由"):
+        investment_report_correct(report=report, amount=Decimal("120"), actor=owner, reason=" ")
     report.refresh_from_db()
     assert report.amount == Decimal("100.00")
     assert not InvestmentReportRevision.objects.exists()
