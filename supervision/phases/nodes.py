@@ -45,6 +45,11 @@ def can_propose_nodes(user: User, task: Task) -> bool:
     return is_lead_owner(user, task) and task.status == TaskStatus.IN_PROGRESS
 
 
+def can_edit_node(user: User, node: Node) -> bool:
+    """The office edits or deletes a node not done yet (a proposed one before approving it)."""
+    return can_set_nodes(user, node.task) and node.status != NodeStatus.DONE
+
+
 def can_complete_node(user: User, node: Node) -> bool:
     return (
         is_lead_owner(user, node.task)

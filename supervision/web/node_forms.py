@@ -51,3 +51,27 @@ class NodeCompleteForm(CockpitForm):
             (node.pk, f"{node.sequence}. {node.title}（{node.due_date:%Y-%m-%d}）")
             for node in nodes
         ]
+
+
+class NodeEditForm(NodeForm):
+    """The office's edit of one node (``node_update``), shown with the node's values."""
+
+    reason = forms.CharField(
+        label="修改说明",
+        required=False,
+        max_length=2000,
+        widget=TEXTAREA,
+        help_text="记入办理记录并通知牵头单位；不填则记录修改后的节点",
+    )
+
+    @classmethod
+    def for_node(cls, node, prefix: str):
+        initial = {name: getattr(node, name) for name in ("title", "target_text")}
+        initial["due_date"] = node.due_date
+        if node.target_value is not None:
+            initial["target_value"] = f"{node.target_value.normalize():f}"
+        return cls(prefix=prefix, initial=initial)
+
+
+class NodeDeleteForm(CockpitForm):
+    reason = forms.CharField(label="删除理由", required=False, max_length=2000, widget=TEXTAREA)

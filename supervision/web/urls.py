@@ -86,6 +86,11 @@ urlpatterns = [
     path("tasks/<int:pk>/sheet.pdf", files.task_sheet, name="task-sheet"),
     path("tasks/<int:pk>/phase/<slug:action>/", phases.task_phase_action, name="task-phase"),
     path("tasks/<int:pk>/node/<slug:action>/", nodes.task_node_action, name="task-node"),
+    path(
+        "tasks/<int:pk>/node/<int:node_pk>/<slug:action>/",
+        nodes.task_node_item_action,
+        name="task-node-item",
+    ),
     path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
     path("report-cards/", cards.report_card_index, name="report-cards"),
     path("report-cards/publish/", cards.report_card_publish, name="report-cards-publish"),

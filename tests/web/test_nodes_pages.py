@@ -105,6 +105,110 @@ def test_the_lead_unit_proposes_and_completes_and_the_office_approves(task, owne
     assert (q2.status, q2.value) == ("done", Decimal("52"))
 
 
+def node_forms(response) -> dict[int, list[str]]:
+    nodes = response.context["node_section"]["nodes"]
+    return {node.pk: [item["action"].key for item in node.forms] for node in nodes}
+
+
+def test_the_office_edits_and_deletes_nodes_not_done_and_others_cannot(task, owner, supervisor):
+    q1, q2 = task.nodes.order_by("sequence")
+    assert node_forms(page(supervisor, task)) == {q1.pk: [], q2.pk: ["edit", "delete"]}
+    assert node_forms(page(owner, task)) == {q1.pk: [], q2.pk: []}
+    html = page(supervisor, task).content.decode()
+    assert f'data-action="node-edit-{q2.pk}"' in html
+    assert 'data-confirm="确认删除节点“二季度”' in html
+    refused = session_client(owner).post(
+        reverse("web:task-node-item", args=[task.pk, q2.pk, "delete"]), {}
+    )
+    assert refused.status_code == 403
+    assert Node.objects.filter(pk=q2.pk).exists()
+    done = session_client(supervisor).post(
+        reverse("web:task-node-item", args=[task.pk, q1.pk, "delete"]), {}
+    )
+    assert done.status_code == 403  # a node done stays as it was
+    assert Node.objects.filter(pk=q1.pk).exists()
+
+
+def test_the_office_edits_a_node_logged_with_an_explicit_result(task, supervisor):
+    q2 = task.nodes.get(sequence=2)
+    office = session_client(supervisor)
+    url = reverse("web:task-node-item", args=[task.pk, q2.pk, "edit"])
+    form = page(supervisor, task).context["node_section"]["nodes"][1].forms[0]["form"]
+    assert (form.initial["title"], form.initial["target_value"]) == ("二季度", "50")
+
+    response = office.post(
+        url,
+        {
+            f"node-edit-{q2.pk}-title": "二季度",
+            f"node-edit-{q2.pk}-due_date": "2024-07-15",
+            f"node-edit-{q2.pk}-target_value": "45",
+            f"node-edit-{q2.pk}-reason": "按汛期调整",
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert (
+        "已修改节点“二季度”：计划完成日期 2024-06-30 → 2024-07-15；累计目标值 50 → 45。"
+        in response.content.decode()
+    )
+    q2.refresh_from_db()
+    assert (q2.due_date, q2.target_value) == (dt.date(2024, 7, 15), Decimal("45"))
+    event = task.events.get(action="node_edit")
+    assert (event.actor, event.comment) == (supervisor, "按汛期调整")
+
+    bad = office.post(
+        url,
+        {
+            f"node-edit-{q2.pk}-title": "二季度",
+            f"node-edit-{q2.pk}-due_date": "2025-03-31",
+            f"node-edit-{q2.pk}-target_value": "45",
+        },
+    )
+    assert bad.status_code == 400
+    assert "不能晚于事项办理时限" in bad.content.decode()
+    q2.refresh_from_db()
+    assert q2.due_date == dt.date(2024, 7, 15)
+
+
+def test_the_office_edits_a_proposed_plan_then_approves_it(task, supervisor):
+    proposed = factories.NodeFactory(
+        task=task, sequence=3, title="三季度", status="proposed", due_date=dt.date(2024, 9, 30)
+    )
+    office = session_client(supervisor)
+    response = office.post(
+        reverse("web:task-node-item", args=[task.pk, proposed.pk, "edit"]),
+        {
+            f"node-edit-{proposed.pk}-title": "三季度（调整）",
+            f"node-edit-{proposed.pk}-due_date": "2024-09-30",
+            f"node-edit-{proposed.pk}-target_value": "80",
+        },
+    )
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert (proposed.status, proposed.title, proposed.target_value) == (
+        "proposed",
+        "三季度（调整）",
+        Decimal("80"),
+    )
+    office.post(reverse("web:task-node", args=[task.pk, "approve"]), {})
+    proposed.refresh_from_db()
+    assert proposed.status == "approved"
+
+
+def test_the_office_deletes_a_node_and_the_log_says_so(task, supervisor):
+    q2 = task.nodes.get(sequence=2)
+    response = session_client(supervisor).post(
+        reverse("web:task-node-item", args=[task.pk, q2.pk, "delete"]),
+        {f"node-delete-{q2.pk}-reason": "并入三季度"},
+        follow=True,
+    )
+    assert "已删除节点“二季度”（计划 2024-06-30）" in response.content.decode()
+    assert not Node.objects.filter(pk=q2.pk).exists()
+    event = task.events.get(action="node_delete")
+    assert (event.actor, event.comment) == (supervisor, "并入三季度")
+
+
 def test_a_bad_node_is_shown_on_the_form_and_others_are_refused(task, owner, viewer):
     response = session_client(owner).post(
         reverse("web:task-node", args=[task.pk, "propose"]),

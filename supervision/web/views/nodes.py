@@ -1,9 +1,11 @@
 """Nodes on a task's page: the timeline with each node's light, the 序时 curve against the
 reported values, and the node actions for the roles that have them (the lead unit proposes
-its 分解计划 and completes nodes; the office sets nodes and approves the plan). Every write
-goes through ``supervision.phases.nodes``."""
+its 分解计划 and completes nodes; the office sets nodes, edits or deletes one not done — a
+proposed one before approving the plan — and approves the plan). Every write goes through
+``supervision.phases.nodes``, which logs it as a ``TaskEvent``."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +29,20 @@ NODE_ACTIONS = {
         Action("approve", "审定分解计划", node_forms.NodeApproveForm, "primary"),
         Action("complete", "登记节点完成", node_forms.NodeCompleteForm, "primary"),
     ]
+}
+# On one node of the timeline (the office, a node not done).
+NODE_ITEM_ACTIONS = {
+    a.key: a
+    for a in [
+        Action("edit", "修改", node_forms.NodeEditForm),
+        Action("delete", "删除", node_forms.NodeDeleteForm, "danger"),
+    ]
+}
+FIELD_LABELS = {
+    "title": "名称",
+    "due_date": "计划完成日期",
+    "target_value": "累计目标值",
+    "target_text": "阶段目标",
 }
 
 
@@ -77,6 +93,19 @@ def nodes_context(task, user, today: dt.date, reports=(), bound=None) -> dict:
     for node in nodes:
         node.light = node_light(node, today, policy)
         node.late = bool(node.completed_on and node.completed_on > node.due_date)
+    for node in nodes:
+        node.forms = []
+        if not services.can_edit_node(user, node):
+            continue
+        for key, action in NODE_ITEM_ACTIONS.items():
+            prefix = _item_prefix(key, node.pk)
+            if bound and bound[0] == prefix:
+                form, is_bound = bound[1], True
+            elif key == "edit":
+                form, is_bound = action.form.for_node(node, prefix), False
+            else:
+                form, is_bound = action.form(prefix=prefix), False
+            node.forms.append({"action": action, "form": form, "open": is_bound})
     panels = []
     for key in node_actions(task, user, nodes):
         is_bound = bool(bound and bound[0] == key)
@@ -119,6 +148,68 @@ def _success(key: str, result) -> str:
         return f"已审定分解计划（{len(result)} 个节点），已通知牵头单位。"
     late = "（逾期完成）" if result.completed_on > result.due_date else ""
     return f"已登记节点“{result.title}”于 {result.completed_on:%Y-%m-%d} 完成{late}。"
+
+
+def _item_prefix(key: str, node_pk: int) -> str:
+    return f"node-{key}-{node_pk}"
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _edit_message(node, before: dict) -> str:
+    changes = [
+        f"{label} {_plain(before[name])} → {_plain(getattr(node, name))}"
+        for name, label in FIELD_LABELS.items()
+        if before[name] != getattr(node, name)
+    ]
+    if not changes:
+        return f"节点“{node.title}”没有改动。"
+    return f"已修改节点“{node.title}”：{'；'.join(changes)}。已记入办理记录并通知牵头单位。"
+
+
+@login_required
+@require_POST
+def task_node_item_action(request, pk: int, node_pk: int, action: str):
+    """修改 / 删除 one node (the office; ``node_update`` / ``node_delete``)."""
+    from supervision.web.views.tasks import _load_task, _task_page
+
+    if action not in NODE_ITEM_ACTIONS:
+        raise Http404("没有这个操作。")
+    task = _load_task(pk)
+    node = task.nodes.filter(pk=node_pk).first()
+    if node is None:
+        raise Http404("节点不存在。")
+    prefix = _item_prefix(action, node.pk)
+    form = NODE_ITEM_ACTIONS[action].form(request.POST, prefix=prefix)
+    if not services.can_edit_node(request.user, node):
+        refusal = Refusal(403, f"您当前不能{NODE_ITEM_ACTIONS[action].label}该节点。")
+        return _task_page(request, task, refusal=refusal, status=refusal.status)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        before = {name: getattr(node, name) for name in FIELD_LABELS}
+        service = services.node_update if action == "edit" else services.node_delete
+        result, refusal = attempt(lambda: service(actor=request.user, node=node, **data), form=form)
+        if refusal is None:
+            if action == "edit":
+                messages.success(request, _edit_message(result, before))
+            else:
+                messages.success(
+                    request,
+                    f"已删除节点“{before['title']}”（计划 {before['due_date']:%Y-%m-%d}）。"
+                    "已记入办理记录并通知牵头单位。",
+                )
+            return redirect("web:task-detail", pk=task.pk)
+        if refusal.status != 400:
+            return _task_page(request, _load_task(pk), refusal=refusal, status=refusal.status)
+    return _task_page(request, task, node_bound=(prefix, form), status=400)
 
 
 @login_required
