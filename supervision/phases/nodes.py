@@ -28,6 +28,7 @@ from supervision.loop.transitions import (
     record_event,
 )
 from supervision.phases.models import Node
+from supervision.reminders.scan import scan_lock
 
 NODE_EDITABLE = ("sequence", "title", "due_date", "target_value", "target_text")
 
@@ -232,6 +233,7 @@ def node_update(*, actor: User, node: Node | int, reason: str = "", **fields) ->
 def node_delete(*, actor: User, node: Node | int, reason: str = "") -> None:
     """The office removes a node that is not done and was never chased by the ladder."""
     task, node = _lock_for_office(node, actor, "删除")
+    scan_lock()  # a running scan may be writing this node's first reminder
     if node.reminders.exists():
         raise TransitionNotAllowed("该节点已有督办提醒记录，不能删除，可修改其日期或目标。")
     if Attachment.objects.filter(target_type="node", target_id=node.pk).exists():

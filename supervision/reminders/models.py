@@ -5,6 +5,13 @@ from django.db.models import Q
 from core.constraints import OneQueryChecks
 from supervision.choices import EmailPreference, ReminderKind, ReminderLevel
 
+# Subjects without a database constraint. The scan writes 10⁵–10⁶ reminders in one
+# transaction, and a foreign key would check every subject again, row by row, at COMMIT (three
+# checks per node reminder: more than the whole scan costs). The scan names subjects it reads
+# in the same statement, and they cannot vanish under it: tasks are deleted only as drafts,
+# milestones and departments never, and a node only after waiting for a running scan
+# (``scan.scan_lock``). PROTECT still guards every delete made through the ORM.
+
 
 class Reminder(OneQueryChecks):
     """One rung of the escalation ladder reached by one subject for one deadline: an outbox row.
@@ -26,6 +33,7 @@ class Reminder(OneQueryChecks):
         blank=True,
         related_name="reminders",
         db_index=False,  # the unique key (task, kind, level, deadline) serves lookups by task
+        db_constraint=False,  # no FK check per row: see above the class
     )
     milestone = models.ForeignKey(
         "projects.Milestone",
@@ -35,6 +43,7 @@ class Reminder(OneQueryChecks):
         blank=True,
         related_name="reminders",
         db_index=False,  # the unique key (milestone, …) serves lookups by milestone
+        db_constraint=False,  # no FK check per row: see above the class
     )
     node = models.ForeignKey(
         "supervision.Node",
@@ -44,6 +53,7 @@ class Reminder(OneQueryChecks):
         blank=True,
         related_name="reminders",
         db_index=False,  # the unique key (node, …) serves lookups by node
+        db_constraint=False,  # no FK check per row: see above the class
     )
     department = models.ForeignKey(
         "accounts.Department",
@@ -51,6 +61,7 @@ class Reminder(OneQueryChecks):
         on_delete=models.PROTECT,
         related_name="reminders",
         db_index=False,  # reminder_dept_time_idx leads with department
+        db_constraint=False,  # no FK check per row: see above the class
     )
     deadline = models.DateField("对应时限")
     created_at = models.DateTimeField("生成时间")

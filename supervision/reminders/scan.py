@@ -1,20 +1,24 @@
 """The deadline scan (DESIGN.md, "Reminders: the escalation ladder").
 
-One set-based pass: for each kind of subject and each rung, one ``INSERT … SELECT`` writes the
-reminders of every subject that has reached that rung and does not have it yet. The rungs
-are date ranges on the deadline, derived from the working-day calendar once per scan, so
-the number of queries never grows with the number of tasks. A unique key per
-(kind, rung, subject, deadline) with ``ON CONFLICT DO NOTHING`` makes reruns, two beats and
-races harmless. Delivery is enqueued after commit.
+One set-based pass: ``INSERT … SELECT`` statements write the reminder of every subject that
+has reached a rung of the ladder and does not have it yet. The rungs
+are date ranges on the deadline, derived from the working-day calendar once per scan, and one
+statement per kind of subject writes every rung (a CASE picks each subject's), so the number
+of queries never grows with the number of tasks. Scans take turns (an advisory lock), each
+skips the reminders that exist, and a unique key per (kind, rung, subject, deadline) stands
+guard, so reruns, two beats and races are harmless. Delivery is enqueued after commit.
 """
 
 import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, DateField, F, Q, Value, When
+from django.db.models.functions import TruncDate
 
 from config.celery import enqueue
 from core import clock
@@ -35,6 +39,21 @@ from supervision.reminders.models import Reminder
 logger = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 ANALYZE_AFTER = 5000  # reminders written by one scan before the table's statistics are refreshed
+
+# One scan at a time (and a node delete waits for it): a transaction-level advisory lock.
+SCAN_LOCK_KEY = 0x5CA4_0001
+
+
+def scan_lock() -> None:
+    """Wait for a running scan, and keep the next one waiting, until this transaction ends.
+
+    Two scans in turn see each other's rows (each statement reads committed data afresh), so
+    the ``NOT EXISTS`` of the second skips what the first wrote and nothing is written twice.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+
 
 # Tasks whose deadline the lead department is answerable for (a submitted task waits on us).
 DEADLINE_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
@@ -101,10 +120,10 @@ SUBJECT_COLUMNS = {
 
 
 def _insert(
-    queryset,
+    querysets,
     *,
     kind: str,
-    level: str,
+    level: str | None,
     subject: str,
     department: str,
     now: dt.datetime,
@@ -113,13 +132,17 @@ def _insert(
     deadline_sql: str = "q.dl",
     deadline_params: tuple = (),
     extra: dict | None = None,
-) -> int:
-    """``INSERT INTO reminder … SELECT`` one rung for every subject in ``queryset``.
+) -> Counter:
+    """``INSERT INTO reminder … SELECT`` the rung(s) of every subject in ``querysets`` (one, or
+    a list read as one ``UNION ALL``).
 
     The subquery ``q`` yields the subject (``sid``), its department (``dept``) and, from
-    ``deadline_field``, its deadline (``dl``); otherwise ``deadline_sql`` computes it.
-    Subjects already holding this rung for that deadline are skipped by ``NOT EXISTS``; a
-    concurrent twin is stopped by the unique key (``ON CONFLICT DO NOTHING``).
+    ``deadline_field``, its deadline (``dl``); otherwise ``deadline_sql`` computes it. With
+    ``level=None`` the subquery yields each subject's rung (``lvl``, NULL: none), so one
+    statement covers every rung. Subjects already holding their rung for that deadline are
+    skipped by ``NOT EXISTS``; scans take turns (``scan_lock``), so on PostgreSQL there is no
+    twin for ``ON CONFLICT`` to absorb (it would cost a speculative insertion per row) and the
+    unique key only stands guard.
     """
     ops = connection.ops
     reminders = Reminder._meta.db_table
@@ -131,33 +154,47 @@ def _insert(
         columns["tid"] = F("task_id")
     if deadline_field:
         columns["dl"] = F(deadline_field)
-    select_sql, select_params = queryset.values(**columns).query.sql_with_params()
+    branches = [
+        qs.order_by().values(**columns).query.sql_with_params()
+        for qs in (querysets if isinstance(querysets, list) else [querysets])
+    ]
+    select_sql = " UNION ALL ".join(sql for sql, _ in branches)
+    select_params = [param for _, params in branches for param in params]
+    level_sql, level_params = ("%s", [level]) if level else ("q.lvl", [])
     # Identifiers come from model metadata; every value is a bound parameter.
     sql = (
         f"INSERT INTO {reminders} (kind, level, task_id, milestone_id, node_id, department_id,"  # noqa: S608
         f" deadline, created_at, deliver_after, recipients)"
-        f" SELECT %s, %s, {task_expr}, {milestone_expr}, {node_expr}, q.dept, {deadline_sql},"
-        f" %s, %s, %s"
+        f" SELECT %s, {level_sql}, {task_expr}, {milestone_expr}, {node_expr}, q.dept,"
+        f" {deadline_sql}, %s, %s, %s"
         f" FROM ({select_sql}) q"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.{subject_col} = q.sid"
-        f" AND r.department_id = q.dept AND r.kind = %s AND r.level = %s AND r.deadline = {deadline_sql})"
-        f" ON CONFLICT DO NOTHING"
+        f" WHERE {'TRUE' if level else 'q.lvl IS NOT NULL'} AND NOT EXISTS (SELECT 1"
+        f" FROM {reminders} r WHERE r.{subject_col} = q.sid AND r.department_id = q.dept"
+        f" AND r.kind = %s AND r.level = {level_sql} AND r.deadline = {deadline_sql})"
     )
     params = [
         kind,
-        level,
+        *level_params,
         *deadline_params,
         ops.adapt_datetimefield_value(now),
         ops.adapt_datetimefield_value(deliver_after),
         "[]",
         *select_params,
         kind,
-        level,
+        *level_params,
         *deadline_params,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        if connection.vendor == "postgresql":
+            # Count the rows written by rung in the database (never ship them to Python).
+            cursor.execute(
+                f"WITH w AS ({sql} RETURNING level) SELECT level, count(*) FROM w GROUP BY level",  # noqa: S608
+                params,
+            )
+            return Counter({(kind, written): n for written, n in cursor.fetchall()})
+        # SQLite has no advisory lock: the unique key absorbs a twin. Small data: count here.
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING level", params)
+        return Counter((kind, written) for (written,) in cursor.fetchall())
 
 
 @dataclass
@@ -181,6 +218,7 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
     common = {"now": now, "deliver_after": deliver_after}
 
     with transaction.atomic():
+        scan_lock()
         # 1.–3. Dates on the ladder as they are: task deadlines, milestone due dates, and the
         # due dates of approved nodes not done of tasks in the unit's hands.
         dated = (
@@ -198,16 +236,20 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
         )
         for subjects, field, subject in dated:
             kind, department = DATED_SUBJECTS[subject]
-            for level, condition in ladder.ranges(field=field).items():
-                counts[(kind, level)] += _insert(
-                    subjects.filter(condition),
-                    kind=kind,
-                    level=level,
-                    subject=subject,
-                    department=department,
-                    deadline_field=field,
-                    **common,
-                )
+            ranges = ladder.ranges(field=field)
+            # One statement for every rung: the rung is a CASE over the date's ranges.
+            rung = Case(*(When(q, then=Value(level)) for level, q in ranges.items()))
+            written = _insert(
+                subjects.filter(reduce(or_, ranges.values())),
+                kind=kind,
+                level=None,
+                subject=subject,
+                department=department,
+                deadline_field=field,
+                extra={"lvl": rung},
+                **common,
+            )
+            counts.update(written)
         # 4. Sign-offs not done within the policy's working days after assignment.
         counts.update(_scan_acceptance(ladder, policy, **common))
         # 5. Periodic progress reports missing for the current (and the last) period.
@@ -228,51 +270,45 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
 
 
 def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_after) -> Counter:
-    """Sign-off deadlines depend on the day of assignment: one CASE maps each day to its own."""
-    ops = connection.ops
-    counts: Counter = Counter()
+    """Sign-off deadlines depend on the day of assignment: a CASE maps each day to its own
+    due date and rung, in one statement."""
     pending = Task.objects.filter(status=TaskStatus.ASSIGNED, assigned_at__isnull=False)
+    # The calendar days of assignment (local time), computed in the database: a few hundred
+    # rows however many tasks wait.
     days = sorted(
-        {
-            clock.localdate(assigned_at)
-            for assigned_at in pending.order_by().values_list("assigned_at", flat=True).distinct()
-        }
+        pending.order_by()
+        .annotate(day=TruncDate("assigned_at"))
+        .values_list("day", flat=True)
+        .distinct()
     )
-    by_rung: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date]]] = {}
+    spans, due_on, rung = [], [], []
     for day in days:
         due = add_workdays(day, policy.acceptance_days)
         level = ladder.rung(due)
         if level is None or level == ReminderLevel.WARNING:
             continue  # a sign-off is chased from its due day on
-        start = clock.start_of(day)
-        by_rung.setdefault(level, []).append((start, clock.start_of(day + ONE_DAY), due))
-    for level, spans in by_rung.items():
-        whens, params = [], []
-        for start, end, due in spans:
-            whens.append("WHEN q.at >= %s AND q.at < %s THEN %s")
-            params += [
-                ops.adapt_datetimefield_value(start),
-                ops.adapt_datetimefield_value(end),
-                ops.adapt_datefield_value(due),
-            ]
-        counts[(ReminderKind.ACCEPTANCE, level)] += _insert(
-            pending.filter(assigned_at__gte=spans[0][0], assigned_at__lt=spans[-1][1]),
-            kind=ReminderKind.ACCEPTANCE,
-            level=level,
-            subject="task",
-            department="lead_department_id",
-            extra={"at": F("assigned_at")},
-            deadline_sql=f"(CASE {' '.join(whens)} END)",
-            deadline_params=tuple(params),
-            now=now,
-            deliver_after=deliver_after,
-        )
-    return counts
+        spans.append((clock.start_of(day), clock.start_of(day + ONE_DAY)))
+        that_day = Q(assigned_at__gte=spans[-1][0], assigned_at__lt=spans[-1][1])
+        due_on.append(When(that_day, then=Value(due)))
+        rung.append(When(that_day, then=Value(level)))
+    if not spans:
+        return Counter()
+    return _insert(
+        pending.filter(assigned_at__gte=spans[0][0], assigned_at__lt=spans[-1][1]),
+        kind=ReminderKind.ACCEPTANCE,
+        level=None,
+        subject="task",
+        department="lead_department_id",
+        extra={"lvl": Case(*rung), "dl": Case(*due_on, output_field=DateField())},
+        now=now,
+        deliver_after=deliver_after,
+    )
 
 
 def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
-    """Tasks in hand with no progress report in the current or the previous period."""
-    counts: Counter = Counter()
+    """Tasks in hand with no progress report in the current or the previous period: every
+    (frequency, period) owed is a branch of one statement, with its own due date and rung."""
+    branches = []
     for frequency in REPORT_FREQUENCIES:
         current_start, _ = period_bounds(frequency, ladder.today)
         previous = period_bounds(frequency, current_start - dt.timedelta(days=1))
@@ -281,18 +317,21 @@ def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
             level = ladder.rung(due)
             if level is None:
                 continue
-            qs = Task.objects.filter(status=TaskStatus.IN_PROGRESS).filter(
+            owed = Task.objects.filter(status=TaskStatus.IN_PROGRESS).filter(
                 report_owed(frequency, start, end)
             )
-            counts[(ReminderKind.REPORT, level)] += _insert(
-                qs,
-                kind=ReminderKind.REPORT,
-                level=level,
-                subject="task",
-                department="lead_department_id",
-                deadline_sql="%s",
-                deadline_params=(connection.ops.adapt_datefield_value(due),),
-                now=now,
-                deliver_after=deliver_after,
+            branches.append(
+                owed.annotate(rung=Value(level), due=Value(due, output_field=DateField()))
             )
-    return counts
+    if not branches:
+        return Counter()
+    return _insert(
+        branches,
+        kind=ReminderKind.REPORT,
+        level=None,
+        subject="task",
+        department="lead_department_id",
+        extra={"lvl": F("rung"), "dl": F("due")},
+        now=now,
+        deliver_after=deliver_after,
+    )

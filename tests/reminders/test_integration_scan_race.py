@@ -3,9 +3,10 @@ operator's ``manage.py scan_deadlines`` during beat's) write each reminder exact
 
 Both run ``manage.py scan_deadlines --now 2024-09-30T10:00+08:00`` against the PostgreSQL test
 database. To start them truly together, this test holds a SHARE lock on the reminder table
-while they start: each one queues on it at its first INSERT, and when both are waiting the
-lock is released, so the two INSERT … SELECT … ON CONFLICT DO NOTHING passes race for the
-same rows.
+while they start: the first to take the scan lock (an advisory lock) queues on the table at
+its first INSERT, the other queues on the scan lock; when both are waiting the table lock is
+released, the first writes everything and the second, let in at its commit, finds every
+reminder there.
 """
 
 import re
@@ -18,6 +19,7 @@ from django.db import connection, transaction
 
 from projects.models import Milestone
 from supervision.models import Reminder, Task
+from supervision.reminders.scan import SCAN_LOCK_KEY
 from tests.factories import DepartmentFactory, ProjectFactory
 from tests.reminders.support import (
     BASE_DIR,
@@ -87,12 +89,13 @@ def make_work():
     return expected
 
 
-def waiting_on_reminder_table() -> int:
+def waiting_at_the_start_line() -> int:
+    """Scans waiting for the reminder table or for the scan lock held by the other."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(DISTINCT pid) FROM pg_locks"
-            " WHERE relation = %s::regclass AND NOT granted",
-            [Reminder._meta.db_table],
+            "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted"
+            " AND (relation = %s::regclass OR (locktype = 'advisory' AND objid = %s))",
+            [Reminder._meta.db_table, SCAN_LOCK_KEY],
         )
         return cursor.fetchone()[0]
 
@@ -132,10 +135,10 @@ def test_two_scans_at_the_same_moment_create_each_reminder_exactly_once(celery_q
                     if scan.poll() is not None:
                         out, err = scan.communicate()
                         pytest.fail(f"a scan ended before the start line:\n{out}\n{err}")
-                return waiting_on_reminder_table() == 2
+                return waiting_at_the_start_line() == 2
 
             wait_for(both_waiting, timeout=60, what="both scans to wait at the start line")
-        # The lock is gone: both INSERT … SELECT passes run now, side by side.
+        # The table lock is gone: the scans run, one after the other.
         outputs = []
         for scan in scans:
             out, err = scan.communicate(timeout=60)
