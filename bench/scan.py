@@ -5,8 +5,14 @@
 Creates a scratch database ``wulong_bench_scan`` on that server, migrates it, inserts
 ``--tasks`` open tasks with ``--nodes`` quarterly nodes each (issue 13: due dates around the
 quarter ends, most past ones done) and ``--milestones`` open milestones with deadlines spread
-over the ladder, then times a first scan (which writes the reminders) and a second scan (which writes
-nothing), with query counts and peak memory. Drops the scratch database at the end.
+over the ladder, VACUUM ANALYZEs it, then times a first scan (which writes the reminders) and a
+second scan (which writes nothing), with query counts and peak memory. Drops the scratch
+database at the end.
+
+    DATABASE_URL=… .venv/bin/python bench/scan.py --database wulong_bench_xl
+
+scans an existing database instead (``bench/generate.py XL``) on its own date, 2024-06-28,
+and deletes the reminders it wrote afterwards (``--keep`` keeps them).
 """
 
 import argparse
@@ -198,12 +204,17 @@ def main():
     parser.add_argument("--milestones", type=int, default=50_000)
     parser.add_argument("--nodes", type=int, default=4, help="nodes per task")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--database", help="scan this existing database (e.g. wulong_bench_xl)")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the scratch database is created there).")
-    recreate_database(base)
+    if args.database:
+        global DB_NAME
+        DB_NAME = args.database
+    else:
+        recreate_database(base)
     os.environ["DATABASE_URL"] = scratch_url(base)
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
@@ -218,16 +229,21 @@ def main():
     from django.db.models import Count
 
     settings.DEBUG = True  # record queries
-    call_command("migrate", verbosity=0)
-    now = dt.datetime(2024, 9, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    started = time.perf_counter()
-    generate(args.tasks, args.milestones, now.date(), args.nodes)
-    print(
-        f"generated {args.tasks} tasks × {args.nodes} nodes, {args.milestones} milestones "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    tz = ZoneInfo("Asia/Shanghai")
+    if args.database:  # bench/generate.py's date
+        now = dt.datetime(2024, 6, 28, 10, 0, tzinfo=tz)
+    else:
+        call_command("migrate", verbosity=0)
+        now = dt.datetime(2024, 9, 30, 10, 0, tzinfo=tz)
+        started = time.perf_counter()
+        generate(args.tasks, args.milestones, now.date(), args.nodes)
+        print(
+            f"generated {args.tasks} tasks × {args.nodes} nodes, {args.milestones} milestones "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves a table at rest
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     from unittest import mock
 
@@ -242,19 +258,27 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from supervision.reminders.models import Reminder
 
-    by_kind = dict(
-        Reminder.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-    )
+    written = Reminder.objects.filter(created_at=now)
+    by_kind = dict(written.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     print(f"first scan : {first[0]:.2f} s, {first[1]} queries, wrote {first[3]} reminders")
     print(f"reminders by kind: {by_kind}")
     print(f"second scan: {second[0]:.2f} s, {second[1]} queries, wrote {second[3]} reminders")
     print(f"scan peak Python allocations (a third, traced scan): {traced[2] / 2**20:.1f} MiB")
-    print(f"process peak RSS (data generation included): {rss:.0f} MiB")
+    print(f"process peak RSS: {rss:.0f} MiB ({rss_before:.0f} MiB before the first scan)")
     if os.environ.get("BENCH_VERBOSE"):
         for query in sorted(second_queries, key=lambda q: -float(q["time"]))[:8]:
             print(f"{query['time']} s  {query['sql'][:300]}")
+    if args.database and not args.keep:
+        # Leave the shared bench database as generate.py made it (nothing else refers to
+        # these rows: delivery was not run).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {Reminder._meta.db_table} WHERE created_at = %s",  # noqa: S608
+                [now],
+            )
+            cursor.execute(f"VACUUM ANALYZE {Reminder._meta.db_table}")
     connection.close()
-    if not args.keep:
+    if not args.keep and not args.database:
         drop_database(base)
 
 
