@@ -39,6 +39,39 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("; ".join(problems))
 
 
+def pytest_configure(config):
+    """The suite runs with the read replica configured (core/db.py), mirrored to the primary.
+
+    With ``DATABASE_REPLICA_URL`` set, settings did it; otherwise the same alias, router and
+    middleware are added here, before any connection or request handler exists.
+    """
+    if "replica" in settings.DATABASES:
+        return
+    default = settings.DATABASES["default"]
+    settings.DATABASES["replica"] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+    settings.DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
+    settings.MIDDLEWARE = [
+        settings.MIDDLEWARE[0],
+        "core.db.ReplicaReadsMiddleware",
+        *settings.MIDDLEWARE[1:],
+    ]
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests may read through the replica alias (a separate connection that
+    sees their committed data); the others never do: the router keeps reads inside the
+    test's transaction on the primary."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+        transactional = {"transactional_db", "live_server"} & set(item.fixturenames) or (
+            kwargs.get("transaction") or (args and args[0])
+        )
+        if transactional and "databases" not in kwargs:
+            marker = pytest.mark.django_db(*args, **{**kwargs, "databases": "__all__"})
+            item.add_marker(marker, append=False)
+
+
 @pytest.fixture(scope="session")
 def _files_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("files")

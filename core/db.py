@@ -1,0 +1,154 @@
+"""Reads that can leave the primary: a router for an optional read replica.
+
+Active only when ``DATABASE_REPLICA_URL`` adds the ``replica`` alias (config/settings.py);
+without it neither the router nor the middleware is installed. Reads go to the replica
+only inside a *replica scope*: the middleware opens one for a GET/HEAD of a list, the
+dashboard, an export or the report cards; Celery tasks and management commands have
+none (they read the primary) unless they enter ``replica_reads()`` explicitly.
+
+Inside a scope the primary is kept (the "pinning" pattern) for
+
+- every read after the scope's first write to routed data (read-after-write);
+- reads inside a transaction of the primary (``atomic``) — they must see its writes —
+  and ``select_for_update``, which Django routes as a write;
+- identity and housekeeping tables (sessions, tokens, users, login limits, beat): a
+  revoked token or a deactivated user must stop working at once, not after the lag;
+- the whole request when the replica has not yet replayed the last write a request
+  committed (its WAL position, kept in the cache): a user's next page and a summary
+  cached under the new data version never come from before that write.
+
+Migrations run on the primary only.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+REPLICA = "replica"
+WRITTEN_LSN_KEY = "db:primary-written-lsn"
+PRIMARY_ONLY_APPS = frozenset({"sessions", "axes", "django_celery_beat", "contenttypes", "auth"})
+PRIMARY_ONLY_MODELS = frozenset(
+    {"accounts.User", "accounts.ApiToken", "accounts.IdempotencyRecord"}
+)
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# Cockpit pages (supervision.web) that are lists, summaries or exports.
+WEB_READ_VIEWS = frozenset(
+    {
+        *("web:dashboard", "web:district", "web:district-charts", "web:rankings"),
+        *("web:report-cards", "web:tasks", "web:projects", "web:proposal-ledger"),
+    }
+)
+
+
+class _Scope:
+    __slots__ = ("replica", "wrote", "caught_up")
+
+    def __init__(self, replica: bool):
+        self.replica = replica  # reads may go to the replica
+        self.wrote = False  # a write to routed data happened: the primary from now on
+        self.caught_up = None  # the replica has replayed the last recorded write (lazy)
+
+
+_scope: ContextVar[_Scope | None] = ContextVar("replica_scope", default=None)
+
+
+@contextmanager
+def replica_reads():
+    """Let the reads in the block go to the replica (until a write pins the primary)."""
+    token = _scope.set(_Scope(replica=True))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def _primary_only(model) -> bool:
+    meta = model._meta
+    return meta.app_label in PRIMARY_ONLY_APPS or meta.label in PRIMARY_ONLY_MODELS
+
+
+def _replica_caught_up() -> bool:
+    """Has the replica replayed the WAL position of the last write a request committed?"""
+    lsn = cache.get(WRITTEN_LSN_KEY)
+    replica = connections[REPLICA]
+    if lsn is None or replica.vendor != "postgresql":
+        return True
+    with replica.cursor() as cursor:
+        # Not in recovery: the "replica" is the primary itself (a test mirror, a fallback).
+        cursor.execute(
+            "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def record_primary_write() -> None:
+    """Remember the primary's WAL position after committed writes (see the module doc)."""
+    primary = connections[DEFAULT_DB_ALIAS]
+    if primary.vendor != "postgresql":
+        return
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cache.set(WRITTEN_LSN_KEY, cursor.fetchone()[0], timeout=None)
+
+
+class ReplicaRouter:
+    """``db_for_*`` answer an alias always: ``None`` would follow the instance's own alias."""
+
+    def db_for_read(self, model, **hints):
+        scope = _scope.get()
+        if (
+            scope is None
+            or not scope.replica
+            or scope.wrote
+            or _primary_only(model)
+            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
+            return DEFAULT_DB_ALIAS
+        if scope.caught_up is None:
+            scope.caught_up = _replica_caught_up()
+        return REPLICA if scope.caught_up else DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model, **hints):
+        scope = _scope.get()
+        if scope is not None and not _primary_only(model):
+            scope.wrote = True
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # one database, two ways in
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db != REPLICA
+
+
+def _replica_view(request) -> bool:
+    match = request.resolver_match
+    if request.method not in SAFE_METHODS or match is None:
+        return False
+    name = match.url_name or ""
+    return name.endswith("-list") or name.startswith("export-") or match.view_name in WEB_READ_VIEWS
+
+
+class ReplicaReadsMiddleware:
+    """A replica scope per request; the read-only views in it may read the replica."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        scope = _Scope(replica=False)
+        token = _scope.set(scope)
+        try:
+            response = self.get_response(request)
+        finally:
+            _scope.reset(token)
+        if scope.wrote:
+            transaction.on_commit(record_primary_write)  # now, unless inside a transaction
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        scope = _scope.get()
+        if scope is not None:
+            scope.replica = _replica_view(request)
