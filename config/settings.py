@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.api.spectacular import SCHEMA_SETTINGS
+from core.db import databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -93,20 +94,8 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# A streaming replica (optional): core/db.py sends list, dashboard, export and report-card
-# reads there; writes, reads after a write and transactions stay on the primary. Tests
-# mirror it to the primary (no second test database).
-DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = {
-        **env.db_url_config(DATABASE_REPLICA_URL),
-        "TEST": {"MIRROR": "default"},
-    }
-    DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
-    MIDDLEWARE.insert(1, "core.db.ReplicaReadsMiddleware")
+# DATABASE_URL (SQLite under var/ by default) and the optional DATABASE_REPLICA_URL.
+DATABASES, DATABASE_ROUTERS = databases(env, VAR_DIR, MIDDLEWARE)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -22,6 +22,7 @@ Migrations run on the primary only.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -40,6 +41,21 @@ WEB_READ_VIEWS = frozenset(
         *("web:report-cards", "web:tasks", "web:projects", "web:proposal-ledger"),
     }
 )
+
+
+def databases(env, var_dir: Path, middleware: list) -> tuple[dict, list[str]]:
+    """``DATABASES`` and ``DATABASE_ROUTERS`` (config/settings.py): the primary and, with
+    ``DATABASE_REPLICA_URL``, the ``replica`` alias (mirrored to the primary in tests) with
+    this module's router and middleware; without it one database and nothing installed."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    sqlite = f"sqlite:///{var_dir / 'db.sqlite3'}"
+    databases = {DEFAULT_DB_ALIAS: env.db("DATABASE_URL", default=sqlite)}
+    replica_url = env("DATABASE_REPLICA_URL", default="")
+    if not replica_url:
+        return databases, []
+    databases[REPLICA] = {**env.db_url_config(replica_url), "TEST": {"MIRROR": DEFAULT_DB_ALIAS}}
+    middleware.insert(1, "core.db.ReplicaReadsMiddleware")
+    return databases, ["core.db.ReplicaRouter"]
 
 
 class _Scope:
@@ -93,6 +109,19 @@ def record_primary_write() -> None:
         cache.set(WRITTEN_LSN_KEY, cursor.fetchone()[0], timeout=None)
 
 
+@contextmanager
+def tracking_writes():
+    """A scope that reads the primary and, if it wrote, records the WAL position after."""
+    scope = _Scope(replica=False)
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+        if scope.wrote:
+            transaction.on_commit(record_primary_write)  # now, unless inside a transaction
+
+
 class ReplicaRouter:
     """``db_for_*`` answer an alias always: ``None`` would follow the instance's own alias."""
 
@@ -138,15 +167,8 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        scope = _Scope(replica=False)
-        token = _scope.set(scope)
-        try:
-            response = self.get_response(request)
-        finally:
-            _scope.reset(token)
-        if scope.wrote:
-            transaction.on_commit(record_primary_write)  # now, unless inside a transaction
-        return response
+        with tracking_writes():
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         scope = _scope.get()

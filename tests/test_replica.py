@@ -13,12 +13,14 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+from celery import signals
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.choices import Role
-from core.db import REPLICA, ReplicaRouter, replica_reads
+from core.db import REPLICA, WRITTEN_LSN_KEY, ReplicaRouter, replica_reads
 from supervision.loop.models import Task
 from tests import factories
 from tests.clients import bearer_client, session_client
@@ -127,6 +129,22 @@ def test_a_post_and_its_reads_go_to_the_primary(world):
     assert response.status_code in (200, 201), response.content[:300]
     assert queries.sql("replica") == []
     assert any("INSERT" in sql for sql in queries.sql("default"))
+    # Its WAL position is kept: later reads wait for the replica to have replayed it.
+    assert queries.sql("default")[-1] == "SELECT pg_current_wal_lsn()::text"
+    assert cache.get(WRITTEN_LSN_KEY)
+
+
+def test_a_celery_task_that_writes_records_its_wal_position_too(world):
+    assert cache.get(WRITTEN_LSN_KEY) is None
+    signals.task_prerun.send(sender=None, task_id="t-1", task=None)
+    Task.objects.filter(pk=world["task"].pk).update(title="扫描改过")
+    signals.task_postrun.send(sender=None, task_id="t-1", task=None)
+    assert cache.get(WRITTEN_LSN_KEY)
+
+
+def test_a_read_only_request_records_nothing(world):
+    bearer_client(world["supervisor"]).get("/api/v1/tasks/")
+    assert cache.get(WRITTEN_LSN_KEY) is None
 
 
 def test_after_a_write_the_rest_of_the_scope_reads_the_primary(world):
