@@ -248,3 +248,26 @@ def test_the_office_lists_filter_node_overdue_and_behind(task, supervisor, depar
     html = client.get(reverse("web:tasks")).content.decode()
     assert "节点逾期" in html
     assert "落后序时" in html
+
+
+def test_the_inbox_lists_nodes_to_complete_and_plans_to_approve(task, owner, supervisor):
+    late = factories.NodeFactory(
+        task=task, sequence=3, title="五月上旬", due_date=dt.date(2024, 5, 10)
+    )
+    soon = factories.NodeFactory(
+        task=task, sequence=4, title="五月中旬", due_date=dt.date(2024, 5, 16)
+    )
+    other = factories.TaskFactory(status="in_progress")  # another unit's
+    factories.NodeFactory(task=other, due_date=dt.date(2024, 5, 10))
+
+    page = session_client(owner).get(reverse("web:inbox"))
+    rows = page.context["nodes_due"]["rows"]
+    assert [(n.pk, n.light) for n in rows] == [(late.pk, "red"), (soon.pk, "yellow")]
+    assert 'data-testid="nodes-due"' in page.content.decode()
+    assert "plans" not in page.context
+
+    assert session_client(supervisor).get(reverse("web:inbox")).context["plans"]["rows"] == []
+    factories.NodeFactory(task=task, sequence=5, status="proposed", due_date=dt.date(2024, 9, 30))
+    page = session_client(supervisor).get(reverse("web:inbox"))
+    assert [t.pk for t in page.context["plans"]["rows"]] == [task.pk]
+    assert "待审定的分解计划" in page.content.decode()

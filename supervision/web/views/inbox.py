@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,16 +17,19 @@ from supervision.choices import (
     OPEN_STATUSES,
     EmailPreference,
     ExtensionStatus,
+    NodeStatus,
     ReassignStatus,
     TaskAction,
     TaskStatus,
 )
 from supervision.kinds.models import Instruction
 from supervision.loop.filters import TaskFilter
-from supervision.loop.models import ExtensionRequest, Task
+from supervision.loop.models import EscalationPolicy, ExtensionRequest, Task
+from supervision.loop.progress import node_light
+from supervision.loop.querysets import light_thresholds
 from supervision.loop.reporting import report_owed_now
 from supervision.loop.selectors import overdue_days, task_list, unacknowledged_escalations
-from supervision.phases.models import ReassignRequest
+from supervision.phases.models import Node, ReassignRequest
 from supervision.reminders.models import Notification, NotificationPreference, Reminder
 from supervision.reminders.notify import AUDIENCES
 from supervision.reminders.services import (
@@ -109,6 +112,23 @@ def _inbox_context(user, today: dt.date, kind: _Kind | None = None) -> dict:
         )
         for task in sections["to_report"]["rows"]:
             task.report_due = due[task.report_frequency]
+        # Nodes to complete: approved, not done, due within the warning window or past.
+        policy = EscalationPolicy.current()
+        _, warn_before = light_thresholds(today, policy.warning_days)
+        sections["nodes_due"] = _capped(
+            kind.rows(
+                Node.objects.filter(
+                    task__lead_department=user.department_id,
+                    task__status=TaskStatus.IN_PROGRESS,
+                    status=NodeStatus.APPROVED,
+                    due_date__lt=warn_before,
+                )
+            )
+            .select_related("task")
+            .order_by("due_date", "task__code", "sequence")
+        )
+        for node in sections["nodes_due"]["rows"]:
+            node.light = node_light(node, today, policy)
         sections["reminders"] = _capped(
             _reminders(
                 kind.rows(
@@ -128,6 +148,11 @@ def _inbox_context(user, today: dt.date, kind: _Kind | None = None) -> dict:
         sections["to_verify"] = _capped(
             open_tasks().filter(status=TaskStatus.SUBMITTED).order_by("submitted_at"),
             _tasks_link(kind, status=TaskStatus.SUBMITTED),
+        )
+        sections["plans"] = _capped(  # 分解计划 proposed by the lead units, to approve
+            open_tasks()
+            .filter(Exists(Node.objects.filter(task=OuterRef("pk"), status=NodeStatus.PROPOSED)))
+            .order_by("code")
         )
         sections["extensions"] = _capped(
             kind.rows(ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING))
