@@ -90,3 +90,8 @@ class RatingForm(CockpitForm):
     comment = forms.CharField(
         label="评定说明", required=False, widget=TEXTAREA, help_text="基本完成或未完成须说明理由。"
     )
+
+
+class CarryOverForm(CockpitForm):
+    year = forms.IntegerField(label="结转年度", min_value=2000, max_value=2100)
+    draft = forms.BooleanField(label="新事项保留为草稿（不立即交办）", required=False)

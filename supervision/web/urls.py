@@ -71,6 +71,7 @@ urlpatterns = [
     path("tasks/new/", kinds.task_new, name="task-new"),
     path("tasks/new/<slug:source>/", kinds.task_create, name="task-create"),
     path("tasks/assign/", kind_ops.tasks_assign, name="tasks-assign"),
+    path("tasks/carry-over/", phases.carry_over_page, name="carry-over"),
     path("tasks/import/", kind_ops.task_import, name="task-import"),
     path("tasks/<int:pk>/edit/", kinds.task_edit, name="task-edit"),
     path("tasks/<int:pk>/instruct/", kind_ops.task_instruct, name="task-instruct"),

@@ -118,3 +118,31 @@ def test_carry_over_dry_run_and_bad_input(year_2024, supervisor):
         call_command("carry_over", "1999", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("carry_over", "2024", "--actor", "nobody", stdout=StringIO())
+
+
+def test_carry_over_in_the_cockpit(year_2024, supervisor, owner):
+    """The office previews a year's open work and carries it over from the cockpit (asked to
+    confirm); a unit may not."""
+    office = session_client(supervisor)
+    url = reverse("web:carry-over")
+    page = office.get(url + "?year=2024")
+    assert page.status_code == 200
+    assert page.context["count"] == 5  # assigned, in_progress, submitted, child, leap
+    assert page.context["drafts"] == 1
+    html = page.content.decode()
+    assert "2024 年到期仍未办结、尚未结转的事项 <strong>5</strong> 项" in html
+    assert 'data-confirm="确认将 2024 年未办结的 5 项事项结转至 2025 年？' in html
+    assert 'data-testid="carry-over-link"' in office.get(reverse("web:tasks")).content.decode()
+
+    assert session_client(owner).post(url, {"year": "2024"}).status_code == 403
+    assert session_client(owner).get(url).status_code == 403
+    bad = office.post(url, {"year": "1999"})
+    assert bad.status_code == 400
+    assert not Task.objects.filter(carried_from__isnull=False).exists()
+
+    response = office.post(url, {"year": "2024", "draft": "on"}, follow=True)
+    assert "已将 2024 年未办结事项 5 项结转至 2025 年（保留为草稿）" in response.content.decode()
+    carried = Task.objects.filter(carried_from__isnull=False)
+    assert carried.count() == 5
+    assert set(carried.values_list("status", flat=True)) == {"draft"}
+    assert response.context["count"] == 0

@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from supervision.choices import ReassignStatus, TaskAction
+from core import clock
+from supervision.choices import ReassignStatus, TaskAction, TaskStatus
 from supervision.loop import transitions
-from supervision.loop.models import Indicator
+from supervision.loop.models import Indicator, Task
 from supervision.phases import reassign, split, yearend
 from supervision.phases.indicators import (
     can_enter_values,
@@ -20,6 +22,8 @@ from supervision.phases.indicators import (
 )
 from supervision.web import charts, phase_forms
 from supervision.web.views.common import Action, Refusal, attempt
+
+CARRY_PREVIEW = 100  # rows of the preview; the count is always whole
 
 
 @login_required
@@ -209,3 +213,49 @@ def task_phase_action(request, pk: int, action: str):
         if refusal.status != 400:
             return _task_page(request, _load_task(pk), refusal=refusal, status=refusal.status)
     return _task_page(request, task, bound=(action, form), status=400)
+
+
+# --- 年度结转 (the office; ``manage.py carry_over`` does the same) --------------------------
+
+
+@login_required
+def carry_over_page(request):
+    """结转下年: the open work of a year (a preview), then next-year tasks linked to it."""
+    from supervision.web.views.kinds import forbid_unless_supervisor, refused_page
+
+    refusal = forbid_unless_supervisor(request, "结转下年")
+    if refusal:
+        return refused_page(request, refusal)
+    data = request.POST if request.method == "POST" else request.GET
+    form = phase_forms.CarryOverForm(data or None, initial={"year": clock.today().year})
+    status, refusal = 200, None
+    year = form.cleaned_data["year"] if form.is_valid() else clock.today().year
+    if request.method == "POST":
+        if form.is_valid():
+            draft = form.cleaned_data["draft"]
+            result, refusal = attempt(
+                lambda: yearend.carry_over(year=year, actor=request.user, assign=not draft),
+                form=form,
+            )
+            if refusal is None:
+                how = "保留为草稿" if draft else "并已交办"
+                messages.success(
+                    request,
+                    f"已将 {year} 年未办结事项 {len(result.created)} 项结转至 {year + 1} 年"
+                    f"（{how}）；原事项均未销号，请逐项核验销号或撤销。",
+                )
+                return redirect(f"{reverse('web:carry-over')}?year={year}")
+            status = refusal.status
+        else:
+            status = 400
+    open_work = yearend.open_work(year)
+    context = {
+        "form": form,
+        "year": year,
+        "count": open_work.count(),
+        "rows": list(open_work[:CARRY_PREVIEW]),
+        "drafts": Task.objects.filter(deadline__year=year, status=TaskStatus.DRAFT).count(),
+        "carried": Task.objects.filter(carried_from__deadline__year=year).count(),
+        "refusal": refusal,
+    }
+    return render(request, "web/phases/carry_over.html", context, status=status)
