@@ -36,7 +36,7 @@ from supervision.loop.models import (
     Task,
     TaskEvent,
 )
-from supervision.loop.selectors import task_list
+from supervision.loop.selectors import attach_lights, task_list
 from supervision.reminders.services import task_urge
 
 
@@ -52,7 +52,18 @@ class TaskViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Task.objects.none()
-        return with_kinds(task_list()).prefetch_related("co_departments", "nodes")
+        # A list's rows name their lead unit, leader and project by id only, so no join for
+        # them (each join multiplies the planning of the page's ORDER BY … LIMIT), and the
+        # page's lights come from one query of their own (``paginate_queryset``) unless a
+        # filter needs them for the whole table (``TaskFilter``).
+        tasks = Task.objects.all() if self.action == "list" else task_list()
+        return with_kinds(tasks).prefetch_related("co_departments", "nodes")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and "light" not in queryset.query.annotations:
+            attach_lights(page, today=clock.today())
+        return page
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

@@ -21,6 +21,14 @@ from supervision.choices import (
 from supervision.loop.models import EscalationPolicy, ExtensionRequest, Indicator, Task
 
 
+def lit(queryset):
+    """``queryset`` with the light's annotations, added when it was read without them (the
+    API's list completes its page with ``attach_lights`` instead)."""
+    if "light" in queryset.query.annotations:
+        return queryset
+    return queryset.with_light(clock.today())
+
+
 class TaskFilter(FilterSet):
     search_fields = ("code", "title", "content")
     ordering_fields = {
@@ -37,7 +45,7 @@ class TaskFilter(FilterSet):
     domain = django_filters.ChoiceFilter(choices=Domain.choices)
     source = django_filters.ChoiceFilter(choices=TaskSource.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
-    light = django_filters.ChoiceFilter(choices=Light.choices)
+    light = django_filters.ChoiceFilter(choices=Light.choices, method="filter_light")
     deadline_before = DateFilter(field_name="deadline", lookup_expr="lte")
     deadline_after = DateFilter(field_name="deadline", lookup_expr="gte")
     overdue = BooleanFilter(method="filter_overdue", label="逾期（至少一个工作日）")
@@ -62,9 +70,12 @@ class TaskFilter(FilterSet):
             "rating",
         ]
 
+    def filter_light(self, queryset, name, value):
+        return lit(queryset).filter(light=value)
+
     def filter_overdue(self, queryset, name, value):
         # At least one working day past the deadline or an open node's (``loop.progress``).
-        return queryset.filter(is_overdue=value)
+        return lit(queryset).filter(is_overdue=value)
 
     def filter_node_overdue(self, queryset, name, value):
         # An approved node not done, at least one working day past its due date.
@@ -80,6 +91,7 @@ class TaskFilter(FilterSet):
 
     def filter_behind(self, queryset, name, value):
         # The latest value below the 序时 target (``lag`` from ``TaskQuerySet.with_light``).
+        queryset = lit(queryset)
         return queryset.filter(lag__gt=0) if value else queryset.exclude(lag__gt=0)
 
     def filter_department(self, queryset, name, value):

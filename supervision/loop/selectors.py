@@ -1,8 +1,13 @@
 import datetime as dt
 
+from django.db import connection
+
 from core import clock
 from supervision.loop.models import EscalationPolicy, Task
 from supervision.loop.workdays import overdue_workdays
+
+# What ``TaskQuerySet.with_light`` annotates.
+LIGHT_FIELDS = ("first_due", "current_value", "schedule_target", "lag", "light", "is_overdue")
 
 
 def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None = None):
@@ -11,6 +16,59 @@ def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None =
     return Task.objects.with_light(today or clock.today(), policy).select_related(
         "lead_department", "responsible_leader", "project"
     )
+
+
+def attach_lights(tasks, *, today: dt.date | None = None, policy=None) -> None:
+    """Set ``with_light``'s annotations on ``tasks`` (a page read without them) from one
+    query over their ids.
+
+    The light's expression takes Django longer to build and compile than the database takes
+    to run it for a page, so the statement is compiled once per date, policy, page length
+    and connection vendor and kept; only the ids change from page to page.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return
+    today = today or clock.today()
+    policy = policy or EscalationPolicy.current()
+    sql, head, compiler, converters = _lights_statement(today, policy, len(tasks))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head, *(task.pk for task in tasks)])
+        rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    by_pk = {row[0]: row[1:] for row in rows}
+    for task in tasks:
+        for name, value in zip(LIGHT_FIELDS, by_pk[task.pk], strict=True):
+            setattr(task, name, value)
+
+
+_LIGHT_STATEMENTS: dict = {}
+
+
+def _lights_statement(today: dt.date, policy: EscalationPolicy, n: int) -> tuple:
+    settings = tuple(getattr(policy, f.attname) for f in policy._meta.concrete_fields)
+    key = (connection.alias, connection.vendor, today, settings, n)
+    statement = _LIGHT_STATEMENTS.get(key)
+    if statement is None:
+        marks = list(range(-n, 0))  # stand-ins for the ids, always the statement's last params
+        query = (
+            Task.objects.with_light(today, policy)
+            .filter(pk__in=marks)
+            .order_by()
+            .values_list("pk", *LIGHT_FIELDS)
+            .query
+        )
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params[-n:]) != marks:  # pragma: no cover — Django changed its SQL layout
+            raise AssertionError("the ids are not the last parameters of the light statement")
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        if len(_LIGHT_STATEMENTS) >= 64:  # a new day or policy: drop the old ones
+            _LIGHT_STATEMENTS.clear()
+        statement = _LIGHT_STATEMENTS[key] = (sql, tuple(params[:-n]), compiler, converters)
+    return statement
 
 
 def overdue_days(task: Task, today: dt.date | None = None) -> int:
