@@ -52,9 +52,9 @@ def cached(name: str, *parts, compute: Callable[[], object]):
     return value
 
 
-def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
+def versioned_models() -> tuple:
+    """The models every write to which bumps the data version (signals below; the bulk
+    writers call ``bump`` themselves)."""
     from accounts.models import Department, User
     from projects.models import InvestmentReport, Milestone, Project
     from supervision.loop.models import Indicator, ProgressReport, Task
@@ -62,16 +62,38 @@ def connect_signals() -> None:
     from supervision.reminders.models import Reminder
     from supervision.scorecards.models import ScoreAdjustment, ScoringRule
 
-    models = (
+    return (
         *(Department, Project, Milestone, InvestmentReport, Task, ProgressReport, Reminder),
         *(Indicator, IndicatorValue, Node, ScoringRule, ScoreAdjustment),  # the report cards
+        User,
     )
-    for model in models:
-        post_save.connect(bump, sender=model, dispatch_uid=f"cache-bump-save-{model.__name__}")
+
+
+def versioned_tables() -> frozenset[str]:
+    """The tables of ``versioned_models`` and of their many-to-many fields."""
+    tables = set()
+    for model in versioned_models():
+        tables.add(model._meta.db_table)
+        tables.update(f.remote_field.through._meta.db_table for f in model._meta.many_to_many)
+    return frozenset(tables)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from accounts.models import User
+
+    for model in versioned_models():
+        if model is not User:
+            post_save.connect(bump, sender=model, dispatch_uid=f"cache-bump-save-{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"cache-bump-del-{model.__name__}")
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                bump, sender=through, dispatch_uid=f"cache-bump-m2m-{through._meta.label}"
+            )
     # Who belongs to the office decides who is ranked; a login's last_login changes nothing.
     post_save.connect(_bump_unless_login, sender=User, dispatch_uid="cache-bump-save-User")
-    post_delete.connect(bump, sender=User, dispatch_uid="cache-bump-del-User")
 
 
 def _bump_unless_login(sender, update_fields=None, **kwargs) -> None:

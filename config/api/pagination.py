@@ -1,7 +1,52 @@
+"""Page-number pagination; the exact ``count`` is cached under the data version.
+
+Counting every row that matches is the one part of a list that grows with the table. The
+count of a list whose statement reads only tables every write to which bumps the data
+version (``supervision.cache.versioned_tables``) is kept under that version, keyed by the
+statement that selects its rows — filters, the date, the caller's scope and all, so two
+lists share a count only when they select the same rows. Any other list counts afresh.
+"""
+
+import hashlib
+import re
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from rest_framework import pagination
+
+_TABLES = re.compile(r'(?:FROM|JOIN) "?(\w+)"?', re.IGNORECASE)
+
+
+class CountCachedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return super().count
+        from supervision import cache
+
+        sql, params = rows.order_by().values("pk").query.sql_with_params()
+        if not set(_TABLES.findall(sql)) <= _versioned_tables():
+            return rows.count()
+        key = hashlib.sha256(f"{rows.db}\0{sql}\0{params!r}".encode()).hexdigest()
+        return cache.cached("count", key, compute=rows.count)
+
+
+_versioned = None
+
+
+def _versioned_tables() -> frozenset[str]:
+    global _versioned
+    if _versioned is None:
+        from supervision.cache import versioned_tables
+
+        _versioned = versioned_tables()
+    return _versioned
 
 
 class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CountCachedPaginator

@@ -9,6 +9,7 @@ from accounts.models import Department, User
 from config.celery import enqueue
 from core import clock, events
 from core.errors import DomainError, NotPermitted
+from supervision import cache
 from supervision.choices import NodeStatus, ReminderKind, ReminderLevel, TaskAction, TaskStatus
 from supervision.loop.models import EscalationPolicy, Task, TaskEvent
 from supervision.loop.querysets import light_thresholds
@@ -156,6 +157,7 @@ def department_urge_overdue(*, department: Department, actor: User, message: str
         .order_by("deadline", "code")
     )
     reminders = Reminder.objects.bulk_create([_manual(t, actor, message, now) for t in tasks])
+    cache.bump()  # bulk inserts fire no signals
     for reminder, task in zip(reminders, tasks, strict=True):
         reminder.task = task
     TaskEvent.objects.bulk_create(
