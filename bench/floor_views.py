@@ -4,11 +4,14 @@
 - ``constant``: a bare Django view returning a constant JSON body — the framework's floor.
 - ``tasks``: the ``GET tasks/`` page built from one raw SQL query and orjson — the
   database's floor for the same JSON.
+- ``rows``: the same for the other lists (``LISTS``): COUNT, then the page of the table's
+  columns (many-to-many ids as arrays) in the list's default order, from raw SQL and orjson.
 """
 
 import orjson
+from django.apps import apps
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
 from core import clock
 from projects.choices import Light
@@ -75,4 +78,55 @@ def tasks(request):
         row["overdue_days"] = overdue_workdays(row["deadline"], today) if is_open else 0
         row["light"] = Light.RED if row["overdue_days"] else Light.GREEN
     body = {"count": count, "next": None, "previous": None, "results": rows}
+    return HttpResponse(orjson.dumps(body, default=str), content_type="application/json")
+
+
+# list name → (model, ORDER BY of its FilterSet's default ordering)
+LISTS = {
+    "projects": ("projects.Project", "code"),
+    "milestones": ("projects.Milestone", "project_id, sequence, due_date, id"),
+    "investment-reports": ("projects.InvestmentReport", "project_id, period"),
+    "reminders": ("supervision.Reminder", "created_at DESC, id DESC"),
+    "departments": ("accounts.Department", "code"),
+    "indicators": ("supervision.Indicator", "code"),
+}
+_ROWS_SQL: dict[str, tuple] = {}
+
+
+def _rows_sql(name: str) -> tuple:
+    if name not in _ROWS_SQL:
+        label, order = LISTS[name]
+        meta = apps.get_model(label)._meta
+        columns = [f'"t"."{f.column}"' for f in meta.concrete_fields]
+        names = [f.attname for f in meta.concrete_fields]
+        for field in meta.many_to_many:
+            through = field.remote_field.through._meta
+            source = field.m2m_column_name()
+            target = field.m2m_reverse_name()
+            columns.append(
+                f'COALESCE((SELECT array_agg(m."{target}") FROM "{through.db_table}" m '
+                f'WHERE m."{source}" = "t"."{meta.pk.column}"), \'{{}}\')'
+            )
+            names.append(field.name)
+        _ROWS_SQL[name] = (
+            f'SELECT COUNT(*) FROM "{meta.db_table}"',
+            f'SELECT {", ".join(columns)} FROM "{meta.db_table}" "t" ORDER BY {order} '
+            "LIMIT %s OFFSET %s",
+            names,
+        )
+    return _ROWS_SQL[name]
+
+
+def rows(request, name: str):
+    if name not in LISTS:
+        raise Http404(name)
+    count_sql, page_sql, names = _rows_sql(name)
+    size = min(int(request.GET.get("page_size", 50)), 500)
+    page = int(request.GET.get("page", 1))
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql)
+        count = cursor.fetchone()[0]
+        cursor.execute(page_sql, [size, (page - 1) * size])
+        results = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    body = {"count": count, "next": None, "previous": None, "results": results}
     return HttpResponse(orjson.dumps(body, default=str), content_type="application/json")

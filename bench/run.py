@@ -39,12 +39,22 @@ ENDPOINTS = {
     "tasks p100 search": "/api/v1/tasks/?page_size=100&search=招商",
     "tasks p20": "/api/v1/tasks/?page_size=20",
     "projects p100": "/api/v1/projects/?page_size=100",
+    "milestones p100": "/api/v1/milestones/?page_size=100",
+    "investment-reports p100": "/api/v1/investment-reports/?page_size=100",
+    "reminders p100": "/api/v1/reminders/?page_size=100",
+    "departments p100": "/api/v1/departments/?page_size=100",
+    "indicators p100": "/api/v1/indicators/?page_size=100",
     "dashboard": "/api/v1/dashboard/",
     "rankings": "/api/v1/rankings/?period=2024Q2",
     "report-cards": "/api/v1/report-cards/?period=2024Q2",
     "task detail": "/api/v1/tasks/{task}/",
     "floor: raw SQL tasks p100": "/bench/floor/tasks/?page_size=100",
     "floor: raw SQL tasks p20": "/bench/floor/tasks/?page_size=20",
+    **{
+        f"floor: raw SQL {name} p100": f"/bench/floor/rows/{name}/?page_size=100"
+        for name in ("projects", "milestones", "investment-reports", "reminders")
+        + ("departments", "indicators")
+    },
     "floor: bare view": "/bench/floor/constant/",
 }
 LISTS = [
@@ -118,6 +128,11 @@ def load(client_factory, path: str, n: int, concurrency: int) -> dict:
         "rps": len(latencies) / wall,
         "status": sorted(statuses),
     }
+
+
+def load_average() -> list[float]:
+    """The 1/5/15-minute load averages (the machine is shared: every figure carries it)."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def vm_hwm_mib(pid: int) -> float:
@@ -210,13 +225,14 @@ def run_scale(scale: str, base_url: str, generate: bool) -> dict:
 
         with client() as c:
             task_id = c.get("/api/v1/tasks/?page_size=1").json()["results"][0]["id"]
-        results = {}
+        results = {"load": {"start": load_average()}}
         for name, path in ENDPOINTS.items():
             path = path.format(task=task_id)
             with client() as c:
                 for _ in range(3):
                     c.get(path)  # warm up
             results[name] = load(client, path, REQUESTS, CONCURRENCY)
+        results["load"]["end"] = load_average()
         # A write, by the lead department's owner on its own in-progress task.
         results["POST progress"] = post_progress(env, base)
         cutoff = tenth_thousand_deadline(env["DATABASE_URL"])
@@ -308,22 +324,34 @@ def post_progress(env: dict, base: str) -> dict:
     }
 
 
+def floor_of(name: str, results: dict) -> dict:
+    """The raw-SQL floor of the same page: the list's own, else the tasks page of that size."""
+    resource, size = name.split(" ")[0], name.rsplit(" ", 1)[-1]
+    own = results.get(f"floor: raw SQL {resource} {size}")
+    if own is not None and not name.startswith("floor"):
+        return own
+    return results["floor: raw SQL tasks p20" if size == "p20" else "floor: raw SQL tasks p100"]
+
+
 def print_table(all_results: dict) -> None:
     for scale, results in all_results.items():
-        floor_100 = results["floor: raw SQL tasks p100"]["median_ms"]
-        floor_20 = results["floor: raw SQL tasks p20"]["median_ms"]
         bare = results["floor: bare view"]
-        print(f"\n== scale {scale} ==")
+        load = results["load"]
         print(
-            f"{'endpoint':28} {'median ms':>10} {'p95 ms':>8} {'req/s':>7} "
-            f"{'×raw SQL':>9} {'×bare':>7} {'rps/bare':>9} status"
+            f"\n== scale {scale} == (load average {load['start'][0]:.2f} at the start, "
+            f"{load['end'][0]:.2f} at the end of the requests)"
+        )
+        print(
+            f"{'endpoint':36} {'median ms':>10} {'p95 ms':>8} {'req/s':>7} "
+            f"{'×raw SQL':>9} {'rps/raw':>8} {'×bare':>7} {'rps/bare':>9} status"
         )
         for name in [*ENDPOINTS, "POST progress"]:
             r = results[name]
-            raw = floor_20 if name.endswith("p20") else floor_100
+            raw = floor_of(name, results)
             print(
-                f"{name:28} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} {r['rps']:7.1f} "
-                f"{r['median_ms'] / raw:9.2f} {r['median_ms'] / bare['median_ms']:7.1f} "
+                f"{name:36} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} {r['rps']:7.1f} "
+                f"{r['median_ms'] / raw['median_ms']:9.2f} {r['rps'] / raw['rps']:8.2f} "
+                f"{r['median_ms'] / bare['median_ms']:7.1f} "
                 f"{r['rps'] / bare['rps']:9.2f} {r['status']}"
             )
         scans = results["scan"]["scans"]

@@ -8,5 +8,6 @@ from config.urls import urlpatterns as application
 urlpatterns = [
     path("bench/floor/constant/", floor_views.constant),
     path("bench/floor/tasks/", floor_views.tasks),
+    path("bench/floor/rows/<str:name>/", floor_views.rows),
     *application,
 ]
