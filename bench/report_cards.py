@@ -2,7 +2,7 @@
 cockpit (page, chart data, dashboard API) computed fresh at a bench scale.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python \
-        bench/report_cards.py L [--generate]
+        bench/report_cards.py L [--generate] [--db wulong_bench_l_copy]
 
 Against ``wulong_bench_<scale>`` (``bench/generate.py``; ``--generate`` re-creates it), in one
 process through Django's test client with a Bearer token, ``SUPERVISION_TODAY=2024-06-28``:
@@ -81,6 +81,9 @@ def main():
     if "--generate" in sys.argv:
         subprocess.run([PY, "bench/generate.py", scale], cwd=ROOT, check=True)  # noqa: S603
     env = scale_env(base, scale)
+    if "--db" in sys.argv:  # another copy of the scale's data (e.g. a helper's own)
+        name = sys.argv[sys.argv.index("--db") + 1]
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")  # the cockpit pages run with DEBUG=0
     token = manage(env, "issue_token", "bench_sup", "--scope", "write", "--name", "bench-cards")

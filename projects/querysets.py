@@ -26,12 +26,20 @@ def year_time_progress(year: int, today: dt.date) -> Decimal:
     return (Decimal(elapsed) * 100 / days).quantize(Decimal("0.01"))
 
 
+def _flag(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField()
+    )
+
+
 class ProjectQuerySet(models.QuerySet):
-    def with_figures(self, today: dt.date):
+    def with_figures(self, today: dt.date, *, stored: bool = False):
         """Annotate completed investment, completion rate, 序时进度 and the light.
 
         Everything is computed by the database in the one list query, so listing N projects
-        costs the same number of queries whatever N is.
+        costs the same number of queries whatever N is. ``stored``: read the investment and
+        the earliest open milestone from ``ProjectFigure`` (kept by triggers, the same
+        values) instead of summing reports and milestones per project.
         """
         from projects.models import InvestmentReport, Milestone
 
@@ -39,16 +47,29 @@ class ProjectQuerySet(models.QuerySet):
         red_gap = Decimal(settings.PROJECT_LIGHT_RED_GAP)
         warn_until = today + dt.timedelta(days=settings.PROJECT_MILESTONE_WARNING_DAYS)
 
-        completed = (
-            InvestmentReport.objects.filter(project=OuterRef("pk"), period__year=OuterRef("year"))
-            .order_by()
-            .values("project")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        open_milestones = Milestone.objects.filter(
-            project=OuterRef("pk"), completed_on__isnull=True
-        )
+        if stored:
+            completed = models.F("figure__completed")
+            next_due = "figure__next_milestone_due"
+            overdue_milestone = _flag(Q(**{f"{next_due}__lt": today}))
+            milestone_due_soon = _flag(Q(**{f"{next_due}__range": (today, warn_until)}))
+        else:
+            completed = Subquery(
+                InvestmentReport.objects.filter(
+                    project=OuterRef("pk"), period__year=OuterRef("year")
+                )
+                .order_by()
+                .values("project")
+                .annotate(total=Sum("amount"))
+                .values("total"),
+                output_field=AMOUNT,
+            )
+            open_milestones = Milestone.objects.filter(
+                project=OuterRef("pk"), completed_on__isnull=True
+            )
+            overdue_milestone = Exists(open_milestones.filter(due_date__lt=today))
+            milestone_due_soon = Exists(
+                open_milestones.filter(due_date__gte=today, due_date__lte=warn_until)
+            )
         time_progress = Case(
             When(year__lt=today.year, then=Value(Decimal("100.00"))),
             When(year__gt=today.year, then=Value(Decimal("0.00"))),
@@ -58,7 +79,7 @@ class ProjectQuerySet(models.QuerySet):
         return (
             self.annotate(
                 completed_investment=Coalesce(
-                    Subquery(completed, output_field=AMOUNT),
+                    completed,
                     Value(Decimal("0.00")),
                     output_field=AMOUNT,
                 ),
@@ -79,10 +100,8 @@ class ProjectQuerySet(models.QuerySet):
                     default=None,
                     output_field=PCT,
                 ),
-                has_overdue_milestone=Exists(open_milestones.filter(due_date__lt=today)),
-                has_milestone_due_soon=Exists(
-                    open_milestones.filter(due_date__gte=today, due_date__lte=warn_until)
-                ),
+                has_overdue_milestone=overdue_milestone,
+                has_milestone_due_soon=milestone_due_soon,
             )
             .annotate(
                 light=Case(

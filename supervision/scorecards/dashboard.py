@@ -17,7 +17,7 @@ a one-liner; the queries are aggregates over indexed columns.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, When, Window
+from django.db.models import Count, F, Q, Sum
 
 from core import clock
 from projects.choices import Category, Light
@@ -26,11 +26,13 @@ from projects.querysets import year_time_progress
 from supervision.cache import cached
 from supervision.choices import OPEN_STATUSES, TaskStatus
 from supervision.loop.models import EscalationPolicy, Task
+from supervision.loop.querysets import light_thresholds
 from supervision.loop.selectors import (
     escalation_cutoff,
     overdue_days,
     unacknowledged_escalations,
 )
+from supervision.scorecards.models import TaskFigure
 
 LIST_LIMIT = 20
 CENT = Decimal("0.01")
@@ -41,20 +43,61 @@ def _q2(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict, dict]:
-    is_open = Q(status__in=OPEN_STATUSES)
-    counts = Task.objects.with_light(today, policy).aggregate(
-        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in TaskStatus},
-        **{f"light_{light}": Count("pk", filter=is_open & Q(light=light)) for light in LIGHTS},
-        overdue=Count("pk", filter=Q(is_overdue=True)),
-        behind=Count("pk", filter=is_open & Q(lag__gt=0)),
+def unit_task_figures(today: dt.date, policy: EscalationPolicy) -> dict[int, dict]:
+    """Per lead unit: tasks by status (``status_<status>``) and the open ones by light, with
+    the overdue and behind counts — ``{department_id: {"status_draft", …, "green", "yellow",
+    "red", "overdue", "behind"}}`` — in two queries at most whatever the number of tasks.
+
+    A light is the task's ``with_light`` one. From ``TaskFigure`` (kept by triggers) it is a
+    range count of ``first_due``; the few tasks whose light may also follow their 序时 lag
+    (``measurable``) are evaluated in full.
+    """
+    last_workday, warn_before = light_thresholds(today, policy.warning_days)
+    plain = Q(first_due__isnull=False, measurable=False)
+    late = Q(first_due__lt=last_workday)
+    soon = Q(first_due__gte=last_workday, first_due__lt=warn_before)
+    rows = (
+        TaskFigure.objects.values("lead_department")
+        .annotate(
+            **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in TaskStatus},
+            red=Count("pk", filter=plain & late),
+            yellow=Count("pk", filter=plain & soon),
+            green=Count("pk", filter=plain & Q(first_due__gte=warn_before)),
+            overdue=Count("pk", filter=late),
+            measured=Count("pk", filter=Q(measurable=True)),
+        )
+        .order_by()
     )
-    by_status = {status.value: counts[f"status_{status}"] for status in TaskStatus}
-    by_light = {light: counts[f"light_{light}"] for light in LIGHTS}
+    units = {row.pop("lead_department"): {**row, "behind": 0} for row in rows}
+    if not sum(unit.pop("measured") for unit in units.values()):
+        return units  # nothing to evaluate in full: one query
+    measured = (
+        Task.objects.filter(figure__measurable=True)
+        .with_light(today, policy)
+        .values("lead_department")
+        .annotate(
+            **{light: Count("pk", filter=Q(light=light)) for light in LIGHTS},
+            behind=Count("pk", filter=Q(lag__gt=0)),
+        )
+        .order_by()
+    )
+    for row in measured:
+        unit = units[row.pop("lead_department")]
+        for key, count in row.items():
+            unit[key] += count
+    return units
+
+
+def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict, dict]:
+    units = unit_task_figures(today, policy).values()
+
+    def total(key: str) -> int:
+        return sum(unit[key] for unit in units)
+
     return (
-        by_status,
-        by_light,
-        {"tasks_overdue": counts["overdue"], "tasks_behind": counts["behind"]},
+        {status.value: total(f"status_{status}") for status in TaskStatus},
+        {light: total(light) for light in LIGHTS},
+        {"tasks_overdue": total("overdue"), "tasks_behind": total("behind")},
     )
 
 
@@ -62,7 +105,7 @@ def _project_figures(today: dt.date) -> tuple[dict, dict]:
     planned = Q(annual_plan_investment__gt=0)
     figures = (
         Project.objects.filter(year=today.year, is_archived=False)
-        .with_figures(today)
+        .with_figures(today, stored=True)
         .aggregate(
             **{f"light_{light}": Count("pk", filter=Q(light=light)) for light in LIGHTS},
             annual_plan=Sum("annual_plan_investment"),
@@ -87,11 +130,12 @@ def _project_figures(today: dt.date) -> tuple[dict, dict]:
 
 
 def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
+    last_workday, _ = light_thresholds(today, policy.warning_days)
     tasks = (
-        Task.objects.with_light(today, policy)
-        .filter(is_overdue=True)
+        Task.objects.filter(figure__first_due__lt=last_workday)
+        .annotate(first_due=F("figure__first_due"))
         .select_related("lead_department")
-        .order_by("first_due", "code")[:LIST_LIMIT]
+        .order_by("figure__first_due", "code")[:LIST_LIMIT]
     )
     return [
         {
@@ -110,22 +154,17 @@ def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
 
 def _escalations(today: dt.date) -> tuple[list[dict], dict]:
     """The 督办/通报 waiting more than a working day (oldest first, capped) and the counts of
-    all sent and unacknowledged ones and of those late, in one query: the late ones are the
-    oldest, so they lead the list; window counts see every row before the cap."""
+    all sent and unacknowledged ones and of those late, in two queries: the late ones are the
+    oldest, so they lead the list. The counts read the reminders alone; the list joins its
+    names to the capped rows only (a window count over the join read every task)."""
     cutoff = escalation_cutoff(clock.start_of(today))
-    late = Case(When(sent_at__lt=cutoff, then=1), default=0, output_field=IntegerField())
+    sent = unacknowledged_escalations().filter(sent_at__isnull=False)
+    counts = sent.aggregate(pending=Count("pk"), late=Count("pk", filter=Q(sent_at__lt=cutoff)))
     rows = list(
-        unacknowledged_escalations()
-        .filter(sent_at__isnull=False)
+        sent.filter(sent_at__lt=cutoff)
         .select_related("task", "milestone__project", "department")
-        .annotate(pending_total=Window(Count("pk")), late_total=Window(Sum(late)))
         .order_by("sent_at", "id")[:LIST_LIMIT]
     )
-    counts = {
-        "pending": rows[0].pending_total if rows else 0,
-        "late": rows[0].late_total if rows else 0,
-    }
-    reminders = [reminder for reminder in rows if reminder.sent_at < cutoff]
     return [
         {
             "id": reminder.pk,
@@ -142,7 +181,7 @@ def _escalations(today: dt.date) -> tuple[list[dict], dict]:
             "deadline": reminder.deadline,
             "sent_at": reminder.sent_at,
         }
-        for reminder in reminders
+        for reminder in rows
     ], counts
 
 
@@ -166,25 +205,20 @@ def _upcoming(today: dt.date) -> list[dict]:
     ]
 
 
+KEY_WORK_FIGURES = ("annual_plan_investment", "completed_investment", "completion_rate")
+
+
 def _key_works(today: dt.date) -> list[dict]:
-    projects = (
+    rows = (
         Project.objects.filter(year=today.year, category=Category.KEY_WORK, is_archived=False)
-        .with_figures(today)
+        .with_figures(today, stored=True)
         .order_by("code")
+        .values("id", "code", "name", *KEY_WORK_FIGURES, "time_progress", "light")
     )
-    return [
-        {
-            "id": project.pk,
-            "code": project.code,
-            "name": project.name,
-            "annual_plan_investment": _q2(project.annual_plan_investment),
-            "completed_investment": _q2(project.completed_investment),
-            "completion_rate": _q2(project.completion_rate),
-            "time_progress": _q2(project.time_progress),
-            "light": project.light,
-        }
-        for project in projects
-    ]
+    for row in rows:
+        for key in (*KEY_WORK_FIGURES, "time_progress"):
+            row[key] = _q2(row[key])
+    return list(rows)
 
 
 def dashboard_summary(*, today: dt.date) -> dict:

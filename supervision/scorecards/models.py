@@ -252,3 +252,64 @@ class Intervention(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} {self.department_id} {self.occurred_on}"
+
+
+class TaskFigure(models.Model):
+    """A task's time-independent figures, kept by database triggers in the writing
+    statement's transaction (``supervision.scorecards.summaries``): never written by Django.
+
+    ``first_due`` is ``with_light``'s: the deadline or an approved node's due date,
+    whichever comes first, for an open task (null once closed or cancelled); ``measurable``
+    marks the open tasks whose light may also depend on their 序时 lag (a target to reach),
+    which the dashboard evaluates in full."""
+
+    task = models.OneToOneField(
+        "supervision.Task",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="figure",
+    )
+    lead_department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=12)
+    first_due = models.DateField(null=True)
+    measurable = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["first_due", "lead_department", "measurable"],
+                condition=Q(first_due__isnull=False),
+                name="taskfigure_open_due_idx",
+            ),
+            models.Index(
+                fields=["task"], condition=Q(measurable=True), name="taskfigure_measurable_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} {self.first_due}"
+
+
+class ProjectFigure(models.Model):
+    """A project's investment of its year and its earliest open milestone, kept by database
+    triggers as ``TaskFigure`` is (the same values ``ProjectQuerySet.with_figures`` computes)."""
+
+    project = models.OneToOneField(
+        "projects.Project",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="figure",
+    )
+    completed = models.DecimalField(max_digits=16, decimal_places=2)
+    next_milestone_due = models.DateField(null=True)
+
+    def __str__(self):
+        return f"{self.project_id} {self.completed}"

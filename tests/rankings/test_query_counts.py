@@ -38,6 +38,12 @@ def build(n: int, prefix: str) -> None:
             accepted_at=at(2024, 1, 2) if status not in ("draft", "assigned") else None,
             submitted_at=at(2024, 3, 1 + i % 28) if status in ("submitted", "closed") else None,
             closed_at=at(2024, 3, 2 + i % 27) if status == "closed" else None,
+            # Every seventh a target to reach: its light also follows its 序时 lag.
+            **(
+                {"target_value": Decimal(100), "target_comparison": "at_least"}
+                if i % 7 == 0
+                else {}
+            ),
         )
         if status == "in_progress":
             report(task, at(2024, 2, 1 + i % 28))
@@ -62,7 +68,9 @@ def count(func) -> tuple[int, list[str]]:
 @pytest.mark.parametrize(
     ("name", "func", "expected"),
     [
-        ("dashboard", lambda: dashboard_summary(today=dt.date(2024, 6, 28)), 7),
+        # Tasks by unit from the stored figures and those with a target evaluated in full,
+        # projects, escalations (counts, list), overdue, upcoming, key works, the policy.
+        ("dashboard", lambda: dashboard_summary(today=dt.date(2024, 6, 28)), 9),
         (
             "rankings",
             lambda: department_scorecards(period="2024Q1", today=dt.date(2024, 4, 15)),

@@ -3,15 +3,17 @@ stays a few queries and the charts follow: the district's monthly investment aga
 and 序时进度, open tasks by unit and light, and each unit's place per published quarter."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import JsonResponse
 
+from accounts.models import Department
 from core import clock
 from projects.choices import Light
 from projects.models import InvestmentReport, Project
-from supervision.choices import OPEN_STATUSES
-from supervision.loop.selectors import task_list
+from supervision.cache import cached
+from supervision.loop.models import EscalationPolicy
+from supervision.scorecards.dashboard import unit_task_figures
 from supervision.web import charts
 
 UNITS_SHOWN = 15
@@ -39,27 +41,37 @@ def _district_investment(today) -> dict:
 
 
 def _lights_by_unit(today) -> dict:
-    rows = list(
-        task_list(today=today)
-        .filter(status__in=OPEN_STATUSES)
-        .values("lead_department")
-        .annotate(
-            name=F("lead_department__name"),
-            short_name=F("lead_department__short_name"),
-            **{light: Count("pk", filter=Q(light=light)) for light in Light.values},
+    """The units with the most red (then yellow, green) open tasks, from the stored figures
+    (``unit_task_figures``, as the dashboard's counts)."""
+    units = unit_task_figures(today, EscalationPolicy.current())
+    names = {
+        pk: (name, short_name)
+        for pk, name, short_name in Department.objects.filter(pk__in=units).values_list(
+            "pk", "name", "short_name"
         )
-        .order_by("-red", "-yellow", "-green", "name")[:UNITS_SHOWN]
+    }
+    rows = sorted(
+        (
+            {"name": names[pk][0], "label": names[pk][1] or names[pk][0]}
+            | {light: unit[light] for light in Light.values}
+            for pk, unit in units.items()
+            if any(unit[light] for light in Light.values)
+        ),
+        key=lambda row: (-row["red"], -row["yellow"], -row["green"], row["name"]),
     )
-    for row in rows:
-        row["label"] = row["short_name"] or row["name"]
-    return charts.lights_by_unit_option(rows)
+    return charts.lights_by_unit_option(rows[:UNITS_SHOWN])
+
+
+def _district_charts(today) -> dict:
+    return {"investment": _district_investment(today), "lights": _lights_by_unit(today)}
 
 
 @login_required
 def district_charts(request):
+    """The district's charts, cached until the data changes (``supervision.cache``)."""
     today = clock.today()
     return JsonResponse(
-        {"investment": _district_investment(today), "lights": _lights_by_unit(today)},
+        cached("district-charts", today, compute=lambda: _district_charts(today)),
         json_dumps_params={"ensure_ascii": False},
     )
 
