@@ -224,3 +224,5 @@ def rebuild(connection=None) -> None:
         cursor.execute(
             f"INSERT INTO supervision_projectfigure ({PROJECT_COLUMNS}) {_project_select(vendor)}"
         )
+        if vendor == "postgresql":
+            cursor.execute("ANALYZE supervision_taskfigure, supervision_projectfigure")

@@ -12,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summaries.rebuild()
-        self.stdout.write("驾驶舱汇总数已重新计算。")
+        if options["verbosity"]:
+            self.stdout.write("驾驶舱汇总数已重新计算。")
