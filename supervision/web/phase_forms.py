@@ -19,6 +19,31 @@ class IndicatorValueForm(CockpitForm):
     note = forms.CharField(label="说明", required=False, max_length=2000, widget=TEXTAREA)
 
 
+class IndicatorEditForm(CockpitForm):
+    """The office sets an indicator's responsible unit and target (``indicator_save``)."""
+
+    department = forms.ModelChoiceField(
+        label="责任单位",
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        empty_label="（未指定）",
+        help_text="负责填报分期数值的单位",
+    )
+    target_value = forms.DecimalField(
+        label="年度目标值", required=False, max_digits=16, decimal_places=4
+    )
+    tolerance = forms.DecimalField(
+        label="允许偏差", required=False, max_digits=16, decimal_places=4, min_value=0
+    )
+
+    FIELDS = ("department", "target_value", "tolerance")
+
+    @classmethod
+    def for_indicator(cls, indicator, data=None):
+        initial = {name: getattr(indicator, name) for name in cls.FIELDS}
+        return cls(data, prefix="edit", initial=initial)
+
+
 class SplitChildForm(CockpitForm):
     lead_department = forms.ModelChoiceField(label="承办单位", queryset=Department.objects.none())
     title = forms.CharField(

@@ -51,6 +51,7 @@ urlpatterns = [
     path("notices/", reports.notices, name="notices"),
     path("indicators/", reports.indicators, name="indicators"),
     path("indicators/<int:pk>/", phases.indicator_detail, name="indicator-detail"),
+    path("indicators/<int:pk>/edit/", phases.indicator_edit, name="indicator-edit"),
     path("projects/", projects.project_index, name="projects"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projects/<int:pk>/investment/", projects.project_invest, name="project-invest"),

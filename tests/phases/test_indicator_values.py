@@ -167,6 +167,52 @@ def test_cockpit_page_lets_the_unit_enter_and_others_only_read(gdp, owner, other
     assert "2024-05：150" in listing
 
 
+def test_the_office_sets_the_responsible_unit_and_target_in_the_cockpit(
+    gdp, owner, supervisor, other_department
+):
+    Indicator.objects.filter(pk=gdp.pk).update(assumed_fields=["department", "tolerance"])
+    url = reverse("web:indicator-edit", args=[gdp.pk])
+    office = session_client(supervisor)
+    page = office.get(reverse("web:indicator-detail", args=[gdp.pk]))
+    assert 'data-testid="indicator-edit"' in page.content.decode()
+    assert page.context["edit_form"].initial["target_value"] == Decimal("500")
+    assert (
+        'data-testid="indicator-edit"'
+        not in session_client(owner)
+        .get(reverse("web:indicator-detail", args=[gdp.pk]))
+        .content.decode()
+    )
+    refused = session_client(owner).post(url, {"edit-department": other_department.pk})
+    assert refused.status_code == 403
+    bad = office.post(url, {"edit-department": gdp.department_id, "edit-tolerance": "-1"})
+    assert bad.status_code == 400
+
+    response = office.post(
+        url,
+        {
+            "edit-department": other_department.pk,
+            "edit-target_value": "520",
+            "edit-tolerance": "",
+        },
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert (
+        f"已修改指标“地区生产总值”：责任单位 {gdp.department} → {other_department}；"
+        "年度目标值 500 → 520。"
+    ) in text
+    gdp.refresh_from_db()
+    assert (gdp.department, gdp.target_value) == (other_department, Decimal("520"))
+    assert gdp.assumed_fields == ["tolerance"]  # set by the office: no longer 推定
+    record = AuditRecord.objects.filter(object_id=str(gdp.pk), actor=supervisor).get()
+    assert record.action == "update"
+    unchanged = office.post(
+        url, {"edit-department": other_department.pk, "edit-target_value": "520"}, follow=True
+    )
+    assert "指标没有改动。" in unchanged.content.decode()
+
+
 def test_excel_sheet_lists_periods_and_light(gdp, owner, viewer):
     indicator_value_enter(actor=owner, indicator=gdp, period="2024-05", value=Decimal("100"))
     response = api_for(viewer).get(API + "exports/indicators.xlsx?year=2024")

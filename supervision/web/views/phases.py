@@ -2,6 +2,8 @@
 unit enters them), and — on a task's page — 末端落实, 调整牵头单位 and 年度评定. Every write
 goes through ``supervision.phases`` services."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,6 +15,7 @@ from core import clock
 from supervision.choices import ReassignStatus, TaskAction, TaskStatus
 from supervision.loop import transitions
 from supervision.loop.models import Indicator, Task
+from supervision.loop.services import indicator_save
 from supervision.phases import reassign, split, yearend
 from supervision.phases.indicators import (
     can_enter_values,
@@ -55,7 +58,13 @@ def indicator_detail(request, pk: int):
             status = 400
         if not may_enter:
             status = 403
+    return _indicator_page(request, indicator, form if may_enter else None, refusal, status)
+
+
+def _indicator_page(request, indicator, form, refusal, status, edit_form=None):
     light = indicator_lights([indicator])[indicator.pk]
+    if edit_form is None and transitions.is_supervisor(request.user):
+        edit_form = phase_forms.IndicatorEditForm.for_indicator(indicator)
     values = list(indicator.values.select_related("entered_by").order_by("period"))
     context = {
         "indicator": indicator,
@@ -70,10 +79,62 @@ def indicator_detail(request, pk: int):
         if len(values) > 1
         else None,
         "tasks": list(indicator.tasks.select_related("lead_department").order_by("code")),
-        "form": form if may_enter else None,
+        "form": form,
+        "edit_form": edit_form,
         "refusal": refusal,
     }
     return render(request, "web/phases/indicator.html", context, status=status)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "—"
+    return plain(value) if isinstance(value, Decimal) else str(value)
+
+
+@login_required
+@require_POST
+def indicator_edit(request, pk: int):
+    """修改指标 (the office): its responsible unit and target, audited; a field set here is no
+    longer marked 推定."""
+    indicator = Indicator.objects.select_related("department").filter(pk=pk).first()
+    if indicator is None:
+        raise Http404("指标不存在。")
+    form = phase_forms.IndicatorEditForm.for_indicator(indicator, request.POST)
+    value_form = (
+        phase_forms.IndicatorValueForm(prefix="value")
+        if can_enter_values(request.user, indicator)
+        else None
+    )
+    if not transitions.is_supervisor(request.user):
+        refusal = Refusal(403, "只有督查办可以修改指标。")
+        return _indicator_page(request, indicator, value_form, refusal, 403)
+    if not form.is_valid():
+        return _indicator_page(request, indicator, value_form, None, 400, form)
+    changed = {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if value != getattr(indicator, name)
+    }
+    if not changed:
+        messages.info(request, "指标没有改动。")
+        return redirect("web:indicator-detail", pk=indicator.pk)
+    labels = {name: form.fields[name].label for name in changed}
+    text = "；".join(
+        f"{labels[name]} {_shown(getattr(indicator, name))} → {_shown(value)}"
+        for name, value in changed.items()
+    )
+    assumed = [name for name in indicator.assumed_fields or () if name not in changed]
+    _, refusal = attempt(
+        lambda: indicator_save(
+            code=indicator.code, actor=request.user, assumed_fields=assumed, **changed
+        ),
+        form=form,
+    )
+    if refusal is not None:
+        return _indicator_page(request, indicator, value_form, refusal, refusal.status, form)
+    messages.success(request, f"已修改指标“{indicator.name}”：{text}。")
+    return redirect("web:indicator-detail", pk=indicator.pk)
 
 
 # --- on a task's page: 末端落实 (and, below, 调整牵头单位 and 年度评定) -----------------------
