@@ -11,6 +11,7 @@ DEPARTMENTS = Department.objects.all()
 
 class ProjectFilter(FilterSet):
     search_fields = ("code", "name", "target_text", "location")
+    search_index = "search_doc"  # supervision.search_index
     ordering_fields = {
         "code": "编码",
         "name": "名称",

@@ -27,6 +27,7 @@ from supervision.scorecards.models import (
     ScoreAdjustment,
     ScoringRule,
 )
+from supervision.search_index import ProjectSearch, TaskSearch
 
 __all__ = [
     "Attachment",
@@ -49,6 +50,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "ProgressReport",
+    "ProjectSearch",
     "RankingSnapshot",
     "ReassignRequest",
     "Reminder",
@@ -56,4 +58,5 @@ __all__ = [
     "ScoringRule",
     "Task",
     "TaskEvent",
+    "TaskSearch",
 ]

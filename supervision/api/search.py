@@ -6,14 +6,11 @@ from rest_framework.response import Response
 
 from config.api.schema import ErrorSerializer
 from config.api.serializers import Serializer
+from config.api.textsearch import MAX_LENGTH
 from config.api.viewsets import ApiViewSet
 from core import clock
 from supervision.loop.models import Task
-from supervision.search import MAX_LENGTH, search_all
-
-
-class SearchQuerySerializer(Serializer):
-    q = serializers.CharField(max_length=MAX_LENGTH, help_text="搜索内容（编号、名称、内容）")
+from supervision.search import LIMIT, search_all
 
 
 class SearchTaskSerializer(Serializer):
@@ -25,6 +22,12 @@ class SearchTaskSerializer(Serializer):
     light = serializers.CharField(allow_null=True)
     lead_department = serializers.CharField(source="lead_department.__str__")
     deadline = serializers.DateField()
+    proposal_number = serializers.CharField(
+        source="proposal.number", allow_null=True, help_text="建议/提案号（建议提案才有）"
+    )
+    problem_description = serializers.CharField(
+        source="problem.description", allow_null=True, help_text="问题描述（问题整改才有）"
+    )
 
 
 class SearchProjectSerializer(Serializer):
@@ -35,17 +38,20 @@ class SearchProjectSerializer(Serializer):
     lead_department = serializers.CharField(source="lead_department.__str__")
 
 
-MORE = "超过 10 条，其余请到列表中按同一内容搜索"
+MORE = f"超过 {LIMIT} 条，其余请到列表中按同一内容搜索"
+COUNT = "找到的总条数（精确）"
 
 
 class SearchTaskGroupSerializer(Serializer):
-    rows = SearchTaskSerializer(many=True)
+    rows = SearchTaskSerializer(many=True, help_text=f"按办理时限、编号排序的前 {LIMIT} 条")
     more = serializers.BooleanField(help_text=MORE)
+    count = serializers.IntegerField(help_text=COUNT)
 
 
 class SearchProjectGroupSerializer(Serializer):
-    rows = SearchProjectSerializer(many=True)
+    rows = SearchProjectSerializer(many=True, help_text=f"按编码排序的前 {LIMIT} 条")
     more = serializers.BooleanField(help_text=MORE)
+    count = serializers.IntegerField(help_text=COUNT)
 
 
 @extend_schema_serializer(many=False)
@@ -57,7 +63,8 @@ class SearchResultSerializer(Serializer):
 
 
 class SearchViewSet(ApiViewSet):
-    """全局搜索: tasks, problems, proposals and projects matching every word of ``q``."""
+    """全局搜索: tasks, problems (also by description), proposals (also by number) and
+    projects matching every word of ``q``; a 400 for an empty or hostile ``q``."""
 
     queryset = Task.objects.none()  # the answer is grouped; this only names the model
     serializer_class = SearchResultSerializer
@@ -66,11 +73,17 @@ class SearchViewSet(ApiViewSet):
 
     @extend_schema(
         summary="全局搜索",
-        parameters=[OpenApiParameter("q", str, required=True, description="搜索内容")],
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                required=True,
+                description=f"搜索内容：编号、名称、内容、问题描述或建议提案号中的词，多个词用空格"
+                f"分开（每个词都须出现）；至多 {MAX_LENGTH} 个字，不含控制字符",
+            )
+        ],
         responses={200: SearchResultSerializer, 400: ErrorSerializer},
     )
     def list(self, request):
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        groups = search_all(query.validated_data["q"], today=clock.today())
+        groups = search_all(request.query_params.get("q", ""), today=clock.today())
         return Response(SearchResultSerializer(groups).data)

@@ -30,7 +30,9 @@ def lit(queryset):
 
 
 class TaskFilter(FilterSet):
-    search_fields = ("code", "title", "content")
+    # A problem's description and a proposal's number too (issue 17 item 7).
+    search_fields = ("code", "title", "content", "problem__description", "proposal__number")
+    search_index = "search_doc"  # supervision.search_index
     ordering_fields = {
         "deadline": "办理时限",
         "code": "编号",

@@ -34,5 +34,5 @@ def search(request):
                 }
                 for key, label in GROUPS.items()
             ]
-            context["total"] = sum(len(group["rows"]) for group in context["groups"])
+            context["total"] = sum(group["count"] for group in context["groups"])
     return render(request, "web/search.html", context, status=status)
