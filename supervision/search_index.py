@@ -1,4 +1,4 @@
-"""The search tables of supervision/0019 (PostgreSQL only; never created elsewhere), as
+"""The search tables of supervision/0020 (PostgreSQL only; never created elsewhere), as
 unmanaged models so that a FilterSet's search joins them: ``Task.search_doc`` and
 ``Project.search_doc``. Only ``config.api.textsearch`` reads them; triggers write them."""
 

@@ -3,7 +3,7 @@ in at least one of the search fields — ``UPPER(field) LIKE UPPER('%word%')``, 
 ``icontains``. This module only makes that fast on PostgreSQL, never different.
 
 On PostgreSQL a FilterSet with ``search_index = "search_doc"`` joins its model's search row
-(``supervision.search_index``, kept by the triggers of supervision/0019: ``doc``, the search
+(``supervision.search_index``, kept by the triggers of supervision/0020: ``doc``, the search
 fields upper-cased and joined by newlines, and ``grams``, its characters and character
 pairs). A word is in one of the fields exactly when ``doc LIKE '%WORD%'`` (a word holds no
 whitespace, so it never spans two fields); a GIN index finds the candidates:

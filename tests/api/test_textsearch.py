@@ -1,4 +1,4 @@
-"""The indexed text search (``config.api.textsearch``, supervision/0019) finds exactly what the
+"""The indexed text search (``config.api.textsearch``, supervision/0020) finds exactly what the
 plain ``icontains`` finds — on PostgreSQL through the search rows the triggers keep, for
 one- and two-character Chinese words, ASCII in any case, LIKE wildcards and backslashes taken
 literally, and a problem's description or a proposal's number — and refuses hostile input with

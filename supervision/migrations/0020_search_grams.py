@@ -182,7 +182,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supervision", "0018_reminder_subjects_unchecked"),
+        ("supervision", "0019_figures"),
         ("projects", "0007_investment_period_ytd_index"),
     ]
 
