@@ -133,7 +133,7 @@ teardown() {
         pg_dropcluster --stop "$PGVER" "$CLUSTER"
         echo "standby $PGVER/$CLUSTER dropped"
     fi
-    primary -c "DROP DATABASE IF EXISTS $PROBE_DB" >/dev/null
+    primary -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $PROBE_DB"
 }
 
 case "${1:-all}" in
