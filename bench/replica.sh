@@ -81,7 +81,11 @@ verify() {
     primary -d "$PROBE_DB" -c 'SET client_min_messages = warning' \
         -c 'CREATE TABLE IF NOT EXISTS probe (id serial PRIMARY KEY, at timestamptz NOT NULL)'
     last=$(primary -d "$PROBE_DB" -c 'SELECT coalesce(max(id), 0) FROM probe')
-    sleep 1 # the table reaches the standby
+    lsn=$(primary -c 'SELECT pg_current_wal_lsn()')
+    for _ in $(seq 600); do # the database and table reach the standby first
+        [ "$(standby -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && break
+        sleep 0.5
+    done
     # The standby watches (every millisecond, in one session) for the row about to be written;
     # both servers share this machine's clock, so "seen - written" is the visibility lag.
     out=$(mktemp)
