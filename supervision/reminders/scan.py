@@ -132,6 +132,7 @@ def _insert(
     deadline_sql: str = "q.dl",
     deadline_params: tuple = (),
     extra: dict | None = None,
+    by_day: list[tuple[dt.date, dt.date, str]] | None = None,
 ) -> Counter:
     """``INSERT INTO reminder … SELECT`` the rung(s) of every subject in ``querysets`` (one, or
     a list read as one ``UNION ALL``).
@@ -139,7 +140,8 @@ def _insert(
     The subquery ``q`` yields the subject (``sid``), its department (``dept``) and, from
     ``deadline_field``, its deadline (``dl``); otherwise ``deadline_sql`` computes it. With
     ``level=None`` the subquery yields each subject's rung (``lvl``, NULL: none), so one
-    statement covers every rung. Subjects already holding their rung for that deadline are
+    statement covers every rung; with ``by_day`` [(day, deadline, rung)] the subquery yields a
+    ``day`` and the rung and deadline are those of that day. Subjects already holding their rung for that deadline are
     skipped by ``NOT EXISTS``; scans take turns (``scan_lock``), so on PostgreSQL there is no
     twin for ``ON CONFLICT`` to absorb (it would cost a speculative insertion per row) and the
     unique key only stands guard.
@@ -160,7 +162,23 @@ def _insert(
     ]
     select_sql = " UNION ALL ".join(sql for sql, _ in branches)
     select_params = [param for _, params in branches for param in params]
+    if by_day:
+        # Each subject's rung and deadline follow from its ``day``: a join to a small table
+        # of days (a CASE of hundreds of days would be evaluated several times per row).
+        days_sql = " UNION ALL ".join(["SELECT %s AS day, %s AS dl, %s AS lvl"] * len(by_day))
+        select_sql = (
+            f"SELECT p.sid, p.dept, d.lvl, d.dl FROM ({select_sql}) p"  # noqa: S608
+            f" INNER JOIN ({days_sql}) d ON p.day = d.day"
+        )
+        select_params += [
+            value
+            for day, due, rung in by_day
+            for value in (ops.adapt_datefield_value(day), ops.adapt_datefield_value(due), rung)
+        ]
     level_sql, level_params = ("%s", [level]) if level else ("q.lvl", [])
+    # The probe names the predicate of the task's partial unique key (a reminder of a kind
+    # other than ``node`` has no node), so it can walk that index.
+    unique_key = " AND r.node_id IS NULL" if subject == "task" else ""
     # Identifiers come from model metadata; every value is a bound parameter.
     sql = (
         f"INSERT INTO {reminders} (kind, level, task_id, milestone_id, node_id, department_id,"  # noqa: S608
@@ -170,7 +188,7 @@ def _insert(
         f" FROM ({select_sql}) q"
         f" WHERE {'TRUE' if level else 'q.lvl IS NOT NULL'} AND NOT EXISTS (SELECT 1"
         f" FROM {reminders} r WHERE r.{subject_col} = q.sid AND r.department_id = q.dept"
-        f" AND r.kind = %s AND r.level = {level_sql} AND r.deadline = {deadline_sql})"
+        f" AND r.kind = %s AND r.level = {level_sql} AND r.deadline = {deadline_sql}{unique_key})"
     )
     params = [
         kind,
@@ -270,8 +288,8 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> ScanResult:
 
 
 def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_after) -> Counter:
-    """Sign-off deadlines depend on the day of assignment: a CASE maps each day to its own
-    due date and rung, in one statement."""
+    """Sign-off deadlines depend on the day of assignment: one statement joins each task to
+    its day's due date and rung."""
     pending = Task.objects.filter(status=TaskStatus.ASSIGNED, assigned_at__isnull=False)
     # The calendar days of assignment (local time), computed in the database: a few hundred
     # rows however many tasks wait.
@@ -281,25 +299,26 @@ def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_a
         .values_list("day", flat=True)
         .distinct()
     )
-    spans, due_on, rung = [], [], []
+    by_day = []
     for day in days:
         due = add_workdays(day, policy.acceptance_days)
         level = ladder.rung(due)
         if level is None or level == ReminderLevel.WARNING:
             continue  # a sign-off is chased from its due day on
-        spans.append((clock.start_of(day), clock.start_of(day + ONE_DAY)))
-        that_day = Q(assigned_at__gte=spans[-1][0], assigned_at__lt=spans[-1][1])
-        due_on.append(When(that_day, then=Value(due)))
-        rung.append(When(that_day, then=Value(level)))
-    if not spans:
+        by_day.append((day, due, level))
+    if not by_day:
         return Counter()
     return _insert(
-        pending.filter(assigned_at__gte=spans[0][0], assigned_at__lt=spans[-1][1]),
+        pending.filter(
+            assigned_at__gte=clock.start_of(by_day[0][0]),
+            assigned_at__lt=clock.start_of(by_day[-1][0] + ONE_DAY),
+        ),
         kind=ReminderKind.ACCEPTANCE,
         level=None,
         subject="task",
         department="lead_department_id",
-        extra={"lvl": Case(*rung), "dl": Case(*due_on, output_field=DateField())},
+        extra={"day": TruncDate("assigned_at")},
+        by_day=by_day,
         now=now,
         deliver_after=deliver_after,
     )
