@@ -161,6 +161,9 @@ class TaskSerializer(ModelSerializer):
 
     @extend_schema_field(NodesSummarySerializer)
     def get_nodes_summary(self, task) -> dict:
+        summary = getattr(task, "nodes_summary", None)  # a list's page: ``attach_nodes_summary``
+        if summary is not None:
+            return summary
         return NodesSummarySerializer.of(
             task.nodes.all(), self.context.get("today") or clock.today()
         )

@@ -36,7 +36,7 @@ from supervision.loop.models import (
     Task,
     TaskEvent,
 )
-from supervision.loop.selectors import attach_lights, task_list
+from supervision.loop.selectors import attach_lights, attach_nodes_summary, task_list
 from supervision.reminders.services import task_urge
 
 
@@ -52,17 +52,21 @@ class TaskViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return Task.objects.none()
-        # A list's rows name their lead unit, leader and project by id only, so no join for
-        # them (each join multiplies the planning of the page's ORDER BY … LIMIT), and the
-        # page's lights come from one query of their own (``paginate_queryset``) unless a
-        # filter needs them for the whole table (``TaskFilter``).
-        tasks = Task.objects.all() if self.action == "list" else task_list()
-        return with_kinds(tasks).prefetch_related("co_departments", "nodes")
+        if self.action == "list":
+            # The rows name their lead unit, leader and project by id only, so no join for
+            # them (each join multiplies the planning of the page's ORDER BY … LIMIT); the
+            # page's lights (unless a filter needed them for the whole table, ``TaskFilter``)
+            # and node figures come from one query each (``paginate_queryset``).
+            return with_kinds(Task.objects.all()).prefetch_related("co_departments")
+        return with_kinds(task_list()).prefetch_related("co_departments", "nodes")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        if page is not None and "light" not in queryset.query.annotations:
-            attach_lights(page, today=clock.today())
+        if page is not None:
+            today = clock.today()
+            if "light" not in queryset.query.annotations:
+                attach_lights(page, today=today)
+            attach_nodes_summary(page, today=today)
         return page
 
     def get_serializer_class(self):

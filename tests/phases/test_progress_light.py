@@ -173,6 +173,24 @@ def test_the_api_shows_the_light_the_lag_the_nodes_and_filters_on_them(settings,
     assert ids("light=red") == {behind.pk, late.pk}
 
 
+def test_a_list_row_is_the_task_as_its_detail_shows_it(settings, viewer):
+    """The list reads its page's lights and node figures in queries of its own
+    (``attach_lights``, ``attach_nodes_summary``); the detail through ``with_light`` and
+    the prefetched nodes. Both say the same of every task."""
+    settings.SUPERVISION_TODAY = MAY_15
+    late = quarterly(Decimal("60"))
+    late.nodes.filter(sequence=2).update(due_date=dt.date(2024, 5, 10))
+    quarterly(Decimal("17")).nodes.filter(sequence=2).update(status="proposed")
+    quarterly(Decimal("40"))
+    factories.TaskFactory(status="closed")
+    factories.TaskFactory(status="in_progress", deadline=dt.date(2024, 5, 1))  # no nodes
+    client = bearer_client(viewer)
+    rows = client.get(API + "tasks/?page_size=10").json()["results"]
+    assert len(rows) == 5
+    for row in rows:
+        assert row == client.get(f"{API}tasks/{row['id']}/").json()
+
+
 def test_the_dashboard_counts_overdue_and_behind_work_from_nodes():
     from supervision.scorecards.dashboard import compute_dashboard
 
