@@ -206,6 +206,8 @@ def run_scale(scale: str, base_url: str, generate: bool) -> dict:
             "2",
             "--log-level",
             "warning",
+            "--timeout",  # a fresh dashboard at L on a loaded machine outlasts the default 30 s
+            "120",
         ],
         cwd=ROOT,
         env=env,
