@@ -17,7 +17,7 @@ a one-liner; the queries are aggregates over indexed columns.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Subquery, Sum, Value
 
 from core import clock
 from projects.choices import Category, Light
@@ -152,19 +152,33 @@ def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
     ]
 
 
+def _count(queryset) -> Subquery:
+    """``queryset``'s row count as a scalar subquery (PostgreSQL runs it once, as an
+    InitPlan)."""
+    return Subquery(
+        queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    )
+
+
 def _escalations(today: dt.date) -> tuple[list[dict], dict]:
     """The 督办/通报 waiting more than a working day (oldest first, capped) and the counts of
-    all sent and unacknowledged ones and of those late, in two queries: the late ones are the
-    oldest, so they lead the list. The counts read the reminders alone; the list joins its
-    names to the capped rows only (a window count over the join read every task)."""
+    all sent and unacknowledged ones and of those late, in one query: the late ones are the
+    oldest, so they lead the list. The counts are scalar subqueries over the reminders alone
+    (a window count over the joined rows read every task)."""
     cutoff = escalation_cutoff(clock.start_of(today))
     sent = unacknowledged_escalations().filter(sent_at__isnull=False)
-    counts = sent.aggregate(pending=Count("pk"), late=Count("pk", filter=Q(sent_at__lt=cutoff)))
     rows = list(
-        sent.filter(sent_at__lt=cutoff)
+        sent.annotate(
+            pending_total=_count(sent), late_total=_count(sent.filter(sent_at__lt=cutoff))
+        )
         .select_related("task", "milestone__project", "department")
         .order_by("sent_at", "id")[:LIST_LIMIT]
     )
+    counts = {
+        "pending": rows[0].pending_total if rows else 0,
+        "late": (rows[0].late_total or 0) if rows else 0,
+    }
+    rows = [reminder for reminder in rows if reminder.sent_at < cutoff]
     return [
         {
             "id": reminder.pk,

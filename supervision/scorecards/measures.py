@@ -28,8 +28,8 @@ today and not yet done is pending — neither on time nor late (a task due today
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -49,6 +49,7 @@ RATE_UNITS = ("%", "‰", ":1", "个百分点", "百分点", "基点", "BP", "")
 MONTHS = Decimal(12)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+MONEY_SUM = DecimalField(max_digits=16, decimal_places=2)
 
 
 def q2(value) -> Decimal | None:
@@ -265,26 +266,33 @@ def adjustments(quarter: Quarter) -> dict:
 
 
 def investment(quarter: Quarter, evaluation: dt.date) -> dict[int, dict]:
-    """Annual plan and year-to-date completed investment per unit (two queries): the
-    non-archived projects of the quarter's year it leads, the months up to E."""
-    projects = Project.objects.filter(year=quarter.year, is_archived=False)
-    figures = {
-        row["lead_department"]: {"plan": row["plan"], "completed": Decimal(0)}
-        for row in projects.order_by()
-        .values("lead_department")
-        .annotate(plan=Sum("annual_plan_investment"))
-    }
-    completed = (
-        InvestmentReport.objects.filter(  # one join (not project__in): see BENCHMARKS.md
-            project__year=quarter.year,
-            project__is_archived=False,
-            period__year=quarter.year,
-            period__lte=evaluation,
+    """Annual plan and year-to-date completed investment per unit (one query): the
+    non-archived projects of the quarter's year it leads, the months up to E — each
+    project's investment of its year as ``ProjectFigure`` keeps it, less the months after E
+    (none in the running quarter)."""
+    after = (
+        InvestmentReport.objects.filter(
+            project=OuterRef("pk"), period__year=quarter.year, period__gt=evaluation
         )
         .order_by()
-        .values("project__lead_department")
+        .values("project")
         .annotate(total=Sum("amount"))
+        .values("total")
     )
-    for row in completed:
-        figures[row["project__lead_department"]]["completed"] = row["total"] or Decimal(0)
-    return figures
+    zero = Value(Decimal(0), output_field=MONEY_SUM)
+    completed = Coalesce(F("figure__completed"), zero) - Coalesce(
+        Subquery(after, output_field=MONEY_SUM), zero
+    )
+    rows = (
+        Project.objects.filter(year=quarter.year, is_archived=False)
+        .order_by()
+        .values("lead_department")
+        .annotate(
+            plan=Sum("annual_plan_investment"),
+            completed=Sum(completed, output_field=MONEY_SUM),
+        )
+    )
+    return {
+        row["lead_department"]: {"plan": row["plan"], "completed": row["completed"] or Decimal(0)}
+        for row in rows
+    }
