@@ -6,6 +6,7 @@ from django.urls import path
 from supervision.web.forms import LoginForm
 from supervision.web.views import (
     account,
+    adjustments,
     chart_data,
     dashboard,
     files,
@@ -96,6 +97,22 @@ urlpatterns = [
     path("tasks/<int:pk>/<slug:action>/", tasks.task_action, name="task-action"),
     path("report-cards/", cards.report_card_index, name="report-cards"),
     path("report-cards/publish/", cards.report_card_publish, name="report-cards-publish"),
+    path(
+        "report-cards/adjustments/",
+        adjustments.adjustment_index,
+        name="report-card-adjustments",
+    ),
+    path(
+        "report-cards/adjustments/<int:pk>/counter/",
+        adjustments.adjustment_counter,
+        name="report-card-adjustment-counter",
+    ),
+    path("report-cards/rules/", adjustments.rule_index, name="report-card-rules"),
+    path(
+        "report-cards/rules/<slug:domain>/",
+        adjustments.rule_edit,
+        name="report-card-rule-edit",
+    ),
     path("problems/", cards.problem_index, name="problems"),
     path(
         "problems/<int:pk>/follow-up/",
