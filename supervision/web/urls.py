@@ -16,6 +16,7 @@ from supervision.web.views import (
     kinds,
     nodes,
     phases,
+    project_edit,
     projects,
     proposals,
     reports,
@@ -54,7 +55,19 @@ urlpatterns = [
     path("indicators/<int:pk>/", phases.indicator_detail, name="indicator-detail"),
     path("indicators/<int:pk>/edit/", phases.indicator_edit, name="indicator-edit"),
     path("projects/", projects.project_index, name="projects"),
+    path("projects/new/", project_edit.project_new, name="project-new"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", project_edit.project_edit, name="project-edit"),
+    path(
+        "projects/<int:pk>/milestones/new/",
+        project_edit.milestone_edit,
+        name="project-milestone-new",
+    ),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone_pk>/edit/",
+        project_edit.milestone_edit,
+        name="project-milestone-edit",
+    ),
     path("projects/<int:pk>/investment/", projects.project_invest, name="project-invest"),
     path(
         "projects/<int:pk>/investment/correct/",
