@@ -167,12 +167,14 @@ def _escalations(today: dt.date) -> tuple[list[dict], dict]:
     (a window count over the joined rows read every task)."""
     cutoff = escalation_cutoff(clock.start_of(today))
     sent = unacknowledged_escalations().filter(sent_at__isnull=False)
+    # The capped rows are chosen first, then joined to their names (joined before the cap,
+    # every task was read).
+    first = sent.order_by("sent_at", "id").values("pk")[:LIST_LIMIT]
     rows = list(
-        sent.annotate(
-            pending_total=_count(sent), late_total=_count(sent.filter(sent_at__lt=cutoff))
-        )
+        sent.model.objects.filter(pk__in=first)
+        .annotate(pending_total=_count(sent), late_total=_count(sent.filter(sent_at__lt=cutoff)))
         .select_related("task", "milestone__project", "department")
-        .order_by("sent_at", "id")[:LIST_LIMIT]
+        .order_by("sent_at", "id")
     )
     counts = {
         "pending": rows[0].pending_total if rows else 0,
