@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.db import connection
+from django.db import connections, router
 
 from core import clock
 from supervision.loop.models import EscalationPolicy, Task
@@ -31,7 +31,8 @@ def attach_lights(tasks, *, today: dt.date | None = None, policy=None) -> None:
         return
     today = today or clock.today()
     policy = policy or EscalationPolicy.current()
-    sql, head, compiler, converters = _lights_statement(today, policy, len(tasks))
+    connection = connections[router.db_for_read(Task)]  # the replica's, for a list read
+    sql, head, compiler, converters = _lights_statement(connection, today, policy, len(tasks))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *(task.pk for task in tasks)])
         rows = cursor.fetchall()
@@ -80,7 +81,7 @@ def attach_nodes_summary(tasks, *, today: dt.date) -> None:
 _LIGHT_STATEMENTS: dict = {}
 
 
-def _lights_statement(today: dt.date, policy: EscalationPolicy, n: int) -> tuple:
+def _lights_statement(connection, today: dt.date, policy: EscalationPolicy, n: int) -> tuple:
     settings = tuple(getattr(policy, f.attname) for f in policy._meta.concrete_fields)
     key = (connection.alias, connection.vendor, today, settings, n)
     statement = _LIGHT_STATEMENTS.get(key)
