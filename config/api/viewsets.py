@@ -4,6 +4,7 @@ Viewsets subclass ``ApiViewSet`` / ``ApiModelViewSet`` and stay three lines long
 """
 
 import hashlib
+import json
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from accounts.models import AuditRecord, IdempotencyRecord
 from config.api.errors import Conflict, PreconditionFailed
@@ -103,7 +105,8 @@ class IdempotentPostMixin:
                 if isinstance(body, dict) and self.secret_fields:
                     body = {k: v for k, v in body.items() if k not in self.secret_fields}
                 record.status_code = response.status_code
-                record.body = body
+                # As the client got it (dates, decimals…): the JSON column's encoder knows less.
+                record.body = json.loads(json.dumps(body, cls=JSONEncoder))
                 record.save(update_fields=["status_code", "body"])
         return response
 

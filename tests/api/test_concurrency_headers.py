@@ -232,3 +232,19 @@ def test_milestone_complete_is_idempotent(db, settings, supervisor_api, departme
     assert second.json() == first.json()
     assert Milestone.objects.get(pk=milestone.pk).completed_on == dt.date(2024, 6, 1)
     assert AuditRecord.objects.filter(action="complete").count() == 1
+
+
+def test_an_idempotent_answer_with_dates_beyond_the_serializers_is_stored(db, supervisor_api):
+    """A task's answer carries ``nodes_summary.next_due`` as a date object (not a string):
+    the stored replay must hold it as the client got it, not fail with a 500."""
+    node = factories.NodeFactory(task__status="closed")
+    response = supervisor_api.post(
+        f"{API}tasks/{node.task_id}/rating/",
+        {"rating": "completed", "comment": ""},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="rate-1",
+    )
+    assert response.status_code == 200, response.content[:300]
+    record = IdempotencyRecord.objects.get(key="rate-1")
+    assert record.body["nodes_summary"]["next_due"] == "2024-06-30"
+    assert record.body == response.json()

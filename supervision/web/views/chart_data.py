@@ -57,7 +57,10 @@ def _lights_by_unit(today) -> dict:
             for pk, unit in units.items()
             if any(unit[light] for light in Light.values)
         ),
-        key=lambda row: (-row["red"], -row["yellow"], -row["green"], row["name"]),
+        key=lambda row: (
+            *(-row[light] for light in reversed(Light.values)),
+            row["name"],
+        ),  # red first
     )
     return charts.lights_by_unit_option(rows[:UNITS_SHOWN])
 
