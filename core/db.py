@@ -20,10 +20,13 @@ Inside a scope the primary is kept (the "pinning" pattern) for
 Migrations run on the primary only.
 """
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache as memoize
 from pathlib import Path
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -34,6 +37,13 @@ PRIMARY_ONLY_MODELS = frozenset(
     {"accounts.User", "accounts.ApiToken", "accounts.IdempotencyRecord"}
 )
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+# The table a statement writes to, for SQL that reaches the cursor without the router (the
+# deadline scan's ``WITH w AS (INSERT …)``, any ``cursor.execute``): ORM writes are seen by
+# ``db_for_write``, raw ones only here.
+_RAW_WRITE = re.compile(
+    r'\s*(?:WITH\b.*?\b)?(?:INSERT\s+INTO|(?<!FOR\s)UPDATE|DELETE\s+FROM)\s+"?(\w+)',
+    re.IGNORECASE | re.DOTALL,
+)
 # Cockpit pages (supervision.web) that are lists, summaries or exports.
 WEB_READ_VIEWS = frozenset(
     {
@@ -85,6 +95,22 @@ def _primary_only(model) -> bool:
     return meta.app_label in PRIMARY_ONLY_APPS or meta.label in PRIMARY_ONLY_MODELS
 
 
+@memoize
+def _primary_only_tables() -> frozenset[str]:
+    return frozenset(m._meta.db_table for m in apps.get_models() if _primary_only(m))
+
+
+def _note_raw_write(execute, sql, params, many, context):
+    """A write the router never saw (raw SQL) pins the scope to the primary as an ORM write
+    does, unless it only touches the identity and housekeeping tables."""
+    scope = _scope.get()
+    if scope is not None and not scope.wrote:
+        match = isinstance(sql, str) and _RAW_WRITE.match(sql)
+        if match and match[1] not in _primary_only_tables():
+            scope.wrote = True
+    return execute(sql, params, many, context)
+
+
 def _replica_caught_up() -> bool:
     """Has the replica replayed the WAL position of the last write a request committed?"""
     lsn = cache.get(WRITTEN_LSN_KEY)
@@ -115,7 +141,8 @@ def tracking_writes():
     scope = _Scope(replica=False)
     token = _scope.set(scope)
     try:
-        yield scope
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_raw_write):
+            yield scope
     finally:
         _scope.reset(token)
         if scope.wrote:
