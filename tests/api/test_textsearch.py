@@ -152,6 +152,16 @@ def test_on_postgresql_the_search_uses_the_gin_indexes(texts):
     assert "supervision_task_search_doc_trgm" in _plan("TS-001")  # three in a row: pg_trgm
 
 
+def test_a_word_of_one_or_two_characters_is_decided_by_its_gram_alone(texts):
+    if connection.vendor != "postgresql":
+        return
+    # No LIKE recheck, whose guess of its selectivity would hide how many rows match.
+    assert "~~" not in _plan("招商")
+    assert "~~" not in _plan("%")
+    assert "~~" in _plan("招商引资")  # its pairs need not be adjacent: the LIKE decides
+    assert "~~" in _plan("ß")  # upper-cased it is two characters
+
+
 @pytest.mark.parametrize(
     ("q", "message"),
     [
