@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -119,8 +120,7 @@ def adjustment_counter(request, pk: int):
     refusal = forbid_unless_supervisor(request, "冲销加分、扣分")
     if refusal:
         return refused_page(request, refusal)
-    original = ScoreAdjustment.objects.select_related("department").filter(pk=pk).first()
-    if original is None:
+    if not ScoreAdjustment.objects.filter(pk=pk).exists():
         raise Http404("该加减分登记不存在。")
     back = reverse("web:report-card-adjustments")
     form = CounterForm(request.POST)
@@ -128,21 +128,29 @@ def adjustment_counter(request, pk: int):
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
-    if ScoreAdjustment.objects.filter(reason__startswith=prefix).exists():
-        messages.error(request, f"第 {pk} 号登记已冲销，不能重复冲销。")
-        return redirect(back)
-    note = form.cleaned_data["note"]
-    reason = f"{prefix}（原理由：{original.reason}）" + (f"；{note}" if note else "")
-    created, refusal = attempt(
-        lambda: score_adjustment_create(
-            actor=request.user,
-            department=original.department,
-            period=original.period,
-            domain=original.domain,
-            points=-original.points,
-            reason=reason,
+    with transaction.atomic():
+        # The check and the counter entry under the entry's row lock: a double click (two
+        # requests at once) writes one counter entry, not two.
+        original = (
+            ScoreAdjustment.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .get(pk=pk)
         )
-    )
+        if ScoreAdjustment.objects.filter(reason__startswith=prefix).exists():
+            messages.error(request, f"第 {pk} 号登记已冲销，不能重复冲销。")
+            return redirect(back)
+        note = form.cleaned_data["note"]
+        reason = f"{prefix}（原理由：{original.reason}）" + (f"；{note}" if note else "")
+        created, refusal = attempt(
+            lambda: score_adjustment_create(
+                actor=request.user,
+                department=original.department,
+                period=original.period,
+                domain=original.domain,
+                points=-original.points,
+                reason=reason,
+            )
+        )
     if refusal is not None:
         messages.error(request, f"未能冲销：{refusal.message}")
     else:
