@@ -32,7 +32,7 @@ from supervision.loop.selectors import (
     overdue_days,
     unacknowledged_escalations,
 )
-from supervision.scorecards.models import TaskFigure
+from supervision.scorecards.models import TaskTally
 
 LIST_LIMIT = 20
 CENT = Decimal("0.01")
@@ -48,23 +48,28 @@ def unit_task_figures(today: dt.date, policy: EscalationPolicy) -> dict[int, dic
     the overdue and behind counts — ``{department_id: {"status_draft", …, "green", "yellow",
     "red", "overdue", "behind"}}`` — in two queries at most whatever the number of tasks.
 
-    A light is the task's ``with_light`` one. From ``TaskFigure`` (kept by triggers) it is a
-    range count of ``first_due``; the few tasks whose light may also follow their 序时 lag
-    (``measurable``) are evaluated in full.
+    A light is the task's ``with_light`` one. From ``TaskTally`` (task figures counted per
+    unit, status, ``first_due`` and ``measurable``, kept by triggers) it is a range sum over
+    ``first_due``; the few tasks whose light may also follow their 序时 lag (``measurable``)
+    are evaluated in full.
     """
     last_workday, warn_before = light_thresholds(today, policy.warning_days)
     plain = Q(first_due__isnull=False, measurable=False)
     late = Q(first_due__lt=last_workday)
     soon = Q(first_due__gte=last_workday, first_due__lt=warn_before)
+
+    def total(condition: Q):
+        return Sum("n", filter=condition, default=0)
+
     rows = (
-        TaskFigure.objects.values("lead_department")
+        TaskTally.objects.values("lead_department")
         .annotate(
-            **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in TaskStatus},
-            red=Count("pk", filter=plain & late),
-            yellow=Count("pk", filter=plain & soon),
-            green=Count("pk", filter=plain & Q(first_due__gte=warn_before)),
-            overdue=Count("pk", filter=late),
-            measured=Count("pk", filter=Q(measurable=True)),
+            **{f"status_{status}": total(Q(status=status)) for status in TaskStatus},
+            red=total(plain & late),
+            yellow=total(plain & soon),
+            green=total(plain & Q(first_due__gte=warn_before)),
+            overdue=total(late),
+            measured=total(Q(measurable=True)),
         )
         .order_by()
     )

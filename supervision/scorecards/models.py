@@ -1,9 +1,12 @@
 """八张报表: the published quarter (晾晒), the scoring rules and the office's 加分/扣分."""
 
+import datetime
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from supervision.choices import Domain
 from supervision.scorecards.choices import InterventionType
@@ -254,6 +257,17 @@ class Intervention(models.Model):
         return f"{self.get_type_display()} {self.department_id} {self.occurred_on}"
 
 
+def _figure_unit() -> models.ForeignKey:
+    """A figure row's lead unit: a copy kept by triggers, no constraint or index of its own."""
+    return models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+
 class TaskFigure(models.Model):
     """A task's time-independent figures, kept by database triggers in the writing
     statement's transaction (``supervision.scorecards.summaries``): never written by Django.
@@ -270,13 +284,7 @@ class TaskFigure(models.Model):
         db_constraint=False,
         related_name="figure",
     )
-    lead_department = models.ForeignKey(
-        "accounts.Department",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    lead_department = _figure_unit()
     status = models.CharField(max_length=12)
     first_due = models.DateField(null=True)
     measurable = models.BooleanField()
@@ -313,3 +321,38 @@ class ProjectFigure(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.completed}"
+
+
+NO_DUE = datetime.date(1, 1, 1)  # stands for "no first_due" in ``TaskTally``'s unique key
+
+
+class TaskTally(models.Model):
+    """How many ``TaskFigure`` rows share a lead unit, status, ``first_due`` and
+    ``measurable``: the dashboard's per-unit counts and lights are sums over these (≈24,000
+    rows at 100,000 tasks) instead of an aggregate over every task.
+
+    Kept by a trigger on ``TaskFigure`` itself (±1 per row inserted or deleted, in the
+    writing statement; ``supervision.scorecards.summaries``): an increment, unlike a
+    recount, is exact under concurrent writers. A group whose count reaches 0 is deleted.
+    ``rebuild`` recounts every group."""
+
+    lead_department = _figure_unit()
+    status = models.CharField(max_length=12)
+    first_due = models.DateField(null=True)
+    measurable = models.BooleanField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # NULL first_due (closed, cancelled) is one group: the key reads it as NO_DUE.
+            models.UniqueConstraint(
+                F("lead_department"),
+                F("status"),
+                Coalesce(F("first_due"), Value(NO_DUE)),
+                F("measurable"),
+                name="%(app_label)s_%(class)s_one_row_per_group",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lead_department_id} {self.status} {self.first_due} {self.n}"

@@ -5,7 +5,7 @@ reassign), extensions, nodes (set, approved, completed, deleted), bulk updates a
 
 After each step the dashboard's figures are compared with the same figures aggregated from
 the tasks (``with_light``) and the projects (``with_figures``) directly, and the stored rows
-with a full ``rebuild``."""
+(with the per-group ``TaskTally`` counts) with a full ``rebuild``."""
 
 import datetime as dt
 from decimal import Decimal
@@ -23,7 +23,7 @@ from supervision.loop.models import EscalationPolicy, Task
 from supervision.phases import nodes
 from supervision.scorecards import summaries
 from supervision.scorecards.dashboard import LIGHTS, compute_dashboard, unit_task_figures
-from supervision.scorecards.models import ProjectFigure, TaskFigure
+from supervision.scorecards.models import ProjectFigure, TaskFigure, TaskTally
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -92,10 +92,12 @@ def stored(today: dt.date) -> dict:
     }
 
 
-def rows() -> tuple[list, list]:
+def rows() -> tuple[list, list, list]:
+    tally = ("lead_department", "status", "first_due", "measurable", "n")
     return (
         list(TaskFigure.objects.order_by("pk").values_list()),
         list(ProjectFigure.objects.order_by("pk").values_list()),
+        sorted(TaskTally.objects.values_list(*tally), key=str),  # ids differ after a rebuild
     )
 
 
