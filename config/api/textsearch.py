@@ -72,6 +72,15 @@ def indexed(relation: str, term: str) -> Q:
     return grams & Q(Contains(doc, pattern))
 
 
+def search_rows(model, value: str | None):
+    """The rows of the search table ``model`` holding every word of ``value`` (PostgreSQL):
+    the same words and conditions as a FilterSet's search through it."""
+    rows = model.objects.all()
+    for term in terms(value):
+        rows = rows.filter(indexed("", term))
+    return rows
+
+
 def word_filter(fields, term: str, *, index: str | None) -> Q:
     """The rows with ``term`` in at least one of ``fields`` (``icontains``), through the
     search row ``index`` names when there is one and the database is PostgreSQL."""

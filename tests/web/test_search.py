@@ -14,9 +14,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# The session and the user; per resource one query ranks and counts, one reads the rows (and
-# the escalation policy for the tasks' lights); the page's header adds its two.
-API_QUERIES = 2 + 4 + 1
+# The session and the user; per resource one query ranks and counts, one reads the rows; the
+# tasks' lights two more (the escalation policy, the lights); the page's header adds its two.
+API_QUERIES = 2 + 4 + 2
 PAGE_QUERIES = API_QUERIES + 2
 
 
