@@ -57,6 +57,7 @@ def versioned_models() -> tuple:
     writers call ``bump`` themselves)."""
     from accounts.models import Department, User
     from projects.models import InvestmentReport, Milestone, Project
+    from supervision.kinds.models import ProblemDetail, ProposalDetail
     from supervision.loop.models import Indicator, ProgressReport, Task
     from supervision.phases.models import IndicatorValue, Node
     from supervision.reminders.models import Reminder
@@ -65,13 +66,20 @@ def versioned_models() -> tuple:
     return (
         *(Department, Project, Milestone, InvestmentReport, Task, ProgressReport, Reminder),
         *(Indicator, IndicatorValue, Node, ScoringRule, ScoreAdjustment),  # the report cards
+        *(ProblemDetail, ProposalDetail),  # their description and number are searched
         User,
     )
 
 
+# Tables the database derives from versioned ones only (the search rows of supervision/0020:
+# tasks with their problem and proposal details, projects).
+DERIVED_TABLES = ("supervision_task_search", "projects_project_search")
+
+
 def versioned_tables() -> frozenset[str]:
-    """The tables of ``versioned_models`` and of their many-to-many fields."""
-    tables = set()
+    """The tables of ``versioned_models`` and of their many-to-many fields, and the tables
+    derived from them."""
+    tables = set(DERIVED_TABLES)
     for model in versioned_models():
         tables.add(model._meta.db_table)
         tables.update(f.remote_field.through._meta.db_table for f in model._meta.many_to_many)

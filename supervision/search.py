@@ -25,6 +25,7 @@ from django.db.models.functions import RowNumber
 
 from config.api import textsearch
 from config.api.filters import SearchField
+from config.api.pagination import cached_count
 from projects.filters import ProjectFilter
 from projects.models import Project
 from projects.selectors import project_list
@@ -75,12 +76,12 @@ def _matching(filterset_class, model, q: str):
     return filterset.qs.order_by()
 
 
-def _ranked(matching, partition: str | None, order: tuple[str, ...]) -> list[tuple]:
-    """``[(partition value, its count, pk)]``: the first ``LIMIT`` + 1 matches of each
-    partition, all in ``order``; a partition with no match is left out."""
+def _ranked(matching, partition: str | None, order: tuple[str, ...]):
+    """``({partition value: its count}, [(partition value, pk)])``: the count of each
+    partition with a match, and the first ``LIMIT`` + 1 matches of each, all in ``order``."""
     if connection.vendor != "postgresql":
         part = [F(partition)] if partition else None
-        ranked = (
+        ranked = list(
             matching.annotate(
                 part=F(partition) if partition else Value(""),
                 rank=Window(RowNumber(), partition_by=part, order_by=[F(f) for f in order]),
@@ -90,37 +91,52 @@ def _ranked(matching, partition: str | None, order: tuple[str, ...]) -> list[tup
             .order_by(*order)
             .values_list("part", "total", "pk")
         )
-        return list(ranked)
+        return {p: n for p, n, _ in ranked}, [(p, pk) for p, _, pk in ranked]
+    counts = (
+        matching.annotate(part=F(partition) if partition else Value(""))
+        .values("part")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     top = matching.order_by(*order).values_list("pk", *order)
     if partition:
-        counts = matching.values(partition).annotate(n=Count("pk")).order_by()
-        top = top.filter(**{partition: RawSQL(f'"counts"."{partition}"', ())})  # noqa: S611
-        part = f'"counts"."{partition}"'
-    else:
-        counts = matching.annotate(n=Window(Count("pk"))).values("n")[:1]
-        part = "''"
-    counts_sql, counts_params = counts.query.sql_with_params()
+        top = top.filter(**{partition: RawSQL('"counts"."part"', ())})  # noqa: S611
     top_sql, top_params = top[: LIMIT + 1].query.sql_with_params()
     order_by = ", ".join(f'"top"."{f}"' for f in order)
-    # Both parts are compiled querysets; the statement only joins them.
-    sql = (
-        f'SELECT {part}, "counts"."n", "top"."pk" FROM ({counts_sql}) "counts" '  # noqa: S608
-        f'CROSS JOIN LATERAL ({top_sql}) "top" ORDER BY {order_by}'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*counts_params, *top_params))
-        return cursor.fetchall()
+
+    def first(source: str, params: tuple) -> list[tuple]:
+        # Both parts are compiled querysets or constants; the statement only joins them.
+        sql = (
+            f'SELECT "counts"."part", "counts"."n", "top"."pk" FROM {source} '  # noqa: S608
+            f'CROSS JOIN LATERAL ({top_sql}) "top" ORDER BY {order_by}'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params, *top_params))
+            return cursor.fetchall()
+
+    ranked = []
+
+    def count() -> dict[str, int]:
+        # Uncached: one statement counts and ranks (every counted partition has a first row).
+        counts_sql, counts_params = counts.query.sql_with_params()
+        ranked.extend(first(f'({counts_sql}) "counts"', counts_params))
+        return {part: n for part, n, _ in ranked}
+
+    # The counts are kept like a list's (``cached_count``); the first rows are always read.
+    found = cached_count(counts, count)
+    if not ranked and found:
+        parts, ns = list(found), list(found.values())
+        ranked = first('unnest(%s::text[], %s::bigint[]) "counts"("part", "n")', (parts, ns))
+    return found, [(part, pk) for part, _, pk in ranked]
 
 
-def _grouped(ranked: list[tuple], read: Callable, group_of: Callable, keys: list[str]):
+def _grouped(counts: dict, ranked: list[tuple], read: Callable, group_of: Callable, keys: list):
     groups = {key: {"rows": [], "more": False, "count": 0} for key in keys}
-    counted = set()
+    for part, total in counts.items():
+        groups[group_of(part)]["count"] += total
     shown = []
-    for part, total, pk in ranked:
+    for part, pk in ranked:
         group = groups[group_of(part)]
-        if part not in counted:
-            counted.add(part)
-            group["count"] += total
         if len(group["rows"]) < LIMIT:
             group["rows"].append(pk)
             shown.append(pk)
@@ -145,13 +161,13 @@ def search_all(q: str, *, today: dt.date) -> dict[str, dict]:
     projects = _ranked(_matching(ProjectFilter, Project, q), None, ("code",))
     return {
         **_grouped(
-            tasks,
+            *tasks,
             lambda pks: _tasks(pks, today),
             task_group,
             ["tasks", "problems", "proposals"],
         ),
         **_grouped(
-            projects,
+            *projects,
             project_list(today=today).in_bulk,
             lambda part: "projects",
             ["projects"],

@@ -5,10 +5,12 @@ count of a list whose statement reads only tables every write to which bumps the
 version (``supervision.cache.versioned_tables``) is kept under that version, keyed by the
 statement that selects its rows — filters, the date, the caller's scope and all, so two
 lists share a count only when they select the same rows. Any other list counts afresh.
+The global search keeps its counts per source the same way (``cached_count``).
 """
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -18,19 +20,25 @@ from rest_framework import pagination
 _TABLES = re.compile(r'(?:FROM|JOIN) "?(\w+)"?', re.IGNORECASE)
 
 
+def cached_count(rows: QuerySet, compute: Callable):
+    """``compute()``, kept under the data version keyed by the statement of ``rows`` when it
+    reads only versioned tables (else computed afresh): a count of ``rows``."""
+    from supervision import cache
+
+    sql, params = rows.query.sql_with_params()
+    if not set(_TABLES.findall(sql)) <= _versioned_tables():
+        return compute()
+    key = hashlib.sha256(f"{rows.db}\0{sql}\0{params!r}".encode()).hexdigest()
+    return cache.cached("count", key, compute=compute)
+
+
 class CountCachedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return super().count
-        from supervision import cache
-
-        sql, params = rows.order_by().values("pk").query.sql_with_params()
-        if not set(_TABLES.findall(sql)) <= _versioned_tables():
-            return rows.count()
-        key = hashlib.sha256(f"{rows.db}\0{sql}\0{params!r}".encode()).hexdigest()
-        return cache.cached("count", key, compute=rows.count)
+        return cached_count(rows.order_by().values("pk"), rows.count)
 
 
 _versioned = None

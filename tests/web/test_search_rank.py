@@ -9,6 +9,8 @@ import pytest
 
 from projects.filters import ProjectFilter
 from projects.models import Project
+from supervision import cache
+from supervision.kinds.models import ProblemDetail
 from supervision.loop.filters import TaskFilter
 from supervision.loop.models import Task
 from supervision.search import LIMIT, search_all, task_group
@@ -66,10 +68,35 @@ def test_the_ranking_follows_writes_to_source_deadline_and_code(many):
     Task.objects.filter(pk=first.pk).update(
         source="problem", deadline=dt.date(2024, 1, 1), code="A-000"
     )
+    cache.bump()  # a bulk update fires no signal: its writer bumps (the counts are cached)
     found = _found("招商")
     assert found == _expected("招商")
     assert found["problems"]["rows"][0] == "A-000"
     Task.objects.filter(pk=first.pk).update(source="work_report")
+    cache.bump()
     assert _found("招商") == _expected("招商")
     Project.objects.filter(code="P-014").update(code="A-P")
+    cache.bump()
     assert _found("招商")["projects"]["rows"][0] == "A-P"
+
+
+def test_the_counts_are_kept_until_a_write_and_the_queries_stay_the_same(
+    many, department, django_assert_num_queries
+):
+    # Per resource one statement, whether its counts come from the cache or not; then the
+    # task rows, the escalation policy and the lights, and the project rows.
+    for _ in range(2):
+        with django_assert_num_queries(2 + 3 + 1):
+            found = _found("招商")
+    assert found == _expected("招商")
+    task = factories.TaskFactory(title="招商新事项", source="problem", lead_department=department)
+    assert _found("招商") == _expected("招商")
+    assert _found("台账")["problems"]["count"] == 0
+    ProblemDetail.objects.create(
+        task=task,
+        origin="inspection",
+        found_on=dt.date(2024, 3, 1),
+        description="招商台账",
+        rectification_goal="建立台账",
+    )
+    assert _found("台账")["problems"]["count"] == 1  # a detail's write bumps the version too
