@@ -58,7 +58,7 @@ def versioned_models() -> tuple:
     from accounts.models import Department, User
     from projects.models import InvestmentReport, Milestone, Project
     from supervision.kinds.models import ProblemDetail, ProposalDetail
-    from supervision.loop.models import Indicator, ProgressReport, Task
+    from supervision.loop.models import EscalationPolicy, Indicator, ProgressReport, Task
     from supervision.phases.models import IndicatorValue, Node
     from supervision.reminders.models import Reminder
     from supervision.scorecards.models import ScoreAdjustment, ScoringRule
@@ -68,6 +68,7 @@ def versioned_models() -> tuple:
         *(Indicator, IndicatorValue, Node, ScoringRule, ScoreAdjustment),  # the report cards
         *(ProblemDetail, ProposalDetail),  # their description and number are searched
         User,
+        EscalationPolicy,  # its warning window and gaps decide every light
     )
 
 

@@ -60,3 +60,33 @@ def test_the_scan_and_the_delivery_invalidate_the_dashboard(owner, supervisor):
     deliver_pending(now=NOW)  # bulk UPDATE of sent_at: no signals
     after, queries = summary_queries()
     assert queries > 0
+
+
+def test_a_policy_change_shows_in_the_cached_district_charts(
+    settings, supervisor_client, department
+):
+    """Lights depend on the escalation policy: editing it must not leave cached lights stale."""
+    from django.core.cache import cache
+
+    from supervision.loop.models import EscalationPolicy
+
+    settings.SUPERVISION_TODAY = dt.date(2024, 6, 24)  # a Monday
+    # Four working days left: green with a 3-day warning window, yellow with a 5-day one.
+    TaskFactory(lead_department=department, status="in_progress", deadline=dt.date(2024, 6, 28))
+    policy = EscalationPolicy.current()
+    policy.warning_days = 3
+    policy.save()
+
+    def lights():
+        response = supervisor_client.get("/district/charts/")
+        assert response.status_code == 200
+        return response.json()["lights"]
+
+    before = lights()
+    policy.warning_days = 5
+    policy.save()
+    after = lights()
+    cache.clear()
+    fresh = lights()
+    assert fresh != before  # the policy does change the lights
+    assert after == fresh
