@@ -37,9 +37,8 @@ PRIMARY_ONLY_MODELS = frozenset(
     {"accounts.User", "accounts.ApiToken", "accounts.IdempotencyRecord"}
 )
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-# The table a statement writes to, for SQL that reaches the cursor without the router (the
-# deadline scan's ``WITH w AS (INSERT …)``, any ``cursor.execute``): ORM writes are seen by
-# ``db_for_write``, raw ones only here.
+# The table a statement writes to, seen at the cursor (``_note_write``): ORM writes and raw
+# ones alike (the deadline scan's ``WITH w AS (INSERT …)`` never reaches ``db_for_write``).
 _RAW_WRITE = re.compile(
     r'\s*(?:WITH\b.*?\b)?(?:INSERT\s+INTO|(?<!FOR\s)UPDATE|DELETE\s+FROM)\s+"?(\w+)',
     re.IGNORECASE | re.DOTALL,
@@ -69,12 +68,17 @@ def databases(env, var_dir: Path, middleware: list) -> tuple[dict, list[str]]:
 
 
 class _Scope:
-    __slots__ = ("replica", "wrote", "caught_up")
+    __slots__ = ("replica", "wrote", "caught_up", "unrecorded")
 
     def __init__(self, replica: bool):
         self.replica = replica  # reads may go to the replica
         self.wrote = False  # a write to routed data happened: the primary from now on
         self.caught_up = None  # the replica has replayed the last recorded write (lazy)
+        self.unrecorded = False  # a write whose WAL position is not recorded yet
+
+    def record(self) -> None:
+        self.unrecorded = False
+        record_primary_write()
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("replica_scope", default=None)
@@ -100,15 +104,23 @@ def _primary_only_tables() -> frozenset[str]:
     return frozenset(m._meta.db_table for m in apps.get_models() if _primary_only(m))
 
 
-def _note_raw_write(execute, sql, params, many, context):
-    """A write the router never saw (raw SQL) pins the scope to the primary as an ORM write
-    does, unless it only touches the identity and housekeeping tables."""
+def _note_write(execute, sql, params, many, context):
+    """A write to routed data — through the ORM or raw SQL the router never saw — pins the
+    scope to the primary, and its WAL position is recorded when it commits: before the
+    commit's data-version bump (``supervision.cache``, also an ``on_commit``, registered
+    after the statement), so no reader judges the replica caught up against an older
+    position while the new version is live. Writes to the identity and housekeeping tables
+    count for neither."""
+    result = execute(sql, params, many, context)
     scope = _scope.get()
-    if scope is not None and not scope.wrote:
+    if scope is not None:
         match = isinstance(sql, str) and _RAW_WRITE.match(sql)
         if match and match[1] not in _primary_only_tables():
             scope.wrote = True
-    return execute(sql, params, many, context)
+            if not scope.unrecorded:  # once per transaction (now, in autocommit)
+                scope.unrecorded = True
+                transaction.on_commit(scope.record)
+    return result
 
 
 def _replica_caught_up() -> bool:
@@ -137,16 +149,17 @@ def record_primary_write() -> None:
 
 @contextmanager
 def tracking_writes():
-    """A scope that reads the primary and, if it wrote, records the WAL position after."""
+    """A scope that reads the primary and records the WAL position of each commit that wrote
+    (a write whose transaction was rolled back leaves a record at the scope's end)."""
     scope = _Scope(replica=False)
     token = _scope.set(scope)
     try:
-        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_raw_write):
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_write):
             yield scope
     finally:
         _scope.reset(token)
-        if scope.wrote:
-            transaction.on_commit(record_primary_write)  # now, unless inside a transaction
+        if scope.unrecorded:
+            transaction.on_commit(scope.record)  # now, unless inside a transaction
 
 
 class ReplicaRouter:

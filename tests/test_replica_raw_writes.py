@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from celery import signals
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection, router
+from django.db import DEFAULT_DB_ALIAS, connection, router, transaction
 
 from core.db import REPLICA, WRITTEN_LSN_KEY, tracking_writes
+from supervision import cache as versions
 from supervision.loop.models import Task
 from supervision.reminders.models import Reminder
 from supervision.reminders.scan import scan_deadlines
@@ -52,3 +53,26 @@ def test_raw_writes_to_identity_tables_record_nothing():
         cursor.execute('UPDATE "accounts_user" SET last_login = NOW() WHERE id = %s', [user.pk])
     assert not scope.wrote
     assert cache.get(WRITTEN_LSN_KEY) is None
+
+
+def test_the_wal_position_is_known_when_the_commit_bumps_the_data_version(monkeypatch):
+    """A reader between the commit (which bumps the data version) and the scope's end must
+    not judge the replica caught up against an older position and cache what it read from
+    before the write under the new version."""
+    task = factories.TaskFactory()
+    cache.delete(WRITTEN_LSN_KEY)
+    seen = []
+    bump_now = versions._bump_now
+
+    def spy():
+        seen.append(cache.get(WRITTEN_LSN_KEY))
+        bump_now()
+
+    monkeypatch.setattr(versions, "_bump_now", spy)
+    with tracking_writes():
+        with transaction.atomic():
+            task.title = "改"
+            task.save()
+        # (the view goes on serializing and rendering before the scope ends)
+        assert len(seen) == 2  # in the transaction, and at its commit
+        assert seen[-1] is not None
