@@ -7,6 +7,7 @@ from supervision.web.forms import LoginForm
 from supervision.web.views import (
     account,
     adjustments,
+    admin_pages,
     chart_data,
     dashboard,
     files,
@@ -16,6 +17,7 @@ from supervision.web.views import (
     kinds,
     nodes,
     phases,
+    project_archive,
     project_edit,
     projects,
     proposals,
@@ -58,6 +60,8 @@ urlpatterns = [
     path("projects/new/", project_edit.project_new, name="project-new"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", project_edit.project_edit, name="project-edit"),
+    path("projects/<int:pk>/archive/", project_archive.project_archive, name="project-archive"),
+    path("projects/<int:pk>/delete/", project_archive.project_delete, name="project-delete"),
     path(
         "projects/<int:pk>/milestones/new/",
         project_edit.milestone_edit,
@@ -145,4 +149,23 @@ urlpatterns = [
     path("messages/read-all/", inbox.message_read_all, name="messages-read-all"),
     path("messages/settings/", inbox.message_settings, name="message-settings"),
     path("messages/<int:pk>/read/", inbox.message_read, name="message-read"),
+    # the office's housekeeping: units, accounts, webhook receivers
+    path("manage/units/", admin_pages.unit_index, name="manage-units"),
+    path("manage/units/new/", admin_pages.unit_edit, name="manage-unit-new"),
+    path("manage/units/<int:pk>/edit/", admin_pages.unit_edit, name="manage-unit-edit"),
+    path("manage/units/<int:pk>/active/", admin_pages.unit_active, name="manage-unit-active"),
+    path("manage/users/", admin_pages.user_index, name="manage-users"),
+    path("manage/users/new/", admin_pages.user_new, name="manage-user-new"),
+    path("manage/users/<int:pk>/edit/", admin_pages.user_edit, name="manage-user-edit"),
+    path("manage/users/<int:pk>/active/", admin_pages.user_active, name="manage-user-active"),
+    path("manage/users/<int:pk>/password/", admin_pages.user_password, name="manage-user-password"),
+    path("manage/webhooks/", admin_pages.webhook_index, name="manage-webhooks"),
+    path("manage/webhooks/new/", admin_pages.webhook_edit, name="manage-webhook-new"),
+    path("manage/webhooks/<int:pk>/edit/", admin_pages.webhook_edit, name="manage-webhook-edit"),
+    path(
+        "manage/webhooks/<int:pk>/active/", admin_pages.webhook_active, name="manage-webhook-active"
+    ),
+    path(
+        "manage/webhooks/<int:pk>/delete/", admin_pages.webhook_delete, name="manage-webhook-delete"
+    ),
 ]

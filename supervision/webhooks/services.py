@@ -25,8 +25,10 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from accounts import audit
 from config.celery import enqueue
 from core import clock
+from core.errors import NotPermitted
 from supervision.webhooks.choices import DeliveryStatus
 from supervision.webhooks.models import (
     EVENT_TYPES,
@@ -164,13 +166,46 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def endpoint_create(
-    *, name: str, url: str, event_types: list[str] | None = None, is_active: bool = True
-):
-    """Create an endpoint; returns (endpoint, secret) — the secret is shown this once."""
+ENDPOINT_EDITABLE = ("name", "url", "event_types", "is_active")
+
+
+def can_manage_endpoints(user) -> bool:
+    """Endpoints (where our data goes) are the supervision office's business only (the
+    API's ``SupervisorOnly``)."""
+    return bool(user and user.is_authenticated and user.is_supervisor)
+
+
+def _require_manager(actor) -> None:
+    if not can_manage_endpoints(actor):
+        raise NotPermitted("只有督查办可以管理 Webhook。")
+
+
+def _check_event_types(event_types) -> None:
     unknown = set(event_types or []) - set(EVENT_TYPES)
     if unknown:
         raise ValidationError({"event_types": f"未知事件：{'、'.join(sorted(unknown))}"})
+
+
+def _endpoint_snapshot(endpoint: WebhookEndpoint) -> dict:
+    """What an audit record keeps of an endpoint: never its secret."""
+    return audit.snapshot(endpoint, [*ENDPOINT_EDITABLE, "disabled_reason"])
+
+
+def endpoint_create(
+    *,
+    name: str,
+    url: str,
+    event_types: list[str] | None = None,
+    is_active: bool = True,
+    actor=None,
+):
+    """Create an endpoint; returns (endpoint, secret) — the secret is shown this once.
+
+    With an ``actor`` (the cockpit) the right is checked and an ``AuditRecord`` written
+    here; the API's viewset audits its own writes and passes none."""
+    if actor is not None:
+        _require_manager(actor)
+    _check_event_types(event_types)
     check_url(url)
     secret = generate_secret()
     endpoint = WebhookEndpoint(
@@ -178,7 +213,50 @@ def endpoint_create(
     )
     endpoint.full_clean()
     endpoint.save()
+    if actor is not None:
+        audit.record(
+            actor=actor, action="create", instance=endpoint, after=_endpoint_snapshot(endpoint)
+        )
     return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_update(*, actor, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+    """Change an endpoint's name, URL (checked as at creation), events or 启用/停用."""
+    unknown = set(fields) - set(ENDPOINT_EDITABLE)
+    if unknown:
+        raise ValueError(f"unknown endpoint fields: {sorted(unknown)}")
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if "event_types" in fields:
+        _check_event_types(fields["event_types"])
+        fields["event_types"] = list(fields["event_types"] or [])
+    if "url" in fields and fields["url"] != endpoint.url:
+        check_url(fields["url"])
+    before = _endpoint_snapshot(endpoint)
+    for name, value in fields.items():
+        setattr(endpoint, name, value)
+    endpoint.full_clean()
+    endpoint.save()
+    audit.record(
+        actor=actor,
+        action="update",
+        instance=endpoint,
+        before=before,
+        after=_endpoint_snapshot(endpoint),
+    )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
+    """Delete an endpoint with its delivery log (as the API's ``DELETE``)."""
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    audit.record(
+        actor=actor, action="delete", instance=endpoint, before=_endpoint_snapshot(endpoint)
+    )
+    endpoint.delete()
 
 
 def enqueue_event(event_type: str, data: dict) -> list[int]:
