@@ -47,8 +47,13 @@ def can_propose_nodes(user: User, task: Task) -> bool:
 
 
 def can_edit_node(user: User, node: Node) -> bool:
-    """The office edits or deletes a node not done yet (a proposed one before approving it)."""
-    return can_set_nodes(user, node.task) and node.status != NodeStatus.DONE
+    """The office edits or deletes a node not done yet (a proposed one before approving it);
+    the lead unit edits or withdraws (撤回) a node it proposed until the office approves it."""
+    if node.status == NodeStatus.DONE:
+        return False
+    if can_set_nodes(user, node.task):
+        return True
+    return node.status == NodeStatus.PROPOSED and can_propose_nodes(user, node.task)
 
 
 def can_complete_node(user: User, node: Node) -> bool:
@@ -91,11 +96,23 @@ def _lock_node(node: Node | int) -> tuple[Task, Node]:
     return task, Node.objects.select_for_update().get(pk=pk)
 
 
-def _lock_for_office(node: Node | int, actor: User, what: str) -> tuple[Task, Node]:
-    """Lock a node the office is about to edit or delete: an open task, a node not done."""
+def _lock_for_change(node: Node | int, actor: User, what: str) -> tuple[Task, Node]:
+    """Lock a node about to be edited or deleted: by the office, a node not done of an open
+    task; by the lead unit, a node it proposed that the office has not approved yet (the
+    task in progress)."""
     task, node = _lock_node(node)
     if not is_supervisor(actor):
-        raise ActorNotAllowed(f"只有督查办可以{what}节点。")
+        if not is_lead_owner(actor, task):
+            raise ActorNotAllowed(f"只有督查办或提出该节点的牵头单位可以{what}节点。")
+        if node.status != NodeStatus.PROPOSED:
+            raise ActorNotAllowed(
+                f"该节点已经督查办审定，牵头单位不能再{what}，如需调整请联系督查办。"
+            )
+        if task.status != TaskStatus.IN_PROGRESS:
+            raise TransitionNotAllowed(
+                f"事项当前状态为“{task.get_status_display()}”，不能{what}节点。"
+            )
+        return task, node
     if not task.is_open:
         raise TransitionNotAllowed(f"事项已{task.get_status_display()}，不能{what}节点。")
     if node.status == NodeStatus.DONE:
@@ -198,11 +215,12 @@ def nodes_approve(*, actor: User, task: Task | int, nodes=None, comment: str = "
 
 @transaction.atomic
 def node_update(*, actor: User, node: Node | int, reason: str = "", **fields) -> Node:
-    """The office edits a node that is not done yet (a proposed one stays proposed)."""
+    """The office edits a node that is not done yet (a proposed one stays proposed); the lead
+    unit one it proposed, before the office approves it."""
     unknown = set(fields) - set(NODE_EDITABLE)
     if unknown:
         raise ValueError(f"unknown node fields: {sorted(unknown)}")
-    task, node = _lock_for_office(node, actor, "修改")
+    task, node = _lock_for_change(node, actor, "修改")
     before = audit.snapshot(node)
     changes = {}
     for name, value in fields.items():
@@ -231,8 +249,9 @@ def node_update(*, actor: User, node: Node | int, reason: str = "", **fields) ->
 
 @transaction.atomic
 def node_delete(*, actor: User, node: Node | int, reason: str = "") -> None:
-    """The office removes a node that is not done and was never chased by the ladder."""
-    task, node = _lock_for_office(node, actor, "删除")
+    """The office removes a node that is not done and was never chased by the ladder; the
+    lead unit withdraws (撤回) one it proposed, before the office approves it."""
+    task, node = _lock_for_change(node, actor, "删除")
     scan_lock()  # a running scan may be writing this node's first reminder
     if node.reminders.exists():
         raise TransitionNotAllowed("该节点已有督办提醒记录，不能删除，可修改其日期或目标。")

@@ -93,6 +93,8 @@ def nodes_context(task, user, today: dt.date, reports=(), bound=None) -> dict:
     for node in nodes:
         node.light = node_light(node, today, policy)
         node.late = bool(node.completed_on and node.completed_on > node.due_date)
+    # The lead unit edits or withdraws (撤回) the nodes it proposed, before the office approves.
+    proposer = not services.can_set_nodes(user, task)
     for node in nodes:
         node.forms = []
         if not services.can_edit_node(user, node):
@@ -105,6 +107,9 @@ def nodes_context(task, user, today: dt.date, reports=(), bound=None) -> dict:
                 form, is_bound = action.form.for_node(node, prefix), False
             else:
                 form, is_bound = action.form(prefix=prefix), False
+            if proposer:
+                form.fields["reason"].label = "撤回理由" if key == "delete" else "修改说明"
+                form.fields["reason"].help_text = "记入办理记录"
             node.forms.append({"action": action, "form": form, "open": is_bound})
     panels = []
     for key in node_actions(task, user, nodes):
@@ -116,6 +121,7 @@ def nodes_context(task, user, today: dt.date, reports=(), bound=None) -> dict:
         "panels": panels,
         "chart": _chart(task, nodes, reports, today),
         "proposed": sum(node.status == NodeStatus.PROPOSED for node in nodes),
+        "proposer": proposer,
     }
 
 
@@ -178,7 +184,8 @@ def _edit_message(node, before: dict) -> str:
 @login_required
 @require_POST
 def task_node_item_action(request, pk: int, node_pk: int, action: str):
-    """修改 / 删除 one node (the office; ``node_update`` / ``node_delete``)."""
+    """修改 / 删除 one node (the office; ``node_update`` / ``node_delete``), or 修改 / 撤回 a
+    node the lead unit proposed, before the office approves it (the same services)."""
     from supervision.web.views.tasks import _load_task, _task_page
 
     if action not in NODE_ITEM_ACTIONS:
@@ -198,7 +205,14 @@ def task_node_item_action(request, pk: int, node_pk: int, action: str):
         service = services.node_update if action == "edit" else services.node_delete
         result, refusal = attempt(lambda: service(actor=request.user, node=node, **data), form=form)
         if refusal is None:
-            if action == "edit":
+            if not services.can_set_nodes(request.user, task):  # the lead unit, its proposal
+                what = "修改待审定节点" if action == "edit" else "撤回节点"
+                messages.success(
+                    request,
+                    f"已{what}“{before['title']}”（计划 {before['due_date']:%Y-%m-%d}）。"
+                    "已记入办理记录。",
+                )
+            elif action == "edit":
                 messages.success(request, _edit_message(result, before))
             else:
                 messages.success(
