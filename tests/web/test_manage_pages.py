@@ -122,7 +122,9 @@ def test_the_office_creates_a_unit(supervisor_client, supervisor):
     )
     unit = Department.objects.get(code="ZJW")
     assert (unit.name, unit.short_name, unit.is_active) == ("区住房城乡建委", "区住建委", True)
-    assert "已新建单位 ZJW 区住房城乡建委（已记录）" in response.content.decode()
+    assert (
+        "已新建单位 ZJW 区住建委（已记录）" in response.content.decode()
+    )  # the 简称, as elsewhere
     record = AuditRecord.objects.get(model="accounts.Department", object_id=str(unit.pk))
     assert (record.action, record.actor, record.after["name"]) == (
         "create",

@@ -117,7 +117,7 @@ def unit_edit(request, pk: int | None = None):
         done = "已修改单位"
     if refusal is not None:
         return _page(request, template, context, refusal.status, refusal)
-    messages.success(request, f"{done} {saved.code} {saved.name}（已记录）。")
+    messages.success(request, f"{done} {saved.code} {saved}（已记录）。")
     return redirect("web:manage-units")
 
 
