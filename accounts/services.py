@@ -162,6 +162,8 @@ def _require_may_change(actor: User, user: User, what: str) -> None:
     """The office may not touch an administrator's account (only a superuser may): it would
     otherwise reach the admin by resetting that password."""
     require_account_admin(actor, what)
+    if user.username == SYSTEM_USERNAME:  # it acts without a usable password, by design
+        raise NotPermitted("系统账号（督办系统）不能修改、停用或重置密码。")
     if (user.is_superuser or user.is_staff) and not actor.is_superuser:
         raise NotPermitted("系统管理员的账号只能由系统管理员修改、停用或重置密码。")
 

@@ -391,6 +391,22 @@ def test_the_office_cannot_touch_an_administrator(supervisor_client):
     assert not AuditRecord.objects.exists()
 
 
+def test_the_system_account_stays_without_a_password(supervisor_client):
+    from accounts.services import system_user
+
+    system = system_user()
+    for url, data in [
+        (f"/manage/users/{system.pk}/password/", {"password": "Wulong-2024-gov"}),
+        (f"/manage/users/{system.pk}/active/", {"active": "0"}),
+    ]:
+        response = supervisor_client.post(url, data)
+        assert response.status_code == 403, url
+        assert "系统账号" in response.content.decode()
+    system.refresh_from_db()
+    assert not system.has_usable_password()
+    assert system.is_active
+
+
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_user_list_query_count(supervisor_client, count, django_assert_num_queries):
     for _ in range(count):
