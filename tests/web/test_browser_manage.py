@@ -119,3 +119,43 @@ def test_the_office_archives_a_project_it_cannot_delete(login, viewport):  # noq
     assert not Project.objects.filter(pk=spare.pk).exists()
     if viewport[0] == 390:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)])
+def test_the_office_adds_disables_and_deletes_a_webhook_receiver(login, settings, viewport):  # noqa: F811
+    from supervision.webhooks.models import WebhookEndpoint
+
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    office = factories.DepartmentFactory(code="DCB", name="区政府督查办")
+    supervisor = factories.UserFactory(role=Role.SUPERVISOR, department=office)
+
+    page = login(supervisor, viewport=viewport)
+    page.on("dialog", lambda dialog: dialog.accept())
+    base = page.url.rstrip("/")
+    page.goto(f"{base}/manage/webhooks/")
+    page.click("[data-testid=webhook-new]")
+    page.fill("#id_name", "政务服务平台")
+    page.fill("#id_url", "http://127.0.0.1/hook")
+    page.click("[data-testid=webhook-submit]")
+    assert "不允许指向内网" in page.locator(".has-error").inner_text()
+    assert not WebhookEndpoint.objects.exists()
+    page.fill("#id_url", "https://93.184.216.34/hook")
+    page.check("input[value='task.closed']")
+    page.click("[data-testid=webhook-submit]")
+    secret = page.locator("[data-testid=shown-secret]").inner_text()
+    endpoint = WebhookEndpoint.objects.get()
+    assert secret == endpoint.secret
+    assert endpoint.event_types == ["task.closed"]
+
+    page.goto(f"{base}/manage/webhooks/")
+    assert secret not in page.content()
+    page.click(f"[data-testid=webhook-deactivate-{endpoint.pk}]")
+    page.wait_for_selector(".alert-success")
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    page.click(f"[data-testid=webhook-delete-{endpoint.pk}]")
+    page.wait_for_selector(".alert-success")
+    assert not WebhookEndpoint.objects.exists()
+    if viewport[0] == 390:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
