@@ -519,3 +519,11 @@ def test_the_webhook_list_query_count(
         endpoint_create(name=f"接收端{n}", url=PUBLIC_URL)
     with django_assert_num_queries(9):
         assert supervisor_client.get("/manage/webhooks/").status_code == 200
+
+
+def test_every_manage_page_stays_under_30_queries(
+    supervisor_client, department, owner, endpoint, django_assert_max_num_queries
+):
+    for url in _pages(department, owner, endpoint):
+        with django_assert_max_num_queries(30):
+            assert supervisor_client.get(url).status_code == 200, url
