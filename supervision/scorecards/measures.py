@@ -35,11 +35,11 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Department, User
 from projects.models import InvestmentReport, Project
-from supervision.choices import OPEN_STATUSES, Comparison, NodeStatus, TaskSource, TaskStatus
+from supervision.choices import OPEN_STATUSES, Comparison, TaskSource, TaskStatus
 from supervision.loop.models import Indicator, Task
 from supervision.loop.targets import meets
-from supervision.phases.models import IndicatorValue, Node
-from supervision.scorecards.models import ScoreAdjustment
+from supervision.phases.models import IndicatorValue
+from supervision.scorecards.models import NodeFigure, ScoreAdjustment
 from supervision.scorecards.periods import Quarter
 
 NOT_COUNTED = (TaskStatus.DRAFT, TaskStatus.CANCELLED)
@@ -142,26 +142,20 @@ def closure(quarter: Quarter, evaluation: dt.date, finished: bool) -> dict:
 
 
 def nodes(quarter: Quarter, evaluation: dt.date, finished: bool) -> dict:
-    """Phase nodes that fell due in the quarter: judged and on time, per (unit, card)."""
-    done = Q(status=NodeStatus.DONE, completed_on__lte=evaluation)
-    task_closed = task_closed_by(evaluation, prefix="task_")
-    on_time = (done & Q(completed_on__lte=F("due_date"))) | (
-        task_closed & Q(task_closed_day__lte=F("due_date"))
-    )
+    """Phase nodes that fell due in the quarter: judged and on time, per (unit, card).
+
+    From ``NodeFigure`` (kept by triggers): each counted node's due date and the first days
+    it is judged (``judged_on``) and on time (``met_on``) — a range count over one index,
+    the tasks not joined."""
+    rows = NodeFigure.objects.filter(due_date__gte=quarter.start, due_date__lte=quarter.end)
+    if not finished:
+        rows = rows.filter(judged_on__lte=evaluation)
     rows = (
-        Node.objects.filter(
-            status__in=(NodeStatus.APPROVED, NodeStatus.DONE),
-            due_date__gte=quarter.start,
-            due_date__lte=quarter.end,
-        )
-        .exclude(task__status__in=NOT_COUNTED)
-        .alias(task_status=F("task__status"), task_closed_day=_day("task__closed_at"))
-        .filter(judged("due_date", done | task_closed, evaluation, finished))
-        .order_by()
-        .values("task__lead_department", "task__domain")
-        .annotate(judged=Count("pk"), met=Count("pk", filter=on_time))
+        rows.order_by()
+        .values("lead_department", "domain")
+        .annotate(judged=Count("pk"), met=Count("pk", filter=Q(met_on__lte=evaluation)))
     )
-    return {(row["task__lead_department"], row["task__domain"]): row for row in rows}
+    return {(row["lead_department"], row["domain"]): row for row in rows}
 
 
 def problems(quarter: Quarter, evaluation: dt.date) -> dict:

@@ -323,6 +323,42 @@ class ProjectFigure(models.Model):
         return f"{self.project_id} {self.completed}"
 
 
+class NodeFigure(models.Model):
+    """A counted phase node's report-card figures, kept by database triggers as
+    ``TaskFigure`` is (``supervision.scorecards.summaries``): a node that is approved or done,
+    of a task that is neither a draft nor cancelled (``measures.nodes``).
+
+    ``judged_on``: the first day E on which the node is judged in its running quarter — the
+    day after its due date, or the day it was done or its task closed (销号) if earlier;
+    ``met_on``: the first day E on which it counts as on time — done, or its task closed,
+    on or before the due date (null: never). So the nodes card is a range count over an
+    index, without joining the tasks."""
+
+    node = models.OneToOneField(
+        "supervision.Node",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="figure",
+    )
+    lead_department = _figure_unit()
+    domain = models.CharField(max_length=12)
+    due_date = models.DateField()
+    judged_on = models.DateField()
+    met_on = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_date", "judged_on", "met_on", "lead_department", "domain"],
+                name="nodefigure_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.node_id} {self.due_date}"
+
+
 NO_DUE = datetime.date(1, 1, 1)  # stands for "no first_due" in ``TaskTally``'s unique key
 
 

@@ -11,19 +11,27 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from accounts.choices import Role
 from projects import services as projects
 from projects.models import Project
-from supervision.choices import OPEN_STATUSES, TaskStatus
+from supervision.choices import OPEN_STATUSES, Domain, NodeStatus, TaskStatus
 from supervision.loop import services as loop
 from supervision.loop import transitions
 from supervision.loop.models import EscalationPolicy, Task
 from supervision.phases import nodes
-from supervision.scorecards import summaries
-from supervision.scorecards.dashboard import LIGHTS, compute_dashboard, unit_task_figures
-from supervision.scorecards.models import ProjectFigure, TaskFigure, TaskTally
+from supervision.phases.models import Node
+from supervision.reminders.services import overdue_by_unit
+from supervision.scorecards import measures, summaries
+from supervision.scorecards.dashboard import (
+    LIGHTS,
+    compute_dashboard,
+    overdue_units,
+    unit_task_figures,
+)
+from supervision.scorecards.models import NodeFigure, ProjectFigure, TaskFigure, TaskTally
+from supervision.scorecards.periods import parse_period
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -92,13 +100,55 @@ def stored(today: dt.date) -> dict:
     }
 
 
-def rows() -> tuple[list, list, list]:
+def rows() -> tuple[list, list, list, list]:
     tally = ("lead_department", "status", "first_due", "measurable", "n")
     return (
         list(TaskFigure.objects.order_by("pk").values_list()),
         list(ProjectFigure.objects.order_by("pk").values_list()),
         sorted(TaskTally.objects.values_list(*tally), key=str),  # ids differ after a rebuild
+        list(NodeFigure.objects.order_by("pk").values_list()),
     )
+
+
+def nodes_from_scratch(quarter, evaluation: dt.date, finished: bool) -> dict:
+    """The report cards' nodes measure as computed before ``NodeFigure`` (nodes joined to
+    their tasks per request)."""
+    done = Q(status=NodeStatus.DONE, completed_on__lte=evaluation)
+    task_closed = measures.task_closed_by(evaluation, prefix="task_")
+    on_time = (done & Q(completed_on__lte=F("due_date"))) | (
+        task_closed & Q(task_closed_day__lte=F("due_date"))
+    )
+    rows = (
+        Node.objects.filter(
+            status__in=(NodeStatus.APPROVED, NodeStatus.DONE),
+            due_date__gte=quarter.start,
+            due_date__lte=quarter.end,
+        )
+        .exclude(task__status__in=measures.NOT_COUNTED)
+        .alias(task_status=F("task__status"), task_closed_day=measures._day("task__closed_at"))
+        .filter(measures.judged("due_date", done | task_closed, evaluation, finished))
+        .order_by()
+        .values("task__lead_department", "task__domain")
+        .annotate(judged=Count("pk"), met=Count("pk", filter=on_time))
+    )
+    return {
+        (row["task__lead_department"], row["task__domain"]): (row["judged"], row["met"])
+        for row in rows
+    }
+
+
+def check_nodes(today: dt.date) -> None:
+    """The nodes measure from ``NodeFigure`` equals the join, for the quarters around
+    ``today``, running and finished, on several evaluation days."""
+    for label in ("2024Q1", "2024Q2", "2024Q3"):
+        quarter = parse_period(label)
+        for day in (today, today - dt.timedelta(days=3), today + dt.timedelta(days=40)):
+            evaluation, finished = quarter.evaluation_date(day), day > quarter.end
+            stored = {
+                key: (row["judged"], row["met"])
+                for key, row in measures.nodes(quarter, evaluation, finished).items()
+            }
+            assert stored == nodes_from_scratch(quarter, evaluation, finished), (label, day)
 
 
 def check(today: dt.date = TODAY) -> None:
@@ -106,6 +156,8 @@ def check(today: dt.date = TODAY) -> None:
     expected["projects"]["completed"] = Decimal(expected["projects"]["completed"] or 0)
     expected["projects"]["unplanned"] = Decimal(expected["projects"]["unplanned"] or 0)
     assert stored(today) == expected
+    assert overdue_units(today) == overdue_by_unit(today)
+    check_nodes(today)
     incremental = rows()
     summaries.rebuild()
     assert rows() == incremental
@@ -235,6 +287,43 @@ def test_figures_follow_every_kind_of_write(world):
         task=late_task, actor=owner, requested_deadline=dt.date(2024, 9, 30), reason="征地延后"
     )
     loop.extension_approve(extension=extension, actor=supervisor)
+    check()
+
+    # Report-card nodes (NodeFigure): due in Q2 and Q3, done late and on time, the task
+    # closed (销号, an Asia/Shanghai day) before a node's due date, moved, withdrawn.
+    task = in_progress[2]
+    owner = next(o for o in owners if o.department_id == task.lead_department_id)
+    due = [dt.date(2024, 5, 10), dt.date(2024, 6, 30), dt.date(2024, 7, 10), dt.date(2024, 6, 1)]
+    q2_late, q2_open, q3, q2_early = (
+        nodes.node_create(
+            actor=supervisor, task=task, title=f"节点{i}", due_date=day, target_text="完成"
+        )
+        for i, day in enumerate(due)
+    )
+    check()
+    assert measures.nodes(parse_period("2024Q2"), TODAY, finished=False)  # something judged
+    nodes.node_complete(actor=owner, node=q2_late, completed_on=dt.date(2024, 5, 20))
+    nodes.node_complete(actor=owner, node=q2_early, completed_on=dt.date(2024, 5, 30))
+    check()
+    check(dt.date(2024, 6, 1))  # E before q2_late's completion: judged as past due only
+    # Closed at 2024-06-20 17:30 UTC = 2024-06-21 in Asia/Shanghai: on time for q2_open and q3.
+    Task.objects.filter(pk=task.pk).update(
+        status=TaskStatus.CLOSED, closed_at=dt.datetime(2024, 6, 20, 17, 30, tzinfo=dt.UTC)
+    )
+    check()
+    check(dt.date(2024, 6, 21))
+    Node.objects.filter(pk=q3.pk).update(due_date=dt.date(2024, 6, 15))  # now due before 销号
+    Task.objects.filter(pk=task.pk).update(
+        domain=next(d for d in Domain.values if d != task.domain)
+    )
+    check()
+    Node.objects.filter(pk=q2_open.pk).update(status=NodeStatus.PROPOSED)
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.CANCELLED)
+    check()
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.IN_PROGRESS, closed_at=None)
+    Task.objects.filter(pk=task.pk).update(lead_department=world["units"][2])
+    check()
+    Node.objects.filter(pk=q2_late.pk).delete()
     check()
 
     # Writes outside the services: a bulk update, a raw status change and deletes.

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from core import clock
 from projects.choices import Light
 from supervision.choices import TaskStatus
-from supervision.reminders.services import overdue_by_unit
 
 RANKING_ROWS = 10
 
@@ -34,7 +33,7 @@ def _lights(counts: dict) -> list[dict]:
 def dashboard(request):
     # Written alongside this view by another module owner; imported here so the cockpit
     # never depends on it at import time.
-    from supervision.scorecards.dashboard import LIST_LIMIT, dashboard_summary
+    from supervision.scorecards.dashboard import LIST_LIMIT, dashboard_summary, overdue_units
     from supervision.scorecards.rankings import department_scorecards
 
     today = clock.today()
@@ -60,7 +59,7 @@ def dashboard(request):
         "escalations_pending": summary["unacknowledged_counts"]["pending"],
         "escalations_late": summary["unacknowledged_counts"]["late"],
         "escalations_more": len(summary["unacknowledged_escalations"]) >= LIST_LIMIT,
-        "overdue_units": overdue_by_unit(today) if request.user.is_supervisor else None,
+        "overdue_units": overdue_units(today) if request.user.is_supervisor else None,
     }
     return render(request, "web/dashboard.html", context)
 
