@@ -28,6 +28,7 @@ from supervision.loop.transitions import (
     record_event,
 )
 from supervision.phases.models import Node
+from supervision.reminders.notify import Audience
 from supervision.reminders.scan import scan_lock
 
 NODE_EDITABLE = ("sequence", "title", "due_date", "target_value", "target_text")
@@ -213,6 +214,12 @@ def nodes_approve(*, actor: User, task: Task | int, nodes=None, comment: str = "
     return rows
 
 
+def _told(actor: User):
+    """Who hears of a node edited or deleted: the lead unit when the office did it (the
+    action's default audience), the office when the lead unit changed its own proposal."""
+    return None if actor.is_supervisor else [Audience.OFFICE]
+
+
 @transaction.atomic
 def node_update(*, actor: User, node: Node | int, reason: str = "", **fields) -> Node:
     """The office edits a node that is not done yet (a proposed one stays proposed); the lead
@@ -240,6 +247,7 @@ def node_update(*, actor: User, node: Node | int, reason: str = "", **fields) ->
         action=TaskAction.NODE_EDIT,
         comment=(reason or "").strip() or _describe(node),
         data={"node": node.pk, "changes": changes},
+        notify=_told(actor),
     )
     audit.record(
         actor=actor, action="update", instance=node, before=before, after=audit.snapshot(node)
@@ -267,6 +275,7 @@ def node_delete(*, actor: User, node: Node | int, reason: str = "") -> None:
         action=TaskAction.NODE_DELETE,
         comment=(reason or "").strip() or text,
         data={"node": pk},
+        notify=_told(actor),
     )
 
 

@@ -145,3 +145,26 @@ def test_the_task_page_query_count_for_the_lead_unit(task, owner, django_assert_
     client.get(url)
     with django_assert_num_queries(30, exact=False):
         assert client.get(url).status_code == 200
+
+
+def test_the_office_hears_of_a_withdrawal_and_the_unit_of_the_offices_edit(
+    task, proposed, owner, supervisor
+):
+    from supervision.models import Notification
+    from supervision.phases.nodes import node_delete, node_update
+
+    node_update(actor=owner, node=proposed, due_date=dt.date(2024, 9, 20))
+    event = task.events.get(action="node_edit")
+    assert set(Notification.objects.filter(event=event).values_list("recipient", flat=True)) == {
+        supervisor.pk
+    }
+    node_update(actor=supervisor, node=proposed, title="三季度（调整）")
+    event = task.events.filter(action="node_edit").latest("pk")
+    assert set(Notification.objects.filter(event=event).values_list("recipient", flat=True)) == {
+        owner.pk
+    }
+    node_delete(actor=owner, node=proposed, reason="并入四季度")
+    event = task.events.get(action="node_delete")
+    assert set(Notification.objects.filter(event=event).values_list("recipient", flat=True)) == {
+        supervisor.pk
+    }
