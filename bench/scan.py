@@ -12,13 +12,17 @@ database at the end.
     DATABASE_URL=… .venv/bin/python bench/scan.py --database wulong_bench_xl
 
 scans an existing database instead (``bench/generate.py XL``) on its own date, 2024-06-28,
-and deletes the reminders it wrote afterwards (``--keep`` keeps them).
+and deletes the reminders it wrote afterwards (``--keep`` keeps them). A database this script
+kept (``BENCH_SCAN_DB=name … --keep``) is scanned again with ``--database name --on
+2024-09-30`` once its reminders are deleted. Each scan's CPU time (this process and its
+PostgreSQL backend, from /proc) and the load average are printed beside the wall time.
 """
 
 import argparse
 import datetime as dt
 import os
 import random
+import re
 import resource
 import sys
 import time
@@ -182,20 +186,36 @@ def _reports(tasks, rng, at, author_id):
     return rows
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its PostgreSQL backend, from /proc:
+    on a shared machine the wall time follows the load, the CPU time much less."""
+    from django.db import connection
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own.ru_utime + own.ru_stime + backend
+
+
 def timed_scan(now, *, trace_memory: bool = False):
-    """(seconds, queries, peak Python allocations, reminders written) of one scan."""
+    """(seconds, queries, peak Python allocations, reminders written, CPU seconds, load
+    average at the end) of one scan."""
     from django.db import connection
 
     from supervision.reminders.scan import scan_deadlines
 
     if trace_memory:
         tracemalloc.start()
+    cpu = cpu_seconds()
     started = time.perf_counter()
     result = scan_deadlines(now=now)
     elapsed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
     peak = tracemalloc.get_traced_memory()[1] if trace_memory else 0
     tracemalloc.stop()
-    return elapsed, len(connection.queries), peak, result.total
+    return elapsed, len(connection.queries), peak, result.total, cpu, os.getloadavg()[0]
 
 
 def main():
@@ -205,6 +225,12 @@ def main():
     parser.add_argument("--nodes", type=int, default=4, help="nodes per task")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--database", help="scan this existing database (e.g. wulong_bench_xl)")
+    parser.add_argument(
+        "--on",
+        type=dt.date.fromisoformat,
+        help="the scan's day with --database (default 2024-06-28, generate.py's; 2024-09-30"
+        " for a database this script kept)",
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "")
@@ -231,7 +257,7 @@ def main():
     settings.DEBUG = True  # record queries
     tz = ZoneInfo("Asia/Shanghai")
     if args.database:  # bench/generate.py's date
-        now = dt.datetime(2024, 6, 28, 10, 0, tzinfo=tz)
+        now = dt.datetime.combine(args.on or dt.date(2024, 6, 28), dt.time(10), tzinfo=tz)
     else:
         call_command("migrate", verbosity=0)
         now = dt.datetime(2024, 9, 30, 10, 0, tzinfo=tz)
@@ -261,14 +287,24 @@ def main():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     written = Reminder.objects.filter(pk__gt=existing)
     by_kind = dict(written.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    print(f"first scan : {first[0]:.2f} s, {first[1]} queries, wrote {first[3]} reminders")
+    by_level = sorted(
+        written.values_list("kind", "level")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "level", "n")
+    )
+    for name, scan in (("first scan ", first), ("second scan", second)):
+        print(
+            f"{name}: {scan[0]:.2f} s (CPU {scan[4]:.2f} s, load {scan[5]:.2f}),"
+            f" {scan[1]} queries, wrote {scan[3]} reminders"
+        )
     print(f"reminders by kind: {by_kind}")
-    print(f"second scan: {second[0]:.2f} s, {second[1]} queries, wrote {second[3]} reminders")
+    print(f"reminders by kind and level: {by_level}")
     print(f"scan peak Python allocations (a third, traced scan): {traced[2] / 2**20:.1f} MiB")
     print(f"process peak RSS: {rss:.0f} MiB ({rss_before:.0f} MiB before the first scan)")
     if os.environ.get("BENCH_VERBOSE"):
         for query in sorted(second_queries, key=lambda q: -float(q["time"]))[:8]:
-            print(f"{query['time']} s  {query['sql'][:300]}")
+            kind = re.search(r"\) SELECT '(\w+)'", query["sql"])
+            print(f"{query['time']} s  {kind.group(1) if kind else ''}  {query['sql'][:200]}")
     if args.database and not args.keep:
         # Leave the shared bench database as generate.py made it (nothing else refers to
         # these rows: delivery was not run).

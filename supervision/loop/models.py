@@ -163,6 +163,14 @@ class Task(OneQueryChecks):
             models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
             # The lists' default order (deadline, code): a page is read off the index.
             models.Index(fields=["deadline", "code"], name="task_deadline_code_idx"),
+            # The deadline scan's report reminders: tasks in progress by report frequency
+            # and signing time, with their department (an index-only scan).
+            models.Index(
+                fields=["report_frequency", "accepted_at"],
+                include=["lead_department"],
+                condition=Q(status=TaskStatus.IN_PROGRESS),
+                name="task_reporting_idx",
+            ),
         ]
         constraints = [
             _valid("source", TaskSource),

@@ -41,20 +41,30 @@ def report_deadline(period_end: dt.date) -> dt.date:
     return period_end if is_workday(period_end) else add_workdays(period_end, -1)
 
 
+def signed_for_by(end: dt.date) -> dt.datetime:
+    """A task signed for (``accepted_at``) before this instant, the start of the period's
+    last day, owes the report of the period ending ``end``."""
+    return clock.start_of(end)
+
+
+def report_window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until): a progress report created within it meets the period [start, end]."""
+    return clock.start_of(start), clock.start_of(end + ONE_DAY)
+
+
 def bound_to_report(frequency: str, end: dt.date) -> Q:
     """Tasks (of ``frequency``) that owe a report for the period ending ``end``: signed for
     before its last day began. Callers add what "in hand" means for them (in progress now,
     or not handed in by then)."""
-    return Q(report_frequency=frequency, accepted_at__lt=clock.start_of(end))
+    return Q(report_frequency=frequency, accepted_at__lt=signed_for_by(end))
 
 
 def reported_within(start: dt.date, end: dt.date) -> Exists:
     """The task (``OuterRef("pk")``) has a progress report made within [start, end]."""
+    since, until = report_window(start, end)
     return Exists(
         ProgressReport.objects.filter(
-            task=OuterRef("pk"),
-            created_at__gte=clock.start_of(start),
-            created_at__lt=clock.start_of(end + ONE_DAY),
+            task=OuterRef("pk"), created_at__gte=since, created_at__lt=until
         )
     )
 

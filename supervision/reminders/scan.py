@@ -17,7 +17,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import Case, DateField, F, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import TruncDate
 
 from config.celery import enqueue
@@ -25,12 +25,13 @@ from core import clock
 from projects.models import Milestone
 from supervision import cache
 from supervision.choices import NodeStatus, ReminderKind, ReminderLevel, TaskStatus
-from supervision.loop.models import EscalationPolicy, Task
+from supervision.loop.models import EscalationPolicy, ProgressReport, Task
 from supervision.loop.reporting import (
     REPORT_FREQUENCIES,
     period_bounds,
     report_deadline,
-    report_owed,
+    report_window,
+    signed_for_by,
 )
 from supervision.loop.workdays import add_workdays, is_workday, next_workday_at, workdays_between
 from supervision.phases.models import Node
@@ -119,6 +120,15 @@ SUBJECT_COLUMNS = {
 }
 
 
+def _values(names: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
+    """A small constant table as one ``VALUES`` list (planned as a single scan, where a
+    ``UNION ALL`` of hundreds of one-row SELECTs took longer to plan than to run)."""
+    row = f"({', '.join(['%s'] * len(names))})"
+    columns = ", ".join(f"column{i} AS {name}" for i, name in enumerate(names, 1))
+    sql = f"SELECT {columns} FROM (VALUES {', '.join([row] * len(rows))}) v"  # noqa: S608
+    return sql, [value for values in rows for value in values]
+
+
 def _insert(
     querysets,
     *,
@@ -134,8 +144,8 @@ def _insert(
     extra: dict | None = None,
     by_day: list[tuple[dt.date, dt.date, str]] | None = None,
 ) -> Counter:
-    """``INSERT INTO reminder … SELECT`` the rung(s) of every subject in ``querysets`` (one, or
-    a list read as one ``UNION ALL``).
+    """``INSERT INTO reminder … SELECT`` the rung(s) of every subject in ``querysets`` (one, a
+    list read as one ``UNION ALL``, or a raw ``(sql, params)``).
 
     The subquery ``q`` yields the subject (``sid``), its department (``dept``) and, from
     ``deadline_field``, its deadline (``dl``); otherwise ``deadline_sql`` computes it. With
@@ -156,25 +166,30 @@ def _insert(
         columns["tid"] = F("task_id")
     if deadline_field:
         columns["dl"] = F(deadline_field)
-    branches = [
-        qs.order_by().values(**columns).query.sql_with_params()
-        for qs in (querysets if isinstance(querysets, list) else [querysets])
-    ]
+    if isinstance(querysets, tuple):  # raw (sql, params) yielding sid, dept, lvl, dl
+        branches = [querysets]
+    else:
+        branches = [
+            qs.order_by().values(**columns).query.sql_with_params()
+            for qs in (querysets if isinstance(querysets, list) else [querysets])
+        ]
     select_sql = " UNION ALL ".join(sql for sql, _ in branches)
     select_params = [param for _, params in branches for param in params]
     if by_day:
         # Each subject's rung and deadline follow from its ``day``: a join to a small table
         # of days (a CASE of hundreds of days would be evaluated several times per row).
-        days_sql = " UNION ALL ".join(["SELECT %s AS day, %s AS dl, %s AS lvl"] * len(by_day))
+        days_sql, days_params = _values(
+            ("day", "dl", "lvl"),
+            [
+                (ops.adapt_datefield_value(day), ops.adapt_datefield_value(due), rung)
+                for day, due, rung in by_day
+            ],
+        )
         select_sql = (
             f"SELECT p.sid, p.dept, d.lvl, d.dl FROM ({select_sql}) p"  # noqa: S608
             f" INNER JOIN ({days_sql}) d ON p.day = d.day"
         )
-        select_params += [
-            value
-            for day, due, rung in by_day
-            for value in (ops.adapt_datefield_value(day), ops.adapt_datefield_value(due), rung)
-        ]
+        select_params += days_params
     level_sql, level_params = ("%s", [level]) if level else ("q.lvl", [])
     # The probe names the predicate of the task's partial unique key (a reminder of a kind
     # other than ``node`` has no node), so it can walk that index.
@@ -325,9 +340,16 @@ def _scan_acceptance(ladder: Ladder, policy: EscalationPolicy, *, now, deliver_a
 
 
 def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
-    """Tasks in hand with no progress report in the current or the previous period: every
-    (frequency, period) owed is a branch of one statement, with its own due date and rung."""
-    branches = []
+    """Tasks in hand with no progress report in the current or the previous period.
+
+    Every (frequency, period) owed is a row of a small table of periods, with its due date
+    and rung; one pass over the tasks in progress joins each to its frequency's periods
+    (``bound_to_report``) and keeps those without a report in the period's window
+    (``reported_within``): one anti-join to the reports made since the earliest period
+    began, instead of one scan of the tasks and one anti-join per period.
+    """
+    ops = connection.ops
+    periods = []
     for frequency in REPORT_FREQUENCIES:
         current_start, _ = period_bounds(frequency, ladder.today)
         previous = period_bounds(frequency, current_start - dt.timedelta(days=1))
@@ -336,21 +358,42 @@ def _scan_reports(ladder: Ladder, *, now, deliver_after) -> Counter:
             level = ladder.rung(due)
             if level is None:
                 continue
-            owed = Task.objects.filter(status=TaskStatus.IN_PROGRESS).filter(
-                report_owed(frequency, start, end)
-            )
-            branches.append(
-                owed.annotate(rung=Value(level), due=Value(due, output_field=DateField()))
-            )
-    if not branches:
+            since, until = report_window(start, end)
+            periods.append((frequency, signed_for_by(end), since, until, due, level))
+    if not periods:
         return Counter()
+    earliest = min(since for _, _, since, _, _, _ in periods)
+    periods_sql, params = _values(
+        ("freq", "signed", "since", "until", "dl", "lvl"),
+        [
+            (
+                frequency,
+                ops.adapt_datetimefield_value(signed),
+                ops.adapt_datetimefield_value(since),
+                ops.adapt_datetimefield_value(until),
+                ops.adapt_datefield_value(due),
+                level,
+            )
+            for frequency, signed, since, until, due, level in periods
+        ],
+    )
+    tasks, reports = Task._meta.db_table, ProgressReport._meta.db_table
+    # Identifiers come from model metadata; every value is a bound parameter. The tasks are
+    # read off ``task_reporting_idx`` (in progress, by frequency and signing time).
+    sql = (
+        f"SELECT t.id AS sid, t.lead_department_id AS dept, p.lvl, p.dl FROM {tasks} t"  # noqa: S608
+        f" INNER JOIN ({periods_sql}) p ON t.report_frequency = p.freq AND t.accepted_at < p.signed"
+        f" WHERE t.status = %s AND NOT EXISTS (SELECT 1 FROM {reports} r"
+        f" WHERE r.task_id = t.id AND r.created_at >= %s"
+        f" AND r.created_at >= p.since AND r.created_at < p.until)"
+    )
+    params += [TaskStatus.IN_PROGRESS, ops.adapt_datetimefield_value(earliest)]
     return _insert(
-        branches,
+        (sql, params),
         kind=ReminderKind.REPORT,
         level=None,
         subject="task",
         department="lead_department_id",
-        extra={"lvl": F("rung"), "dl": F("due")},
         now=now,
         deliver_after=deliver_after,
     )
