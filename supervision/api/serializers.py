@@ -161,7 +161,7 @@ class TaskSerializer(ModelSerializer):
 
     @extend_schema_field(NodesSummarySerializer)
     def get_nodes_summary(self, task) -> dict:
-        summary = getattr(task, "nodes_summary", None)  # a list's page: ``attach_nodes_summary``
+        summary = getattr(task, "nodes_summary", None)  # set by a caller that read it in bulk
         if summary is not None:
             return summary
         return NodesSummarySerializer.of(

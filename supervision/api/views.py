@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from core import clock
+from supervision.api import task_list as rows
 from supervision.api.kinds import TaskKindsMixin
 from supervision.api.nodes import TaskNodesMixin
 from supervision.api.phases import TaskPhasesMixin
@@ -36,7 +37,7 @@ from supervision.loop.models import (
     Task,
     TaskEvent,
 )
-from supervision.loop.selectors import attach_lights, attach_nodes_summary, task_list
+from supervision.loop.selectors import task_list
 from supervision.reminders.services import task_urge
 
 
@@ -55,19 +56,17 @@ class TaskViewSet(
         if self.action == "list":
             # The rows name their lead unit, leader and project by id only, so no join for
             # them (each join multiplies the planning of the page's ORDER BY … LIMIT); the
-            # page's lights (unless a filter needed them for the whole table, ``TaskFilter``)
-            # and node figures come from one query each (``paginate_queryset``).
-            return with_kinds(Task.objects.all()).prefetch_related("co_departments")
+            # page is read as plain rows and completed over its ids (``task_list``).
+            return Task.objects.all()
         return with_kinds(task_list()).prefetch_related("co_departments", "nodes")
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            today = clock.today()
-            if "light" not in queryset.query.annotations:
-                attach_lights(page, today=today)
-            attach_nodes_summary(page, today=today)
-        return page
+    def list(self, request, *args, **kwargs):
+        # ``TaskSerializer``'s page from plain rows (``supervision.api.task_list``); no
+        # docstring, which would become the operation's description in the schema.
+        queryset = self.filter_queryset(self.get_queryset())
+        lit = "light" in queryset.query.annotations  # a filter needed it for the whole table
+        page = self.paginate_queryset(rows.page_queryset(queryset))
+        return self.get_paginated_response(rows.page_data(page, lit=lit))
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

@@ -1,8 +1,10 @@
 import datetime as dt
 
-from django.db import connections, router
+from django.db import router
 
+from config.api.rows import rows_by_ids
 from core import clock
+from supervision.choices import OPEN_STATUSES
 from supervision.loop.models import EscalationPolicy, Task
 from supervision.loop.workdays import overdue_workdays
 
@@ -18,92 +20,79 @@ def task_list(*, today: dt.date | None = None, policy: EscalationPolicy | None =
     )
 
 
-def attach_lights(tasks, *, today: dt.date | None = None, policy=None) -> None:
-    """Set ``with_light``'s annotations on ``tasks`` (a page read without them) from one
-    query over their ids.
+def page_rows(
+    ids: list[int],
+    fields: tuple[str, ...] = (),
+    *,
+    lights: bool = True,
+    today: dt.date | None = None,
+    policy: EscalationPolicy | None = None,
+) -> dict[int, tuple]:
+    """The tasks ``ids`` as ``values_list(*LIGHT_FIELDS, *fields)`` (``with_light``'s
+    annotations first, unless ``lights`` is false) by id, from one query.
 
     The light's expression takes Django longer to build and compile than the database takes
-    to run it for a page, so the statement is compiled once per date, policy, page length
-    and connection vendor and kept; only the ids change from page to page.
+    to run it for a page, so the statement is compiled once per date, policy and fields
+    (``rows_by_ids``); only the ids change from page to page.
     """
+    key: tuple = ("tasks", fields)
+    if lights:
+        today = today or clock.today()
+        policy = policy or EscalationPolicy.current()
+        settings = tuple(getattr(policy, f.attname) for f in policy._meta.concrete_fields)
+        key = (*key, today, settings)
+
+    def build(pks):
+        queryset = Task.objects.with_light(today, policy) if lights else Task.objects.all()
+        return queryset.filter(pk__in=pks).order_by().values_list("pk", *names)
+
+    names = (*LIGHT_FIELDS, *fields) if lights else fields
+    # The replica's connection, for a list read.
+    rows = rows_by_ids(key, build, ids, using=router.db_for_read(Task))
+    return {row[0]: row[1:] for row in rows}
+
+
+def attach_lights(tasks, *, today: dt.date | None = None, policy=None) -> None:
+    """Set ``with_light``'s annotations on ``tasks`` (model instances read without them)
+    from one query over their ids (``page_rows``)."""
     tasks = list(tasks)
-    if not tasks:
-        return
-    today = today or clock.today()
-    policy = policy or EscalationPolicy.current()
-    connection = connections[router.db_for_read(Task)]  # the replica's, for a list read
-    sql, head, compiler, converters = _lights_statement(connection, today, policy, len(tasks))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*head, *(task.pk for task in tasks)])
-        rows = cursor.fetchall()
-    if converters:
-        rows = compiler.apply_converters(rows, converters)
-    by_pk = {row[0]: row[1:] for row in rows}
+    rows = page_rows([task.pk for task in tasks], today=today, policy=policy)
     for task in tasks:
-        for name, value in zip(LIGHT_FIELDS, by_pk[task.pk], strict=True):
+        for name, value in zip(LIGHT_FIELDS, rows[task.pk], strict=True):
             setattr(task, name, value)
 
 
-def attach_nodes_summary(tasks, *, today: dt.date) -> None:
-    """Set ``nodes_summary`` (``NodesSummarySerializer.of``'s figures) on each of ``tasks``
-    from one grouped query, instead of loading every node of the page."""
+NO_NODES = {"total": 0, "proposed": 0, "approved": 0, "done": 0, "overdue": 0, "next_due": None}
+
+
+def nodes_summaries(ids: list[int], *, today: dt.date) -> dict[int, dict]:
+    """``NodesSummarySerializer.of``'s figures for each of the tasks ``ids`` from one grouped
+    query (compiled once a day), instead of loading every node of the page."""
     from django.db.models import Count, Min, Q
 
     from supervision.choices import NodeStatus
     from supervision.phases.models import Node
 
-    approved = Q(status=NodeStatus.APPROVED)
-    rows = (
-        Node.objects.filter(task__in=[task.pk for task in tasks])
-        .order_by()
-        .values("task_id")
-        .annotate(
-            total=Count("pk"),
-            proposed=Count("pk", filter=Q(status=NodeStatus.PROPOSED)),
-            approved=Count("pk", filter=approved),
-            done=Count("pk", filter=Q(status=NodeStatus.DONE)),
-            overdue=Count("pk", filter=approved & Q(due_date__lt=today)),
-            next_due=Min("due_date", filter=approved),
-        )
-    )
-    by_task = {row.pop("task_id"): row for row in rows}
-    for task in tasks:
-        task.nodes_summary = by_task.get(task.pk) or {
-            "total": 0,
-            "proposed": 0,
-            "approved": 0,
-            "done": 0,
-            "overdue": 0,
-            "next_due": None,
-        }
-
-
-_LIGHT_STATEMENTS: dict = {}
-
-
-def _lights_statement(connection, today: dt.date, policy: EscalationPolicy, n: int) -> tuple:
-    settings = tuple(getattr(policy, f.attname) for f in policy._meta.concrete_fields)
-    key = (connection.alias, connection.vendor, today, settings, n)
-    statement = _LIGHT_STATEMENTS.get(key)
-    if statement is None:
-        marks = list(range(-n, 0))  # stand-ins for the ids, always the statement's last params
-        query = (
-            Task.objects.with_light(today, policy)
-            .filter(pk__in=marks)
+    def build(pks):
+        approved = Q(status=NodeStatus.APPROVED)
+        return (
+            Node.objects.filter(task__in=pks)
             .order_by()
-            .values_list("pk", *LIGHT_FIELDS)
-            .query
+            .values("task_id")
+            .annotate(
+                total=Count("pk"),
+                proposed=Count("pk", filter=Q(status=NodeStatus.PROPOSED)),
+                approved=Count("pk", filter=approved),
+                done=Count("pk", filter=Q(status=NodeStatus.DONE)),
+                overdue=Count("pk", filter=approved & Q(due_date__lt=today)),
+                next_due=Min("due_date", filter=approved),
+            )
+            .values_list("task_id", *NO_NODES)
         )
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if list(params[-n:]) != marks:  # pragma: no cover — Django changed its SQL layout
-            raise AssertionError("the ids are not the last parameters of the light statement")
-        fields = [s[0] for s in compiler.select[: compiler.col_count]]
-        converters = compiler.get_converters(fields)
-        if len(_LIGHT_STATEMENTS) >= 64:  # a new day or policy: drop the old ones
-            _LIGHT_STATEMENTS.clear()
-        statement = _LIGHT_STATEMENTS[key] = (sql, tuple(params[:-n]), compiler, converters)
-    return statement
+
+    rows = rows_by_ids(("nodes", today), build, ids, using=router.db_for_read(Node))
+    by_task = {row[0]: dict(zip(NO_NODES, row[1:], strict=True)) for row in rows}
+    return {pk: by_task.get(pk) or dict(NO_NODES) for pk in ids}
 
 
 def overdue_days(task: Task, today: dt.date | None = None) -> int:
@@ -111,10 +100,16 @@ def overdue_days(task: Task, today: dt.date | None = None) -> int:
     an open node's, as ``with_light`` annotates; the deadline when not annotated),
     #{d : due < d ≤ today}: the largest of its overdue nodes' and its deadline's. 0 once
     closed or cancelled."""
-    if not task.is_open:
+    return overdue_days_of(
+        task.status, getattr(task, "first_due", None), task.deadline, today or clock.today()
+    )
+
+
+def overdue_days_of(status: str, first_due: dt.date | None, deadline: dt.date, today) -> int:
+    """``overdue_days`` of a task read as values (a list's row)."""
+    if status not in OPEN_STATUSES:
         return 0
-    due = getattr(task, "first_due", None) or task.deadline
-    return overdue_workdays(due, today or clock.today())
+    return overdue_workdays(first_due or deadline, today)
 
 
 def escalation_cutoff(now) -> dt.datetime:
