@@ -140,7 +140,7 @@ def _grouped(counts: dict, ranked: list[tuple], read: Callable, group_of: Callab
         if len(group["rows"]) < LIMIT:
             group["rows"].append(pk)
             shown.append(pk)
-    by_pk = read(shown)
+    by_pk = read(shown) if shown else {}  # nothing to read: not even the figures' queryset
     for group in groups.values():
         group["rows"] = [by_pk[pk] for pk in group["rows"]]
         group["more"] = group["count"] > LIMIT
@@ -168,7 +168,7 @@ def search_all(q: str, *, today: dt.date) -> dict[str, dict]:
         ),
         **_grouped(
             *projects,
-            project_list(today=today).in_bulk,
+            lambda pks: project_list(today=today).in_bulk(pks),
             lambda part: "projects",
             ["projects"],
         ),
