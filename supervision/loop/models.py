@@ -171,6 +171,14 @@ class Task(OneQueryChecks):
                 condition=Q(status=TaskStatus.IN_PROGRESS),
                 name="task_reporting_idx",
             ),
+            # The scan's node reminders: the tasks in the unit's hands (assigned, in progress)
+            # with their department, hashed from the index alone instead of the table.
+            models.Index(
+                fields=["id"],
+                include=["lead_department"],
+                condition=Q(status__in=(TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)),
+                name="task_in_hand_idx",
+            ),
         ]
         constraints = [
             _valid("source", TaskSource),
