@@ -95,3 +95,25 @@ def test_a_task_closed_while_its_node_is_done_both_succeed():
     figure = NodeFigure.objects.get(node=node)
     assert (figure.judged_on, figure.met_on) == (dt.date(2024, 6, 20), dt.date(2024, 6, 20))
     assert_exact()
+
+
+def test_a_write_to_many_rows_holds_row_locks_not_one_advisory_lock_per_row(department):
+    """The refresh locks its source rows, which live in the rows: one advisory lock per id
+    made a statement writing ~40,000 nodes fail with "out of shared memory"."""
+    require_postgres()
+    from django.db import connection
+
+    tasks = factories.TaskFactory.create_batch(30, lead_department=department)
+    project = factories.ProjectFactory()
+    with transaction.atomic():
+        Task.objects.filter(pk__in=[t.pk for t in tasks]).update(deadline=dt.date(2024, 12, 20))
+        for task in tasks[:5]:
+            factories.NodeFactory(task=task, sequence=1, due_date=dt.date(2024, 9, 30))
+        factories.InvestmentReportFactory(project=project, amount=Decimal(3))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+            assert cursor.fetchone()[0] == 0
+    assert_exact()

@@ -35,6 +35,7 @@ from supervision.scorecards.summaries.figures import (
 )
 from supervision.scorecards.summaries.nodes import (
     NODE_TABLE,
+    _postgresql_nodes,
     _refill_nodes,
     create_node_figures,
     drop_node_figures,
@@ -82,13 +83,13 @@ def rebuild(connection=None) -> None:
 
 
 def lock_refreshes(connection) -> None:
-    """Re-create the task and project figures' refresh functions (0019, 0021) as they are
-    now, each taking a lock per id first (``figures.lock``; PostgreSQL only — SQLite has one
-    writer at a time)."""
+    """Re-create the task and project figures' refresh functions (0019, 0021) and the node
+    figures' trigger function (0023) as they are now, each locking its source rows first
+    (``figures.lock``; PostgreSQL only — SQLite has one writer at a time)."""
     if connection.vendor != "postgresql":
         return
     # 0019's project refresh and 0021's task refresh (with the tallies), as now defined.
-    statements = [_postgresql()[1], _postgresql_tallies()[1]]
+    statements = [_postgresql()[1], _postgresql_tallies()[1], _postgresql_nodes()[1]]
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

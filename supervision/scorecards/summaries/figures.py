@@ -49,14 +49,24 @@ def _project_select(vendor: str) -> str:
     return PROJECT_SELECT.format(**DIALECT[vendor])
 
 
-def lock(table: str, verb: str = "PERFORM") -> str:
-    """Take a transaction lock per id of ``ids`` (in id order) before a refresh deletes and
-    recomputes its rows: a concurrent writer of the same row waits for this one's commit,
-    then its DELETE and INSERT (each a new snapshot in READ COMMITTED) see the committed row
-    — without it the second INSERT met the first's row (duplicate key, a 500)."""
+# The row whose lock guards each figure table's rows: a task's, a project's.
+LOCKED = {
+    "supervision_taskfigure": "supervision_task",
+    "supervision_projectfigure": "projects_project",
+}
+
+
+def lock(table: str, verb: str = "PERFORM", ids: str = "ids") -> str:
+    """Lock the source rows of ``ids`` (in id order) before a refresh deletes and recomputes
+    their figure rows: a concurrent writer of the same rows waits for this one's commit, then
+    its DELETE and INSERT (each a new snapshot in READ COMMITTED) see the committed rows —
+    without it the second INSERT met the first's row (duplicate key, a 500). A row lock (FOR
+    NO KEY UPDATE: foreign-key checks, FOR KEY SHARE, pass) is kept in the row itself, so a
+    statement writing 100,000 rows cannot run out of the lock table as one advisory lock per
+    id did ("out of shared memory")."""
     return (
-        f"{verb} pg_advisory_xact_lock(hashtextextended('{table}', id)) "
-        "FROM unnest(ids) AS id ORDER BY id;"
+        f"{verb} 1 FROM {LOCKED.get(table, table)} WHERE id = ANY({ids}) "
+        "ORDER BY id FOR NO KEY UPDATE;"
     )
 
 

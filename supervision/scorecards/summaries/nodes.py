@@ -2,7 +2,7 @@
 
 # ruff: noqa: S608 — every statement here is built from constants, no input.
 
-from supervision.scorecards.summaries.figures import _run
+from supervision.scorecards.summaries.figures import _run, lock
 
 NODE_TABLE = "supervision_nodefigure"
 NODE_COLUMNS = "node_id, lead_department_id, domain, due_date, judged_on, met_on"
@@ -82,7 +82,7 @@ def _postgresql_nodes() -> list[str]:
             {_node_refresh("postgresql", "= ANY(ids)", by_task=False)}
           END IF;
         END $$""",
-        """CREATE OR REPLACE FUNCTION supervision_node_figures_trigger() RETURNS trigger
+        f"""CREATE OR REPLACE FUNCTION supervision_node_figures_trigger() RETURNS trigger
         LANGUAGE plpgsql AS $$
         DECLARE
           ids bigint[];
@@ -99,9 +99,8 @@ def _postgresql_nodes() -> list[str]:
             ids := ids || NEW.id;
             tasks := tasks || (to_jsonb(NEW) ->> TG_ARGV[1])::bigint;
           END IF;
-          -- One lock per task for a node's refresh and its task's (``figures.lock``).
-          PERFORM pg_advisory_xact_lock(hashtextextended('supervision_nodefigure', id))
-            FROM unnest(tasks) AS id ORDER BY id;
+          -- The task's row lock for a node's refresh and its task's (``figures.lock``).
+          {lock("supervision_taskfigure", ids="tasks")}
           PERFORM supervision_refresh_node_figures(ids, TG_ARGV[0] = 'task');
           RETURN NULL;
         END $$""",

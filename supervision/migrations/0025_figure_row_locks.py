@@ -1,0 +1,15 @@
+from django.db import migrations
+
+
+def relock(apps, schema_editor):
+    # The figure refreshes lock their source rows (task, project) instead of taking one
+    # advisory lock per id: a statement writing ~40,000 rows ran out of the lock table.
+    from supervision.scorecards import summaries
+
+    summaries.lock_refreshes(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("supervision", "0024_merge")]
+
+    operations = [migrations.RunPython(relock, migrations.RunPython.noop)]
