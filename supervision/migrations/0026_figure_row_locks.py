@@ -10,6 +10,6 @@ def relock(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("supervision", "0024_merge")]
+    dependencies = [("supervision", "0025_task_in_hand_index")]
 
     operations = [migrations.RunPython(relock, migrations.RunPython.noop)]
