@@ -333,7 +333,10 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="wulong"),
+        # Per database by default: cached counts and answers are keyed by their SQL and the
+        # data version, so two databases sharing one Redis (bench scales, staging) must not
+        # read each other's.
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=f"wulong:{DATABASES['default']['NAME']}"),
     }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
