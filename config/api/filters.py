@@ -17,6 +17,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -182,3 +183,23 @@ class FilterSet(django_filters.FilterSet):
     def ordering_choices(self) -> list[tuple[str, str]]:
         """The ``ordering`` values and their labels (for a select in the cockpit)."""
         return list(self.filters["ordering"].extra["choices"])
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, without building the FilterSet when the request names none
+    of its filters.
+
+    A FilterSet instance deep-copies every filter and builds a form class and a form on
+    each request — a few milliseconds, most of an unfiltered list's fixed cost. Without a
+    filter's parameter every filter is a no-op (django-filter passes empty values over), so
+    only the default ordering (``OrderingFilter`` with no value) remains to apply.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        if request.query_params.keys() & filterset_class.base_filters.keys():
+            return super().filter_queryset(request, queryset, view)
+        ordering = filterset_class.base_filters.get("ordering")
+        return queryset if ordering is None else ordering.filter(queryset, None)

@@ -16,6 +16,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from accounts.models import AuditRecord, IdempotencyRecord
 from config.api.errors import Conflict, PreconditionFailed
+from config.api.filters import FilterBackend
 from config.api.pagination import Pagination
 
 
@@ -115,6 +116,7 @@ class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
     """Shared base: auth, scope check, pagination, throttling, idempotent POSTs."""
 
     pagination_class = Pagination
+    filter_backends = [FilterBackend]
     # Any path segment reaches the view, so ``tasks/abc/`` or ``tasks/1.5/`` is the API's JSON
     # 404 rather than Django's HTML page (DRF's default stops at a dot, for format suffixes).
     lookup_value_regex = "[^/]+"
