@@ -328,14 +328,12 @@ FILTERS_EMPTY_CHOICE_LABEL = "全部"
 # any API body (an xlsx upload included) up to API_MAX_BODY_BYTES; larger → 413 (JSON).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=12 * 1024 * 1024)
 
-# Cache (throttling, dashboard): Redis when configured, else local memory.
+# Cache (throttling, dashboard): Redis when configured, else local memory. Keys per
+# database: cached counts are keyed by their SQL, so databases sharing a Redis must not mix.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
-        # Per database by default: cached counts and answers are keyed by their SQL and the
-        # data version, so two databases sharing one Redis (bench scales, staging) must not
-        # read each other's.
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=f"wulong:{DATABASES['default']['NAME']}"),
     }
     if REDIS_URL
