@@ -328,8 +328,7 @@ FILTERS_EMPTY_CHOICE_LABEL = "全部"
 # any API body (an xlsx upload included) up to API_MAX_BODY_BYTES; larger → 413 (JSON).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=12 * 1024 * 1024)
 
-# Cache (throttling, dashboard): Redis when configured, else local memory. Keys per
-# database: cached counts are keyed by their SQL, so databases sharing a Redis must not mix.
+# Cache: Redis when configured, else local memory; keys per database (counts keyed by SQL).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
