@@ -94,7 +94,10 @@ class TaskFilter(FilterSet):
     def filter_behind(self, queryset, name, value):
         # The latest value below the 序时 target (``lag`` from ``TaskQuerySet.with_light``).
         queryset = lit(queryset)
-        return queryset.filter(lag__gt=0) if value else queryset.exclude(lag__gt=0)
+        # ``exclude(lag__gt=0)`` would drop a null lag (no value target): not behind either.
+        if value:
+            return queryset.filter(lag__gt=0)
+        return queryset.filter(Q(lag__lte=0) | Q(lag__isnull=True))
 
     def filter_department(self, queryset, name, value):
         co = Task.co_departments.through.objects.filter(task=OuterRef("pk"), department=value)

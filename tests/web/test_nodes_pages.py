@@ -245,6 +245,9 @@ def test_the_office_lists_filter_node_overdue_and_behind(task, supervisor, depar
     assert listed("behind=true") == {task.pk}
     assert listed("node_overdue=true") == {late.pk}
     assert ahead.pk in listed("behind=false")
+    # A task without a value target has no lag: it is not behind 序时 either.
+    assert late.pk in listed("behind=false")
+    assert task.pk not in listed("behind=false")
     html = client.get(reverse("web:tasks")).content.decode()
     assert "节点逾期" in html
     assert "落后序时" in html
