@@ -125,10 +125,15 @@ def urgeable_overdue(today, policy: EscalationPolicy | None = None):
 def overdue_by_unit(today) -> list[dict]:
     """Units with urgeable overdue work: ``{"id", "name", "label", "count"}`` (``label``: the
     unit's one displayed form, its short name), most first (one query)."""
+    return units_by_count(urgeable_overdue(today), Count("pk"))
+
+
+def units_by_count(queryset, count) -> list[dict]:
+    """``queryset`` (rows with a ``lead_department``) counted per unit by ``count``:
+    ``{"id", "name", "label", "count"}``, most first."""
     rows = list(
-        urgeable_overdue(today)
-        .values("lead_department")
-        .annotate(count=Count("pk"))
+        queryset.values("lead_department")
+        .annotate(count=count)
         .values(
             "count",
             id=F("lead_department"),

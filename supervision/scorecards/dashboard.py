@@ -99,24 +99,11 @@ def overdue_units(today: dt.date) -> list[dict]:
     summed from ``TaskTally`` (one query over the groups instead of every task with its
     nodes): an urgeable task (assigned, in progress) is overdue exactly when its
     ``first_due`` is at least one working day past."""
-    from supervision.reminders.services import URGEABLE_STATUSES
+    from supervision.reminders.services import URGEABLE_STATUSES, units_by_count
 
     last_workday, _ = light_thresholds(today, EscalationPolicy.current().warning_days)
-    rows = list(
-        TaskTally.objects.filter(status__in=URGEABLE_STATUSES, first_due__lt=last_workday)
-        .values("lead_department")
-        .annotate(count=Sum("n"))
-        .values(
-            "count",
-            id=F("lead_department"),
-            name=F("lead_department__name"),
-            short_name=F("lead_department__short_name"),
-        )
-        .order_by("-count", "name")
-    )
-    for row in rows:
-        row["label"] = row.pop("short_name") or row["name"]
-    return rows
+    due = TaskTally.objects.filter(status__in=URGEABLE_STATUSES, first_due__lt=last_workday)
+    return units_by_count(due, Sum("n"))
 
 
 def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict, dict]:
