@@ -3,8 +3,10 @@ from projects.models import Project
 
 
 def project_list(*, today=None):
-    """Projects with their derived figures, ready for a list (constant query count)."""
-    return Project.objects.with_figures(today or clock.today()).select_related(
+    """Projects with their derived figures, ready for a list (constant query count): the
+    investment and next milestone read from ``ProjectFigure`` (one index lookup per row,
+    where summing each project's reports and milestones took ~29 ms per page at L)."""
+    return Project.objects.with_figures(today or clock.today(), stored=True).select_related(
         "lead_department", "responsible_leader"
     )
 

@@ -72,9 +72,15 @@ def versioned_models() -> tuple:
     )
 
 
-# Tables the database derives from versioned ones only (the search rows of supervision/0020:
-# tasks with their problem and proposal details, projects).
-DERIVED_TABLES = ("supervision_task_search", "projects_project_search")
+# Tables the database derives from versioned ones only, in the writing statement (the search
+# rows of supervision/0020: tasks with their problem and proposal details, projects; the
+# figures of ``supervision.scorecards.summaries``).
+DERIVED_TABLES = (
+    "supervision_task_search",
+    "projects_project_search",
+    "supervision_projectfigure",
+    "supervision_taskfigure",
+)
 
 
 def versioned_tables() -> frozenset[str]:
