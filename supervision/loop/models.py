@@ -1,7 +1,8 @@
+import copy
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 
 from core.constraints import OneQueryChecks
@@ -21,6 +22,9 @@ from supervision.choices import (
 from supervision.loop.indicators import Indicator  # noqa: F401 (re-exported)
 from supervision.loop.querysets import TaskQuerySet
 from supervision.loop.targets import target_constraints
+
+# ``EscalationPolicy.current``'s (data version, policy) in this process.
+_current_policy: dict = {}
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
 # ``assumed_fields``: which fields hold a value the source does not state (inferred).
@@ -394,5 +398,21 @@ class EscalationPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "EscalationPolicy":
-        """The active policy, or an unsaved one with the defaults."""
+        """The active policy, or an unsaved one with the defaults.
+
+        Every request that shows a light reads it: kept per process under the data version
+        (a Redis read instead of a query), except inside a transaction, which may have
+        written a policy it could still roll back."""
+        from supervision.cache import data_version
+
+        if transaction.get_connection(router.db_for_read(cls)).in_atomic_block:
+            return cls._read_current()
+        version = data_version()
+        kept = _current_policy.get("kept")
+        if kept is None or kept[0] != version:
+            kept = _current_policy["kept"] = (version, cls._read_current())
+        return copy.copy(kept[1])
+
+    @classmethod
+    def _read_current(cls) -> "EscalationPolicy":
         return cls.objects.filter(is_active=True).first() or cls()
