@@ -171,3 +171,17 @@ def test_the_token_list_query_count_does_not_grow_with_page_size(owner, django_a
     with django_assert_num_queries(len(one)):
         response = client.get(API + "auth/tokens/?page_size=100")
     assert len(response.json()["results"]) == 100
+
+
+def test_the_kept_lookup_reads_the_token_its_user_and_unit_in_one_query(owner):
+    from config.api.authentication import live_token
+
+    token, _ = token_issue(user=owner, scope="write", name="一次")
+    with CaptureQueriesContext(connection) as queries:
+        found = live_token(token.prefix)
+        assert (found.pk, found.scope, found.user.username) == (token.pk, "write", owner.username)
+        assert found.user.department.name == owner.department.name
+    assert len(queries) == 1
+    assert live_token("0" * 12) is None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())
+    assert live_token(token.prefix) is None
