@@ -164,9 +164,14 @@ class Task(OneQueryChecks):
                 name="task_open_deadline_idx",
             ),
             models.Index(fields=["lead_department", "status"], name="task_dept_status_idx"),
-            models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
-            # The lists' default order (deadline, code): a page is read off the index.
+            # The lists' default order (deadline, code): a page is read off the index — also
+            # a page of one status or one lead unit, which otherwise walks the whole order
+            # past the rows of the others (the closed work comes first: 29,000 rows at L).
             models.Index(fields=["deadline", "code"], name="task_deadline_code_idx"),
+            models.Index(fields=["status", "deadline", "code"], name="task_status_order_idx"),
+            models.Index(
+                fields=["lead_department", "deadline", "code"], name="task_dept_order_idx"
+            ),
             # The deadline scan's report reminders: tasks in progress by report frequency
             # and signing time, with their department (an index-only scan).
             models.Index(
