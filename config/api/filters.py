@@ -13,10 +13,12 @@ The API, the cockpit lists and the Excel exports all filter through the same Fil
 
 import copy
 import datetime as dt
+import functools
 
 import django_filters
 from django import forms
 from django.db import models
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -186,20 +188,38 @@ class FilterSet(django_filters.FilterSet):
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, without building the FilterSet when the request names none
-    of its filters.
+    """django-filter's backend, building a FilterSet of only the filters the request names.
 
     A FilterSet instance deep-copies every filter and builds a form class and a form on
-    each request — a few milliseconds, most of an unfiltered list's fixed cost. Without a
-    filter's parameter every filter is a no-op (django-filter passes empty values over), so
-    only the default ordering (``OrderingFilter`` with no value) remains to apply.
+    each request — a few milliseconds for a resource's twenty filters, most of a filtered
+    list's fixed cost. A filter whose parameter is absent is a no-op (django-filter passes
+    empty values over), so the request's FilterSet keeps only the named ones (and the
+    ordering, whose default applies without a value): the same rows, the same validation of
+    what was sent. Without any, only the default ordering is applied.
     """
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return queryset
-        if request.query_params.keys() & filterset_class.base_filters.keys():
-            return super().filter_queryset(request, queryset, view)
-        ordering = filterset_class.base_filters.get("ordering")
-        return queryset if ordering is None else ordering.filter(queryset, None)
+        named = request.query_params.keys() & filterset_class.base_filters.keys()
+        if not named:
+            ordering = filterset_class.base_filters.get("ordering")
+            return queryset if ordering is None else ordering.filter(queryset, None)
+        narrowed = _narrowed(filterset_class, frozenset(named))
+        filterset = narrowed(**self.get_filterset_kwargs(request, queryset, view))
+        if not filterset.is_valid() and self.raise_exception:
+            raise utils.translate_validation(filterset.errors)
+        return filterset.qs
+
+
+@functools.lru_cache(maxsize=256)
+def _narrowed(filterset_class, named: frozenset[str]):
+    """``filterset_class`` with only the filters ``named`` and ``ordering``, in its order."""
+    narrowed = type(filterset_class.__name__, (filterset_class,), {})
+    narrowed.base_filters = {
+        name: each
+        for name, each in filterset_class.base_filters.items()
+        if name in named or name == "ordering"
+    }
+    return narrowed
