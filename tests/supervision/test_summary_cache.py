@@ -90,3 +90,20 @@ def test_a_policy_change_shows_in_the_cached_district_charts(
     fresh = lights()
     assert fresh != before  # the policy does change the lights
     assert after == fresh
+
+
+def test_the_api_answer_is_kept_as_written_and_follows_a_write(owner, supervisor_api, settings):
+    from tests.clients import API
+
+    settings.SUPERVISION_TODAY = TODAY
+    task = TaskFactory(lead_department=owner.department, status="assigned", deadline=TODAY)
+    first = supervisor_api.get(API + "dashboard/").json()
+    assert first["tasks_by_status"]["assigned"] == 1
+    with CaptureQueriesContext(connection) as ctx:
+        again = supervisor_api.get(API + "dashboard/").json()
+    assert again == first
+    assert not [q for q in ctx.captured_queries if "supervision_task" in q["sql"]]
+    with clock.override(NOW):
+        task_accept(task=task, actor=owner)
+    after = supervisor_api.get(API + "dashboard/").json()
+    assert (after["tasks_by_status"]["assigned"], after["tasks_by_status"]["in_progress"]) == (0, 1)
