@@ -20,6 +20,7 @@ from accounts.models import ApiToken, Department, User
 from accounts.selectors import visible_users
 from accounts.services import department_create, department_update, token_issue, token_revoke
 from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.rows import RowListMixin
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from core import clock
 
@@ -39,7 +40,7 @@ class MeViewSet(ApiViewSet):
         return Response(MeSerializer(request.user).data)
 
 
-class DepartmentViewSet(ApiModelViewSet):
+class DepartmentViewSet(RowListMixin, ApiModelViewSet):
     """单位. Everyone reads; the supervision office creates and edits."""
 
     queryset = Department.objects.all()

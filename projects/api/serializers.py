@@ -63,6 +63,8 @@ class ProjectSerializer(ModelSerializer):
 class MonthField(serializers.Field):
     """A month as ``"YYYY-MM"`` (stored as its first day)."""
 
+    row_value = True  # ``config.api.rows``: the column's date alone makes the text
+
     default_error_messages = {
         "invalid": f"月份格式应为 YYYY-MM，且在 {YEAR_MIN}–{YEAR_MAX} 年之间。"
     }

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.rows import RowListMixin
 from config.api.serializers import ModelSerializer
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from supervision.reminders.filters import NotificationFilter, ReminderFilter
@@ -99,7 +100,7 @@ class SupervisorOnly(IsSupervisorOrReadOnly):
         return bool(request.user and request.user.is_authenticated and request.user.is_supervisor)
 
 
-class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ReminderViewSet(RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     queryset = Reminder.objects.all()
     serializer_class = ReminderSerializer
     filterset_class = ReminderFilter

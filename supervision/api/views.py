@@ -1,9 +1,12 @@
+from types import SimpleNamespace
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.permissions import IsSupervisorOrReadOnly
+from config.api.rows import RowListMixin
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from core import clock
 from supervision.api import task_list as rows
@@ -38,6 +41,7 @@ from supervision.loop.models import (
     TaskEvent,
 )
 from supervision.loop.selectors import task_list
+from supervision.phases.indicators import indicator_lights
 from supervision.reminders.services import task_urge
 
 
@@ -213,7 +217,7 @@ class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
         return self._decide(request, services.extension_reject)
 
 
-class IndicatorViewSet(ApiModelViewSet):
+class IndicatorViewSet(RowListMixin, ApiModelViewSet):
     """预期目标 indicators with their light against 序时; the supervision office edits, the
     responsible unit enters period values (``values/``)."""
 
@@ -223,8 +227,19 @@ class IndicatorViewSet(ApiModelViewSet):
     permission_classes = ApiModelViewSet.permission_classes + [IsSupervisorOrReadOnly]
     http_method_names = ["get", "patch", "head", "options"]
 
+    row_given = ("light", "behind")
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "policy": EscalationPolicy.current()}
+
+    def complete_rows(self, rows):
+        # ``IndicatorSerializer.get_light``/``get_behind`` over the page's values (one query).
+        page = [SimpleNamespace(pk=row["id"], **row) for row in rows]  # what light_for reads
+        lights = indicator_lights(page, policy=EscalationPolicy.current())
+        for row in rows:
+            light = lights[row["id"]]
+            row["light"] = light.light
+            row["behind"] = None if light.behind is None else str(light.behind)
 
     def perform_update(self, serializer):
         indicator, _ = services.indicator_save(

@@ -1,9 +1,10 @@
-"""``tasks/`` and ``projects/`` lists are written from plain rows (``config.api.rows``); they
-must be byte for byte what their serializers write from model instances.
+"""The lists are written from plain rows (``config.api.rows``: ``tasks/`` by hand, the others
+through ``RowListMixin``); they must be byte for byte what their serializers write from
+model instances.
 
 Each case renders the page the old way — the list's FilterSet over the detail's queryset
-(``with_light``, every kind detail, co-operating departments and nodes prefetched), sliced
-as the paginator slices it, through ``TaskSerializer``/``ProjectSerializer`` and the API's
+(for tasks ``with_light``, every kind detail, co-operating departments and nodes
+prefetched), sliced as the paginator slices it, through the list's serializer and the API's
 renderer — and compares it with the response body. The data holds every task kind, merged
 and assisted proposals, nodes in every status, co-operating units whose codes sort against
 their ids, empty and filled optional fields, datetimes written at several UTC offsets and
@@ -19,24 +20,35 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
+from accounts.api.serializers import DepartmentSerializer
 from accounts.choices import Role
+from accounts.filters import DepartmentFilter
+from accounts.models import Department
 from config.api.renderers import OrjsonRenderer
-from projects.api.serializers import ProjectSerializer
-from projects.filters import ProjectFilter
-from projects.selectors import project_list
-from supervision.api.serializers import TaskSerializer
+from projects.api.serializers import (
+    InvestmentReportSerializer,
+    MilestoneSerializer,
+    ProjectSerializer,
+)
+from projects.filters import InvestmentReportFilter, MilestoneFilter, ProjectFilter
+from projects.selectors import investment_report_list, milestone_list, project_list
+from supervision.api.reminders import ReminderSerializer
+from supervision.api.serializers import IndicatorSerializer, TaskSerializer
 from supervision.kinds.selectors import with_kinds
-from supervision.loop.filters import TaskFilter
+from supervision.loop.filters import IndicatorFilter, TaskFilter
 from supervision.loop.selectors import task_list
 from supervision.models import (
     Indicator,
+    IndicatorValue,
     InstructionDetail,
     Meeting,
     MeetingItem,
     ProblemDetail,
     ProposalDetail,
+    Reminder,
     Task,
 )
+from supervision.reminders.filters import ReminderFilter
 from tests import factories
 from tests.clients import API, bearer_client
 
@@ -196,13 +208,22 @@ def data(db, settings):
     return {"units": units, "tasks": tasks, "projects": projects}
 
 
+FILTERSETS = {
+    TaskSerializer: TaskFilter,
+    ProjectSerializer: ProjectFilter,
+    DepartmentSerializer: DepartmentFilter,
+    IndicatorSerializer: IndicatorFilter,
+    MilestoneSerializer: MilestoneFilter,
+    InvestmentReportSerializer: InvestmentReportFilter,
+    ReminderSerializer: ReminderFilter,
+}
+
+
 def _assert_list_is_the_serializers(client, path, params, zone, serializer_class, queryset):
     """The page ``path`` answers, against the serializer's output for the same page (the
     list's FilterSet over ``queryset``, sliced as the paginator slices it)."""
     size = int(params.get("page_size", 100))
-    filterset_class = {TaskSerializer: TaskFilter, ProjectSerializer: ProjectFilter}[
-        serializer_class
-    ]
+    filterset_class = FILTERSETS[serializer_class]
     with timezone.override(zone):
         response = client.get(API + path, {"page_size": size, **params})
         assert response.status_code == 200, response.content[:500]
@@ -272,3 +293,212 @@ def test_the_projects_list_is_byte_for_byte_the_serializers(data, owner, params,
     queryset = project_list(today=TODAY).prefetch_related("co_departments")
     client = bearer_client(owner, scope="read")
     _assert_list_is_the_serializers(client, "projects/", params, zone, ProjectSerializer, queryset)
+
+
+@pytest.fixture
+def more(data, supervisor):
+    """Beside ``data``: departments of every kind (one inactive and assumed), indicators of
+    every comparison with period values that light them red, yellow, green and not at all,
+    further investment reports, and reminders of tasks and milestones at every rung, sent,
+    acknowledged and manual."""
+    units, tasks, projects = data["units"], data["tasks"], data["projects"]
+    Department.objects.filter(pk=units[1].pk).update(
+        is_active=False, assumed=True, source_ref="附表二"
+    )
+    for i, kind in enumerate(["town", "street", "soe", "other"]):
+        factories.DepartmentFactory(code=f"K{i}", kind=kind, short_name="" if i % 2 else "简称")
+    targets = [  # unit, target, comparison, tolerance, {period: value}
+        ("%", Decimal("6.5"), "at_least", None, {"2024-03": "1.0", "2024Q1": "2.0"}),
+        ("亿元", Decimal("1200"), "at_least", None, {"2024-05": "320.5"}),
+        ("%", Decimal("3"), "at_most", None, {"2024-04": "2.9"}),
+        ("%", Decimal("5.0"), "about", Decimal("0.5"), {"2024Q1": "5.2", "2024-02": "9"}),
+        ("", None, "", None, {"2024-02": "1"}),
+        ("万人", Decimal("0.35"), "at_least", Decimal("0"), {}),
+    ]
+    indicators = []
+    for i, (unit, target, comparison, tolerance, values) in enumerate(targets):
+        indicator = Indicator.objects.create(
+            code=f"J-{9 - i}",
+            name=f"指标{i}",
+            domain=["economy", "safety", "party"][i % 3],
+            unit=unit,
+            target_value=target,
+            comparison=comparison,
+            tolerance=tolerance,
+            baseline=[None, Decimal("1111.2345"), Decimal("4.5")][i % 3],
+            baseline_text="上年实绩" if i % 2 else "",
+            latest_value=DECIMALS[i % len(DECIMALS)],
+            period_values={"2024-03": "1.5", "2024Q1": 2} if i % 2 else {},
+            department=units[i % 8] if i % 3 else None,
+            assumed_fields=["baseline", "tolerance"] if i % 2 else [],
+        )
+        for k, (period, value) in enumerate(values.items()):
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                period=period,
+                value=Decimal(value),
+                entered_by=supervisor,
+                entered_at=at(i + k),
+            )
+        indicators.append(indicator)
+    Indicator.objects.filter(pk=indicators[0].pk).update(growth_of=indicators[1])
+    for i in range(0, 12, 2):
+        factories.InvestmentReportFactory(
+            project=projects[i],
+            period=dt.date(projects[i].year, 2 + i % 10, 1),
+            amount=[Decimal("0"), Decimal("0.5"), Decimal("98765.43")][i % 3],
+            note="含前期费用" if i % 4 else "",
+            reported_at=at(i),
+        )
+    levels = ["warning", "due", "overdue", "escalated", "notice"]
+    for i, task in enumerate(tasks[:15]):
+        manual = i % 5 == 4
+        factories.ReminderFactory(
+            task=task,
+            kind="manual" if manual else ["deadline", "acceptance", "report"][i % 3],
+            level=levels[i % 5],
+            department=task.lead_department,
+            deadline=task.deadline,
+            created_at=at(i),
+            deliver_after=at(i + 1),
+            recipients=[supervisor.pk, i] if i % 2 else [],
+            sent_at=at(i + 2) if i % 2 else None,
+            acknowledged_at=at(i + 3) if i % 3 == 0 else None,
+            acknowledged_by=supervisor if i % 3 == 0 else None,
+            message="请加快进度" if manual else "",
+            created_by=supervisor if manual else None,
+        )
+    for i, project in enumerate(projects[:4]):
+        milestone = project.milestones.get()
+        factories.ReminderFactory(
+            task=None,
+            milestone=milestone,
+            level=levels[i % 5],
+            department=project.lead_department,
+            deadline=milestone.due_date,
+            created_at=at(20 + i),
+            deliver_after=at(21 + i),
+        )
+    return data
+
+
+def _resolve(params: dict, data: dict) -> dict:
+    """``{project}`` and ``{unit}`` in the parameters: ids from the data."""
+    ids = {"project": data["projects"][1].pk, "unit": data["units"][1].pk}
+    return {key: value.format(**ids) for key, value in params.items()}
+
+
+SIMPLE_LISTS = {  # path: (serializer, queryset, caller, queries)
+    "departments/": (
+        DepartmentSerializer,
+        lambda: Department.objects.all(),
+        "owner",
+        [
+            {},
+            {"page_size": "3", "page": "2"},
+            {"kind": "town"},
+            {"is_active": "false"},
+            {"assumed": "true"},
+            {"search": "单位"},
+            {"ordering": "-name"},
+        ],
+    ),
+    "indicators/": (
+        IndicatorSerializer,
+        lambda: Indicator.objects.prefetch_related("values"),
+        "supervisor",
+        [
+            {},
+            {"page_size": "2", "page": "2"},
+            {"domain": "economy"},
+            {"comparison": "at_least"},
+            {"department": "{unit}"},
+            {"search": "指标"},
+            {"ordering": "-domain"},
+        ],
+    ),
+    "milestones/": (
+        MilestoneSerializer,
+        lambda: milestone_list(today=TODAY),
+        "owner",
+        [
+            {},
+            {"page_size": "5", "page": "2"},
+            {"overdue": "true"},
+            {"completed": "false"},
+            {"due_after": "2024-06-05"},
+            {"project": "{project}"},
+            {"lead_department": "{unit}"},
+            {"search": "P0"},
+            {"ordering": "-due_date"},
+        ],
+    ),
+    "investment-reports/": (
+        InvestmentReportSerializer,
+        lambda: investment_report_list(),
+        "owner",
+        [
+            {},
+            {"page_size": "5", "page": "2"},
+            {"period_after": "2024-03-01"},
+            {"project": "{project}"},
+            {"lead_department": "{unit}"},
+            {"search": "前期"},
+            {"ordering": "-amount"},
+        ],
+    ),
+    "reminders/": (
+        ReminderSerializer,
+        lambda: Reminder.objects.all(),
+        "supervisor",
+        [
+            {},
+            {"page_size": "4", "page": "2"},
+            {"level": "overdue"},
+            {"kind": "manual"},
+            {"sent": "true"},
+            {"acknowledged": "false"},
+            {"search": "事项"},
+            {"ordering": "deadline"},
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [(path, params) for path, (*_, queries) in SIMPLE_LISTS.items() for params in queries],
+)
+def test_the_simple_lists_are_byte_for_byte_the_serializers(more, request, path, params, zone):
+    serializer_class, queryset, caller, _ = SIMPLE_LISTS[path]
+    client = bearer_client(request.getfixturevalue(caller), scope="read")
+    params = _resolve(params, more)
+    _assert_list_is_the_serializers(client, path, params, zone, serializer_class, queryset())
+
+
+def test_every_simple_list_field_occurs_in_the_compared_data(more, supervisor):
+    """What the comparison above covers: lights of every colour with and without
+    ``behind``, JSON values, months, decimals, nullable links and datetimes filled."""
+    client = bearer_client(supervisor)
+
+    def rows(path):
+        return client.get(f"{API}{path}?page_size=100").json()["results"]
+
+    indicators = rows("indicators/")
+    assert {row["light"] for row in indicators} == {"red", "yellow", "green", None}
+    assert {row["behind"] for row in indicators} >= {"69.2", "15.0", "0.0", None}
+    assert any(row["period_values"] for row in indicators)
+    assert any(row["growth_of"] for row in indicators)
+    assert any(row["assumed_fields"] for row in indicators)
+    assert {row["kind"] for row in rows("departments/")} >= {"district", "town", "soe"}
+    assert {row["is_overdue"] for row in rows("milestones/")} == {True, False}
+    assert any(row["completed_on"] for row in rows("milestones/"))
+    reports = rows("investment-reports/")
+    assert {row["period"][5:] for row in reports} >= {"01", "02", "10"}
+    assert any(row["note"] for row in reports)
+    reminders = rows("reminders/")
+    assert any(row["recipients"] for row in reminders)
+    assert any(row["milestone"] for row in reminders)
+    assert any(row["acknowledged_by"] and row["sent_at"] for row in reminders)
+    assert any(row["created_by"] and row["message"] for row in reminders)
