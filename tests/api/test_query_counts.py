@@ -37,6 +37,7 @@ from supervision.models import (
     ProblemDetail,
     ProgressReport,
     ProposalDetail,
+    Reminder,
     Task,
     TaskEvent,
 )
@@ -169,6 +170,21 @@ def data(db, settings):
             period_values={"2024Q1": 6.1},
         )
         for i in range(ROWS)
+    )
+
+    Reminder.objects.bulk_create(
+        Reminder(
+            task=t,
+            kind="deadline",
+            level=["due", "overdue", "escalated"][i % 3],
+            department=t.lead_department,
+            deadline=t.deadline,
+            created_at=AT + dt.timedelta(minutes=i),
+            deliver_after=AT + dt.timedelta(minutes=i),
+            recipients=[supervisor.pk],
+            sent_at=AT if i % 2 else None,
+        )
+        for i, t in enumerate(tasks)
     )
 
     # Two tasks for the nested lists: one with a single row of each, one with 100.
@@ -344,6 +360,7 @@ LISTS = [
     "tasks/",
     "extensions/",
     "indicators/",
+    "reminders/",
     "attachments/",
     "documents/",
 ]
