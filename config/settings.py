@@ -331,7 +331,7 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=12 * 1024 * 1024)
 # Cache: Redis when configured, else local memory; keys per database (counts keyed by SQL).
 CACHES = {
     "default": {
-        "BACKEND": "config.cache.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=f"wulong:{DATABASES['default']['NAME']}"),
     }

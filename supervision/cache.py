@@ -7,6 +7,7 @@ change. A short timeout bounds what a write outside the application (a restore, 
 SQL fix) could leave stale.
 """
 
+import copy
 import time
 from collections.abc import Callable
 
@@ -50,6 +51,23 @@ def cached(name: str, *parts, compute: Callable[[], object]):
         value = compute()
         cache.set(key, value, timeout=TIMEOUT)
     return value
+
+
+_IN_PROCESS: dict = {}
+
+
+def in_process(name: str, compute: Callable[[], object]):
+    """A copy of ``compute()``'s object, kept in this process under the data version (a
+    Redis read instead of the query; ``EscalationPolicy.current``, read by every request
+    that shows a light) — except inside a transaction, which may have written what it would
+    keep and still roll back."""
+    if transaction.get_connection().in_atomic_block:
+        return compute()
+    version = data_version()
+    kept = _IN_PROCESS.get(name)
+    if kept is None or kept[0] != version:
+        kept = _IN_PROCESS[name] = (version, compute())
+    return copy.copy(kept[1])
 
 
 def versioned_models() -> tuple:

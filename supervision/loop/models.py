@@ -1,12 +1,12 @@
-import copy
 import datetime as dt
 
 from django.conf import settings
-from django.db import models, router, transaction
+from django.db import models
 from django.db.models import F, Q
 
 from core.constraints import OneQueryChecks
 from core.validators import YEAR_MAX, YEAR_MIN, FieldNames, validate_year_range
+from supervision.cache import in_process
 from supervision.choices import (
     OPEN_STATUSES,
     Comparison,
@@ -22,9 +22,6 @@ from supervision.choices import (
 from supervision.loop.indicators import Indicator  # noqa: F401 (re-exported)
 from supervision.loop.querysets import TaskQuerySet
 from supervision.loop.targets import target_constraints
-
-# ``EscalationPolicy.current``'s (data version, policy) in this process.
-_current_policy: dict = {}
 
 VALUE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
 # ``assumed_fields``: which fields hold a value the source does not state (inferred).
@@ -164,24 +161,20 @@ class Task(OneQueryChecks):
                 name="task_open_deadline_idx",
             ),
             models.Index(fields=["lead_department", "status"], name="task_dept_status_idx"),
-            # The lists' default order (deadline, code): a page is read off the index — also
-            # a page of one status or one lead unit, which otherwise walks the whole order
-            # past the rows of the others (the closed work comes first: 29,000 rows at L).
+            # The lists' order (deadline, code), also of one status or of one lead unit.
             models.Index(fields=["deadline", "code"], name="task_deadline_code_idx"),
             models.Index(fields=["status", "deadline", "code"], name="task_status_order_idx"),
             models.Index(
                 fields=["lead_department", "deadline", "code"], name="task_dept_order_idx"
             ),
-            # The deadline scan's report reminders: tasks in progress by report frequency
-            # and signing time, with their department (an index-only scan).
+            # The scan's report reminders: in progress, by frequency and signing (index-only).
             models.Index(
                 fields=["report_frequency", "accepted_at"],
                 include=["lead_department"],
                 condition=Q(status=TaskStatus.IN_PROGRESS),
                 name="task_reporting_idx",
             ),
-            # The scan's node reminders: the tasks in the unit's hands (assigned, in progress)
-            # with their department, hashed from the index alone instead of the table.
+            # The scan's node reminders: tasks in the unit's hands, hashed from the index alone.
             models.Index(
                 fields=["id"],
                 include=["lead_department"],
@@ -403,21 +396,5 @@ class EscalationPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "EscalationPolicy":
-        """The active policy, or an unsaved one with the defaults.
-
-        Every request that shows a light reads it: kept per process under the data version
-        (a Redis read instead of a query), except inside a transaction, which may have
-        written a policy it could still roll back."""
-        from supervision.cache import data_version
-
-        if transaction.get_connection(router.db_for_read(cls)).in_atomic_block:
-            return cls._read_current()
-        version = data_version()
-        kept = _current_policy.get("kept")
-        if kept is None or kept[0] != version:
-            kept = _current_policy["kept"] = (version, cls._read_current())
-        return copy.copy(kept[1])
-
-    @classmethod
-    def _read_current(cls) -> "EscalationPolicy":
-        return cls.objects.filter(is_active=True).first() or cls()
+        """The active policy, or an unsaved one with the defaults (``cache.in_process``)."""
+        return in_process("policy", lambda: cls.objects.filter(is_active=True).first() or cls())
