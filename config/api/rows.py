@@ -28,6 +28,8 @@ from rest_framework import relations, serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from config.api import isotime
+
 ISO_8601 = "iso-8601"
 # ``to_representation`` returns a database value of these unchanged.
 VERBATIM = (
@@ -68,6 +70,8 @@ def _datetime(field):
             return field.to_representation
 
         def convert(value):
+            if value.__class__ is str:  # written by the database (``isotime``)
+                return value
             if getattr(value, "tzinfo", None) is None:  # naive or not a datetime: DRF's way
                 return field.to_representation(value)
             text = value.astimezone(zone).isoformat()
@@ -114,6 +118,7 @@ class RowFormat:
     def __init__(self, serializer_class, *, given=()):
         self.serializer_class = serializer_class
         self.fields = []  # (name, source, bind or None); bind() gives the conversion
+        self.iso_datetimes: set[str] = set()  # ISO 8601 in the current zone (``columns``)
         self.many: dict[str, tuple] = {}
         fields = serializer_class().fields
         model = getattr(getattr(serializer_class, "Meta", None), "model", None)
@@ -146,6 +151,8 @@ class RowFormat:
                 continue
             if isinstance(field, serializers.DateTimeField):
                 bind = _datetime(field)
+                if bind is not None and not hasattr(field, "timezone"):
+                    self.iso_datetimes.add(name)
             elif isinstance(field, serializers.DateField):
                 convert = _date(field)
                 bind = None if convert is None else (lambda convert=convert: convert)
@@ -170,6 +177,17 @@ class RowFormat:
     def read(self) -> dict[str, str]:
         """The fields read from columns (not ``given``): name → ``values()`` path."""
         return {name: source for name, source, _ in self.fields if name not in self.given}
+
+    def columns(self, read: dict[str, str], using: str) -> list:
+        """``values_list``'s arguments for the fields ``read`` (name → source) on the
+        database ``using``: the ISO datetimes written as text by PostgreSQL where it can
+        (``isotime``; ``formatter`` passes text through)."""
+        if connections[using].vendor != "postgresql" or isotime.offset() is None:
+            return list(read.values())
+        return [
+            isotime.IsoDateTime(source) if name in self.iso_datetimes else source
+            for name, source in read.items()
+        ]
 
     def formatter(self):
         """A function from a row (a dict of database values by field *name*) to the
@@ -213,7 +231,7 @@ class RowListMixin:
         fmt = row_format(self.get_serializer_class(), self.row_given)
         names = list(fmt.read)
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        queryset = queryset.values_list(*fmt.read.values())
+        queryset = queryset.values_list(*fmt.columns(fmt.read, queryset.db))
         page = self.paginate_queryset(queryset)
         rows = [dict(zip(names, values, strict=True)) for values in (page or [])]
         if page is None:  # no pagination

@@ -9,13 +9,10 @@ figures. ``RowFormat`` turns the values into the serializer's output;
 ``tests/api/test_list_rows.py`` holds the two equal byte for byte.
 """
 
-from django.db import connections, router
+from django.db import router
 from django.utils.functional import cached_property
-from rest_framework import serializers
-from rest_framework.settings import api_settings
 
-from config.api import isotime
-from config.api.rows import ISO_8601, RowFormat, ids_by_owner, rows_by_ids
+from config.api.rows import RowFormat, ids_by_owner, rows_by_ids
 from core import clock
 from supervision.api.serializers import TaskSerializer
 from supervision.kinds.models import ProposalDetail
@@ -62,17 +59,6 @@ class Layout:
             columns += [f"{relation}__{source}" for source in kind_format.read.values()]
         return tuple(columns)
 
-    @cached_property
-    def datetimes(self) -> frozenset[str]:
-        """The datetime fields written in ISO 8601 in the current time zone (``isotime``)."""
-        return frozenset(
-            name
-            for name, field in TaskSerializer().fields.items()
-            if isinstance(field, serializers.DateTimeField)
-            and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
-            and not hasattr(field, "timezone")
-        )
-
     def own(self, lit: bool) -> dict[str, str]:
         """The page's columns by field name (the light's too when the filters annotated it
         for the whole table, ``lit``)."""
@@ -91,12 +77,7 @@ def _merged(heads):
 def page_queryset(queryset):
     """The filtered, ordered ``queryset`` of tasks as the ``values_list`` of its page."""
     lit = "light" in queryset.query.annotations
-    # The datetimes as text written by PostgreSQL (``isotime``), where it can.
-    as_text = connections[queryset.db].vendor == "postgresql" and isotime.offset() is not None
-    columns = [
-        isotime.IsoDateTime(source) if as_text and name in layout.datetimes else source
-        for name, source in layout.own(lit).items()
-    ]
+    columns = layout.task.columns(layout.own(lit), queryset.db)
     if lit:
         columns.append("first_due")
     return queryset.values_list(*columns)
