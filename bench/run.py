@@ -75,10 +75,14 @@ LISTS = [
 CONNECTIONS = "conn_max_age=60&conn_health_checks=True"
 
 
+def with_connections(url: str) -> str:
+    """``url`` with the deployment's connection options (Django's, not libpq's)."""
+    parts = urlparse(url)
+    return urlunparse(parts._replace(query="&".join(filter(None, [parts.query, CONNECTIONS]))))
+
+
 def scale_env(base_url: str, scale: str) -> dict:
-    parts = urlparse(base_url)
-    query = "&".join(filter(None, [parts.query, CONNECTIONS]))
-    url = urlunparse(parts._replace(path=f"/wulong_bench_{scale.lower()}", query=query))
+    url = urlunparse(urlparse(base_url)._replace(path=f"/wulong_bench_{scale.lower()}"))
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -220,7 +224,7 @@ def run_scale(scale: str, base_url: str, generate: bool) -> dict:
             "120",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "DATABASE_URL": with_connections(env["DATABASE_URL"])},
     )
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}", "X-Forwarded-Proto": "https"}
