@@ -13,6 +13,7 @@ is None for any other, whose lists keep reading datetimes.
 
 import datetime as dt
 
+from django.db import NotSupportedError
 from django.db.models import CharField, Func
 from django.utils import timezone
 
@@ -35,8 +36,9 @@ class IsoDateTime(Func):
     arity = 1
     output_field = CharField()
 
-    def as_sql(self, compiler, connection, **extra_context):  # pragma: no cover — guarded
-        raise NotImplementedError("IsoDateTime is for PostgreSQL")
+    def as_sql(self, compiler, connection, **extra_context):
+        # ``RowFormat.columns`` uses it on PostgreSQL only; elsewhere datetimes are read.
+        raise NotSupportedError(f"IsoDateTime needs PostgreSQL, not {connection.vendor}")
 
     def as_postgresql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])

@@ -233,9 +233,10 @@ class RowListMixin:
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
         queryset = queryset.values_list(*fmt.columns(fmt.read, queryset.db))
         page = self.paginate_queryset(queryset)
-        rows = [dict(zip(names, values, strict=True)) for values in (page or [])]
-        if page is None:  # no pagination
-            rows = [dict(zip(names, values, strict=True)) for values in queryset]
+        rows = [
+            dict(zip(names, values, strict=True))
+            for values in (queryset if page is None else page)  # None: no pagination
+        ]
         if rows:
             ids = [row["id"] for row in rows]
             for name, (through, owner, target) in fmt.many.items():

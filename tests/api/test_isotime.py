@@ -42,3 +42,11 @@ def test_the_database_writes_what_drf_writes(db, zone):
         for task, moment in zip(tasks, moments, strict=True):
             assert written[task.pk] == field.to_representation(moment)
     assert None in written.values()  # a missing datetime stays null
+
+
+def test_another_database_is_refused_clearly():
+    from django.db import NotSupportedError
+
+    sqlite = type("Connection", (), {"vendor": "sqlite"})()
+    with pytest.raises(NotSupportedError, match="needs PostgreSQL, not sqlite"):
+        IsoDateTime("assigned_at").as_sql(None, sqlite)
