@@ -3,7 +3,8 @@ due this week, unacknowledged escalations, the key works and investment against 
 
 ``dashboard_summary(today=…)`` runs a fixed number of queries (seven) whatever the number of
 tasks, projects or reminders: counts are database aggregates, lists are capped at
-``LIST_LIMIT`` rows with their related names joined in.
+``LIST_LIMIT`` rows with their related names joined in (the key works too: a city-wide year
+has thousands; ``key_works_total`` and ``key_works_by_light`` count them all).
 
 "Open" is ``OPEN_STATUSES`` (draft, assigned, in progress, submitted) as everywhere else;
 a task is overdue when it is at least one working day past its deadline or an open node's
@@ -17,7 +18,7 @@ a one-liner; the queries are aggregates over indexed columns.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, F, Q, Subquery, Sum, Value, When
 
 from core import clock
 from projects.choices import Category, Light
@@ -119,13 +120,17 @@ def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict, 
     )
 
 
-def _project_figures(today: dt.date) -> tuple[dict, dict]:
+def _project_figures(today: dt.date) -> tuple[dict, dict, dict]:
+    """The year's projects by light, its key works by light and its investment figures, in
+    one aggregate."""
     planned = Q(annual_plan_investment__gt=0)
+    key_work = Q(category=Category.KEY_WORK)
     figures = (
         Project.objects.filter(year=today.year, is_archived=False)
         .with_figures(today, stored=True)
         .aggregate(
             **{f"light_{light}": Count("pk", filter=Q(light=light)) for light in LIGHTS},
+            **{f"key_{light}": Count("pk", filter=key_work & Q(light=light)) for light in LIGHTS},
             annual_plan=Sum("annual_plan_investment"),
             # The rate is over planned projects only: investment on a project with no annual
             # plan would raise it without any plan behind it (issue 17); shown apart.
@@ -144,7 +149,11 @@ def _project_figures(today: dt.date) -> tuple[dict, dict]:
         "unplanned_completed": _q2(figures["unplanned_completed"] or 0),
         "unplanned_projects": figures["unplanned_projects"],
     }
-    return {light: figures[f"light_{light}"] for light in LIGHTS}, investment
+    return (
+        {light: figures[f"light_{light}"] for light in LIGHTS},
+        {light: figures[f"key_{light}"] for light in LIGHTS},
+        investment,
+    )
 
 
 def _overdue_tasks(today: dt.date, policy: EscalationPolicy) -> list[dict]:
@@ -240,14 +249,20 @@ def _upcoming(today: dt.date) -> list[dict]:
 
 
 KEY_WORK_FIGURES = ("annual_plan_investment", "completed_investment", "completion_rate")
+SEVERITY = Case(When(light=Light.RED, then=0), When(light=Light.YELLOW, then=1), default=2)
 
 
-def _key_works(today: dt.date) -> list[dict]:
+def _key_works(today: dt.date, *, total: int) -> list[dict]:
+    """The year's key works, at most ``LIST_LIMIT`` of them. When all ``total`` fit they keep
+    their code order (the report's order, each card in its place whatever its light); past
+    the limit, the ones needing attention: red, then yellow, then green, each by code."""
+    order = ("severity", "code") if total > LIST_LIMIT else ("code",)
     rows = (
         Project.objects.filter(year=today.year, category=Category.KEY_WORK, is_archived=False)
         .with_figures(today, stored=True)
-        .order_by("code")
-        .values("id", "code", "name", *KEY_WORK_FIGURES, "time_progress", "light")
+        .alias(severity=SEVERITY)
+        .order_by(*order)
+        .values("id", "code", "name", *KEY_WORK_FIGURES, "time_progress", "light")[:LIST_LIMIT]
     )
     for row in rows:
         for key in (*KEY_WORK_FIGURES, "time_progress"):
@@ -264,7 +279,8 @@ def compute_dashboard(*, today: dt.date) -> dict:
     """The dashboard computed afresh (seven queries)."""
     policy = EscalationPolicy.current()
     tasks_by_status, tasks_by_light, lateness = _task_counts(today, policy)
-    projects_by_light, investment = _project_figures(today)
+    projects_by_light, key_works_by_light, investment = _project_figures(today)
+    key_works_total = sum(key_works_by_light.values())
     escalations, escalation_counts = _escalations(today)
     return {
         "today": today,
@@ -276,6 +292,8 @@ def compute_dashboard(*, today: dt.date) -> dict:
         "unacknowledged_escalations": escalations,
         "unacknowledged_counts": escalation_counts,
         "upcoming": _upcoming(today),
-        "key_works": _key_works(today),
+        "key_works": _key_works(today, total=key_works_total),
+        "key_works_total": key_works_total,
+        "key_works_by_light": key_works_by_light,
         "investment": investment,
     }

@@ -533,6 +533,14 @@ def test_schema_keeps_the_contract_field_names(schema):
         "CurrentUser": "id username name role department",
         "Node": "id task sequence title due_date target_value target_text status "
         "completed_on value note is_overdue",
+        "Dashboard": "today tasks_by_status tasks_by_light projects_by_light tasks_overdue "
+        "tasks_behind overdue_tasks unacknowledged_escalations upcoming key_works "
+        "key_works_total key_works_by_light investment",
+        "DashboardKeyWork": "id code name annual_plan_investment completed_investment "
+        "completion_rate time_progress light",
+        "DashboardLightCounts": "green yellow red",
+        "DashboardInvestment": "annual_plan completed completion_rate time_progress "
+        "unplanned_completed unplanned_projects",
     }
     components = schema["components"]["schemas"]
     for name, fields in expected.items():

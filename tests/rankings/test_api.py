@@ -32,7 +32,10 @@ def test_dashboard_is_json_with_decimal_strings_and_iso_dates(settings, owner_ap
         code="T-OVER",
     )
     project = factories.ProjectFactory(
-        lead_department=department, annual_plan_investment=Decimal("1000.00")
+        code="KW-01",
+        category="key_work",
+        lead_department=department,
+        annual_plan_investment=Decimal("1000.00"),
     )
     monthly_investment(project, {1: "333.33"})
 
@@ -46,6 +49,21 @@ def test_dashboard_is_json_with_decimal_strings_and_iso_dates(settings, owner_ap
     assert body["overdue_tasks"][0]["code"] == "T-OVER"
     assert body["overdue_tasks"][0]["deadline"] == "2024-06-20"
     assert body["overdue_tasks"][0]["lead_department"] == department.name
+    # 33.33 % against 序时 49.18: more than 10 points behind, yellow.
+    assert body["key_works"] == [
+        {
+            "id": project.pk,
+            "code": "KW-01",
+            "name": project.name,
+            "annual_plan_investment": "1000.00",
+            "completed_investment": "333.33",
+            "completion_rate": "33.33",
+            "time_progress": "49.18",
+            "light": "yellow",
+        }
+    ]
+    assert body["key_works_total"] == 1
+    assert body["key_works_by_light"] == {"green": 0, "yellow": 1, "red": 0}
     assert body["investment"] == {
         "annual_plan": "1000.00",
         "completed": "333.33",

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from projects.choices import Category
-from supervision.scorecards.dashboard import dashboard_summary
+from supervision.scorecards.dashboard import LIST_LIMIT, dashboard_summary
 from tests import factories
 from tests.rankings.conftest import at, monthly_investment
 
@@ -197,6 +197,9 @@ def test_dashboard_figures(cockpit):
         },
     ]
     k1, k2 = cockpit["projects"]["K1"], cockpit["projects"]["K2"]
+    # All of them fit: listed in code (report) order, green K1 before red K2.
+    assert summary["key_works_total"] == 2
+    assert summary["key_works_by_light"] == {"green": 1, "yellow": 0, "red": 1}
     assert summary["key_works"] == [
         {
             "id": k1.pk,
@@ -246,6 +249,8 @@ def test_empty_dashboard_has_every_key_and_zeros(db):
     assert summary["tasks_by_light"] == {"green": 0, "yellow": 0, "red": 0}
     assert summary["projects_by_light"] == {"green": 0, "yellow": 0, "red": 0}
     assert summary["overdue_tasks"] == summary["upcoming"] == summary["key_works"] == []
+    assert summary["key_works_total"] == 0
+    assert summary["key_works_by_light"] == {"green": 0, "yellow": 0, "red": 0}
     assert summary["unacknowledged_escalations"] == []
     assert summary["investment"] == {
         "annual_plan": D("0.00"),
@@ -268,3 +273,51 @@ def test_lists_are_capped_at_twenty_most_overdue_first(db):
     assert len(overdue) == 20
     assert [row["deadline"].day for row in overdue] == list(range(1, 21))
     assert overdue[0]["overdue_days"] > overdue[-1]["overdue_days"]
+
+
+def test_key_works_past_the_limit_are_capped_worst_first_with_their_counts(db):
+    """A city-wide year: more key works than the list shows. The list keeps the ones needing
+    attention (red, then yellow, then green, each by code); the total and the counts by light
+    cover them all (archived ones, other years and other categories left out)."""
+    department = factories.DepartmentFactory()
+    # Completed of a 1000.00 plan by 28 June (序时 49.18): 10 % red, 35 % yellow, 60 % green.
+    completed = {"red": "100.00", "yellow": "350.00", "green": "600.00"}
+    lights = {5: "red", 12: "red", 20: "red", 2: "yellow", 8: "yellow", 15: "yellow", 22: "yellow"}
+    total = LIST_LIMIT + 5
+
+    def key_work(code: str, light: str, **fields):
+        project = factories.ProjectFactory(
+            code=code,
+            category=Category.KEY_WORK,
+            lead_department=department,
+            annual_plan_investment=D("1000.00"),
+            **fields,
+        )
+        monthly_investment(project, {3: completed[light]})
+
+    for n in range(1, total + 1):
+        key_work(f"KW-{n:02d}", lights.get(n, "green"))
+    key_work("KW-00", "red", is_archived=True)
+    key_work("KW-99", "red", year=2023)
+    factories.ProjectFactory(
+        code="D-01", lead_department=department, annual_plan_investment=D("1000.00")
+    )  # no investment: red, but not a key work
+
+    summary = dashboard_summary(today=TODAY)
+
+    assert summary["key_works_total"] == total
+    assert summary["key_works_by_light"] == {"green": total - 7, "yellow": 4, "red": 3}
+    rows = summary["key_works"]
+    assert len(rows) == LIST_LIMIT
+    assert [row["light"] for row in rows] == ["red"] * 3 + ["yellow"] * 4 + ["green"] * 13
+    greens = [f"KW-{n:02d}" for n in range(1, total + 1) if n not in lights][:13]
+    assert [row["code"] for row in rows] == [
+        "KW-05",
+        "KW-12",
+        "KW-20",
+        "KW-02",
+        "KW-08",
+        "KW-15",
+        "KW-22",
+        *greens,
+    ]

@@ -70,6 +70,45 @@ def test_dashboard_shows_lights_overdue_key_works_and_ranking(
     assert page.context["summary"]["unacknowledged_escalations"][0]["task"] == overdue.pk
     assert reverse("web:project-detail", args=[project.pk]) in text
     assert page.context["ranking"][0]["department"] == department.pk
+    assert 'data-testid="key-works-capped"' not in text  # the one key work is listed
+
+
+def test_dashboard_says_how_many_key_works_when_it_lists_only_the_worst(
+    supervisor_client, department
+):
+    from supervision.scorecards.dashboard import LIST_LIMIT
+
+    red = factories.ProjectFactory(
+        category="key_work", code="KW-99", name="滞后的重点工程", lead_department=department
+    )
+    factories.MilestoneFactory(project=red, due_date=dt.date(2024, 6, 1))  # overdue: red
+    for n in range(LIST_LIMIT):  # no annual plan, no milestone: green
+        factories.ProjectFactory(
+            category="key_work",
+            code=f"KW-{n:02d}",
+            lead_department=department,
+            annual_plan_investment=0,
+        )
+    factories.ProjectFactory(category="key_work", lead_department=department, is_archived=True)
+    factories.ProjectFactory(category="key_work", lead_department=department, year=2023)
+
+    page = supervisor_client.get(reverse("web:dashboard"))
+    text = page.content.decode()
+    total = LIST_LIMIT + 1
+    assert (
+        f"共 {total} 项（红灯 1、黄灯 0、绿灯 {LIST_LIMIT}），显示需关注的前 {LIST_LIMIT} 项"
+        in text
+    )
+    shown = page.context["summary"]["key_works"]
+    assert shown[0]["code"] == "KW-99"
+    assert len(shown) == LIST_LIMIT
+    assert "KW-19" not in [row["code"] for row in shown]
+    # The link lists all the year's key works, as counted.
+    url = page.context["key_works_url"]
+    assert url == reverse("web:projects") + "?category=key_work&year=2024&is_archived=false"
+    assert f'href="{url.replace("&", "&amp;")}"' in text
+    listed = supervisor_client.get(url).context["page"]
+    assert listed.paginator.count == total
 
 
 def test_rankings_page_and_bad_period(viewer_client, make_task):

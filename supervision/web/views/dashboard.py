@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from core import clock
-from projects.choices import Light
+from projects.choices import Category, Light
 from supervision.choices import TaskStatus
 
 RANKING_ROWS = 10
@@ -49,6 +51,13 @@ def dashboard(request):
         "ranking_total": len(ranking),
         "task_lights": _lights(summary["tasks_by_light"]),
         "project_lights": _lights(summary["projects_by_light"]),
+        # Past LIST_LIMIT only the key works needing attention are listed: say how many there
+        # are and link to the list of all of them (the year's, not archived, as counted).
+        "key_works_capped": summary["key_works_total"] > len(summary["key_works"]),
+        "key_work_lights": _lights(summary["key_works_by_light"]),
+        "key_works_url": reverse("web:projects")
+        + "?"
+        + urlencode({"category": Category.KEY_WORK, "year": today.year, "is_archived": "false"}),
         "statuses": [
             {"status": status, "label": label, "count": by_status.get(status, 0)}
             for status, label in TaskStatus.choices
