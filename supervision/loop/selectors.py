@@ -1,6 +1,7 @@
 import datetime as dt
 
-from django.db import router
+from django.db import connections, router
+from django.db.models import Expression
 
 from config.api.rows import rows_by_ids
 from core import clock
@@ -33,7 +34,10 @@ def page_rows(
 
     The light's expression takes Django longer to build and compile than the database takes
     to run it for a page, so the statement is compiled once per date, policy and fields
-    (``rows_by_ids``); only the ids change from page to page.
+    (``rows_by_ids``); only the ids change from page to page. On PostgreSQL ``first_due``
+    and ``schedule_target`` are computed once per row (``Lateral``) instead of inlined into
+    ``lag``, ``light`` and ``is_overdue``: the statement had 28 subplans to plan (2–5 ms a
+    page, more than running it), now 7.
     """
     key: tuple = ("tasks", fields)
     if lights:
@@ -42,14 +46,79 @@ def page_rows(
         settings = tuple(getattr(policy, f.attname) for f in policy._meta.concrete_fields)
         key = (*key, today, settings)
 
+    using = router.db_for_read(Task)  # the replica's connection, for a list read
+    lateral = lights and connections[using].vendor == "postgresql"
+
     def build(pks):
+        if lateral:
+            return _lit_rows(today, policy, pks, ("pk", *names))
         queryset = Task.objects.with_light(today, policy) if lights else Task.objects.all()
         return queryset.filter(pk__in=pks).order_by().values_list("pk", *names)
 
     names = (*LIGHT_FIELDS, *fields) if lights else fields
-    # The replica's connection, for a list read.
-    rows = rows_by_ids(key, build, ids, using=router.db_for_read(Task))
+    rows = rows_by_ids(key, build, ids, using=using)
     return {row[0]: row[1:] for row in rows}
+
+
+# ``with_light``'s annotations that hold the subqueries, computed once per row in the lateral.
+LATERAL = ("first_due", "schedule_target")
+
+
+class Lateral:
+    """``CROSS JOIN LATERAL (SELECT … OFFSET 0) "lit"``: an entry of a query's ``alias_map``
+    (Django compiles each as the FROM clause's next item) computing ``expressions`` (resolved
+    against the query) once per row, for the select list to read as ``"lit"."name"``.
+    ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up and inlining it again."""
+
+    alias = "lit"
+    join_type = None
+    parent_alias = None
+
+    def __init__(self, expressions: dict):
+        self.expressions = expressions
+
+    def as_sql(self, compiler, connection):
+        columns, params = [], []
+        for name, expression in self.expressions.items():
+            sql, more = compiler.compile(expression)
+            columns.append(f"{sql} AS {connection.ops.quote_name(name)}")
+            params.extend(more)
+        alias = connection.ops.quote_name(self.alias)
+        return f"CROSS JOIN LATERAL (SELECT {', '.join(columns)} OFFSET 0) {alias}", params
+
+    def relabeled_clone(self, change_map):
+        return self
+
+
+class LateralColumn(Expression):
+    """A column of the ``Lateral``: ``"lit"."name"``."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        return f"{quote(Lateral.alias)}.{quote(self.name)}", []
+
+
+def _lit_rows(today: dt.date, policy, pks, names: tuple[str, ...]):
+    """``Task.objects.with_light(today, policy)``'s ``values_list(*names)`` for the tasks
+    ``pks``, the light's figures read from a ``Lateral`` (PostgreSQL only)."""
+    from supervision.loop.progress import progress_annotations
+
+    figures, *steps = progress_annotations(today, policy)
+    refs = {name: LateralColumn(name, figures[name].output_field) for name in LATERAL}
+    queryset = Task.objects.annotate(**{**figures, **refs})
+    for step in steps:
+        queryset = queryset.annotate(**step)
+    queryset = queryset.filter(pk__in=pks).order_by().values_list(*names)
+    query = queryset.query
+    query.alias_map[Lateral.alias] = Lateral(
+        {name: figures[name].resolve_expression(query, allow_joins=True) for name in LATERAL}
+    )
+    query.alias_refcount[Lateral.alias] = 1
+    return queryset
 
 
 def attach_lights(tasks, *, today: dt.date | None = None, policy=None) -> None:
