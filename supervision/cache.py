@@ -10,6 +10,7 @@ SQL fix) could leave stale.
 import copy
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -17,14 +18,37 @@ from django.db import transaction
 VERSION_KEY = "supervision:data-version"
 TIMEOUT = 300
 
+# The data version as this request last read it (``start_request``); None outside a request
+# (workers, commands), which read Redis every time.
+_REQUEST: ContextVar[dict | None] = ContextVar("supervision_data_version", default=None)
+
 
 def data_version() -> int:
+    memo = _REQUEST.get()
+    if memo:
+        return memo["version"]
     version = cache.get(VERSION_KEY)
     if version is None:
         # A fresh start (or an evicted key): a value never used before, not "1" again.
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY)
+    if memo is not None:
+        memo["version"] = version
     return version
+
+
+def start_request(**kwargs) -> None:
+    """``request_started`` receiver: the request reads the data version once instead of at
+    every use (the escalation policy, the list's cached count, a cached summary: a Redis round
+    trip each). A ``bump`` in the request forgets it, so nothing after a write is served under
+    the version before it; another process's write during the request is seen by the next
+    request, as if it had come a moment later."""
+    _REQUEST.set({})
+
+
+def end_request(**kwargs) -> None:
+    """``request_finished`` receiver: back to reading Redis every time."""
+    _REQUEST.set(None)
 
 
 def bump(*args, **kwargs) -> None:
@@ -38,6 +62,9 @@ def bump(*args, **kwargs) -> None:
 
 
 def _bump_now() -> None:
+    memo = _REQUEST.get()
+    if memo:
+        memo.clear()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -112,7 +139,11 @@ def versioned_tables() -> frozenset[str]:
 
 
 def connect_signals() -> None:
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    request_started.connect(start_request, dispatch_uid="data-version-request-started")
+    request_finished.connect(end_request, dispatch_uid="data-version-request-finished")
 
     from accounts.models import User
 

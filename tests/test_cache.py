@@ -52,3 +52,74 @@ def test_a_policy_written_in_a_rolled_back_transaction_is_never_kept():
         write_then_fail()
     assert seen == [9]
     assert EscalationPolicy.current().warning_days == 3
+
+
+def _in_a_request(view):
+    """``view()``'s result, run between the receivers of ``request_started`` and
+    ``request_finished``."""
+    from supervision.cache import end_request, start_request
+
+    start_request()
+    try:
+        return view()
+    finally:
+        end_request()
+
+
+def _counting_gets(monkeypatch) -> list:
+    from supervision import cache as supervision_cache
+
+    gets = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get(self, key, *args, **kwargs):
+            gets.append(key)
+            return cache.get(key, *args, **kwargs)
+
+    monkeypatch.setattr(supervision_cache, "cache", Counting())
+    return gets
+
+
+def test_a_request_reads_the_data_version_once(monkeypatch):
+    from supervision.cache import VERSION_KEY, data_version
+
+    data_version()
+    gets = _counting_gets(monkeypatch)
+    assert _in_a_request(lambda: [data_version() for _ in range(3)]) == [data_version()] * 3
+    assert gets.count(VERSION_KEY) == 2  # once in the request, once after it
+    outside = data_version()
+    cache.incr(VERSION_KEY)  # another process's write: seen at once outside a request
+    assert data_version() == outside + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_the_request_is_never_served_the_version_before_it(monkeypatch):
+    from supervision.cache import VERSION_KEY, cached, data_version
+
+    EscalationPolicy.objects.all().delete()
+    policy = EscalationPolicy.objects.create(name="一", warning_days=3)
+    gets = _counting_gets(monkeypatch)
+
+    def view():
+        before = data_version()
+        assert EscalationPolicy.current().warning_days == 3
+        assert cached("fixed-helper-test", compute=lambda: "old") == "old"
+        policy.warning_days = 5
+        policy.save()  # bumps the data version
+        after = data_version()
+        with transaction.atomic():
+            EscalationPolicy.objects.filter(pk=policy.pk).update(warning_days=7)
+            from supervision.cache import bump
+
+            bump()  # a bulk writer's own call; again at commit
+        return before, after, data_version(), cached("fixed-helper-test", compute=lambda: "new")
+
+    before, after, committed, value = _in_a_request(view)
+    assert before < after < committed
+    assert committed == data_version()
+    assert value == "new"
+    assert EscalationPolicy.current().warning_days == 7
+    assert gets.count(VERSION_KEY) >= 4  # read again after each write
