@@ -12,6 +12,7 @@ DEPARTMENTS = Department.objects.all()
 class ProjectFilter(FilterSet):
     search_fields = ("code", "name", "target_text", "location")
     search_index = "search_doc"  # supervision.search_index
+    search_ordering = ("code",)  # supervision/0022's rank index
     ordering_fields = {
         "code": "编码",
         "name": "名称",

@@ -19,6 +19,7 @@ import django_filters
 from django import forms
 from django.db import models
 from django_filters import utils
+from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -154,11 +155,18 @@ class FilterSet(django_filters.FilterSet):
     - ``search_fields = ("code", "title")``: the ``q`` filter and its alias ``search``
       (``search_index = "search_doc"``: through the model's search row on PostgreSQL);
     - ``ordering_fields = {"deadline": "办理时限", …}`` and ``default_ordering``: the
-      ``ordering`` filter, labelled for the cockpit's select.
+      ``ordering`` filter, labelled for the cockpit's select;
+    - ``search_ordering = ("deadline", "code")``: the fields the search row carries (copied
+      by its triggers); a list whose only condition is a search through the row is ordered
+      by the row's copies, so PostgreSQL walks the row's own index in the list's order and
+      checks each row's words there, instead of walking the list's index and probing a
+      search row per candidate. The same values, the same order. With another condition
+      (a status, a unit), that condition's own index in the list's order serves it better.
     """
 
     search_fields: tuple[str, ...] = ()
     search_index: str | None = None
+    search_ordering: tuple[str, ...] = ()
     ordering_fields: dict[str, str] = {}
     default_ordering: tuple[str, ...] = ()
 
@@ -180,6 +188,29 @@ class FilterSet(django_filters.FilterSet):
                 fields=cls.ordering_fields, default=cls.default_ordering
             )
         return filters
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not (self.search_ordering and self._searched_alone()):
+            return queryset
+        return queryset.order_by(*map(self._through_search_row, queryset.query.order_by))
+
+    def _searched_alone(self) -> bool:
+        """Whether a search through the index is the only condition (none on the queryset
+        given either, such as a unit's view of its own tasks)."""
+        searched, others = False, bool(self.queryset.query.where)
+        for name, value in self.form.cleaned_data.items():
+            if name in ("q", "search"):
+                searched = searched or bool(textsearch.terms(value))
+            elif name != "ordering" and value not in EMPTY_VALUES:
+                others = True
+        return searched and not others and textsearch.uses_index(self.search_index)
+
+    def _through_search_row(self, term):
+        if not isinstance(term, str) or term.lstrip("-") not in self.search_ordering:
+            return term
+        sign = "-" if term.startswith("-") else ""
+        return f"{sign}{self.search_index}__{term.lstrip('-')}"
 
     @property
     def ordering_choices(self) -> list[tuple[str, str]]:

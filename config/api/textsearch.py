@@ -81,9 +81,14 @@ def search_rows(model, value: str | None):
     return rows
 
 
+def uses_index(index: str | None) -> bool:
+    """Whether a search goes through the search row ``index`` names (PostgreSQL only)."""
+    return bool(index) and connection.vendor == "postgresql"
+
+
 def word_filter(fields, term: str, *, index: str | None) -> Q:
     """The rows with ``term`` in at least one of ``fields`` (``icontains``), through the
     search row ``index`` names when there is one and the database is PostgreSQL."""
-    if index and connection.vendor == "postgresql":
+    if uses_index(index):
         return indexed(index, term)
     return icontains(fields, term)

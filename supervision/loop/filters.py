@@ -33,6 +33,7 @@ class TaskFilter(FilterSet):
     # A problem's description and a proposal's number too (issue 17 item 7).
     search_fields = ("code", "title", "content", "problem__description", "proposal__number")
     search_index = "search_doc"  # supervision.search_index
+    search_ordering = ("deadline", "code")  # supervision/0022, ordered by supervision/0029
     ordering_fields = {
         "deadline": "办理时限",
         "code": "编号",

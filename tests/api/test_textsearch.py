@@ -186,3 +186,59 @@ def test_wildcards_and_backslashes_are_literal(texts, supervisor_api, q, codes):
     response = supervisor_api.get(API + "tasks/", {"search": q})
     assert response.status_code == 200
     assert sorted(row["code"] for row in response.json()["results"]) == codes
+
+
+def _codes(queryset) -> list[str]:
+    return list(queryset.values_list("code", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("ordering", "first"),
+    [(None, "TS-002"), ("-deadline", "TS-000"), ("code", "TS-000"), ("-code", "TS-005")],
+)
+def test_a_searched_list_keeps_the_lists_order(texts, ordering, first):
+    # Deadlines moved after the search rows were written: the rows' copies follow them.
+    Task.objects.filter(code="TS-000").update(deadline=dt.date(2030, 1, 1))
+    Task.objects.filter(code__in=["TS-002", "TS-005"]).update(deadline=dt.date(2020, 1, 1))
+    order = {} if ordering is None else {"ordering": ordering}
+    searched = TaskFilter({"q": "招", **order}, queryset=Task.objects.all()).qs
+    found = [task.pk for task in searched]
+    plain = TaskFilter(order, queryset=Task.objects.all()).qs.filter(pk__in=found)
+    assert _codes(searched) == _codes(plain)
+    assert _codes(searched)[0] == first
+    assert len(found) == 3
+    projects = ProjectFilter({"q": "招", **order}, queryset=Project.objects.all()).qs
+    expected = ["PS-000", "PS-005"]
+    assert _codes(projects) == (expected[::-1] if ordering == "-code" else expected)
+
+
+def test_on_postgresql_a_searched_list_can_walk_its_search_rows_in_order(texts):
+    queryset = TaskFilter({"q": "招商"}, queryset=Task.objects.all()).qs[:100]
+    sql, params = queryset.query.sql_with_params()
+    if connection.vendor != "postgresql":
+        assert "_search" not in sql
+        return
+    with connection.cursor() as cursor:
+        # The plan that a common word gets on a large table: no sort, no bitmap.
+        for setting in ("enable_sort", "enable_bitmapscan", "enable_seqscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "supervision_task_search_order" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+def test_with_another_condition_a_searched_list_keeps_the_tasks_own_order(texts, department):
+    def ordered_by_search_row(data, queryset=None) -> bool:
+        queryset = Task.objects.all() if queryset is None else queryset
+        sql = str(TaskFilter(data, queryset=queryset).qs.query)
+        return 'ORDER BY "supervision_task_search"."deadline"' in sql
+
+    on_postgresql = connection.vendor == "postgresql"
+    assert ordered_by_search_row({"q": "招商"}) is on_postgresql
+    assert ordered_by_search_row({"q": "招商", "status": "", "ordering": ""}) is on_postgresql
+    # A status or a unit has its own index in the list's order (tasks, 0027).
+    assert not ordered_by_search_row({"q": "招商", "status": ["in_progress"]})
+    assert not ordered_by_search_row({"q": "招商", "lead_department": department.pk})
+    assert not ordered_by_search_row({"q": "招商"}, Task.objects.filter(lead_department=department))
+    assert not ordered_by_search_row({"q": " "})
