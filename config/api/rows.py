@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from config.api import isotime
+from config.api.prepared import prepared_cursor
 
 ISO_8601 = "iso-8601"
 # ``to_representation`` returns a database value of these unchanged.
@@ -279,9 +280,11 @@ def rows_by_ids(key, build, ids: list[int], *, using: str) -> list:
     """The rows of ``build(ids)`` (a ``values_list`` queryset filtered by ``…__in=ids``),
     from a statement Django builds and compiles once per ``key`` and connection.
 
-    Per request only the ids change: they are written into the kept SQL text as integers, so
+    Per request only the ids change: the kept SQL text takes them as one array parameter, so
     neither Django's query building nor the driver's parsing of a long statement's
-    parameters runs again. Outside PostgreSQL the queryset is simply evaluated.
+    parameters runs again, and the statement is prepared (``prepared.prepared_cursor``):
+    PostgreSQL plans it for the first executions only (the page's lights took 2–5 ms to
+    plan, 0.2–1 ms to run). Outside PostgreSQL the queryset is simply evaluated.
     """
     if not ids:
         return []
@@ -294,10 +297,10 @@ def rows_by_ids(key, build, ids: list[int], *, using: str) -> list:
         if len(_STATEMENTS) >= 256:  # keys with a date in them: drop the old days'
             _STATEMENTS.clear()
         _STATEMENTS[using, key] = statement
-    before, after, compiler, converters = statement
-    sql = before + ", ".join(str(int(pk)) for pk in ids) + after
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
+    sql, compiler, converters = statement
+    array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    with prepared_cursor(connection) or connection.cursor() as cursor:
+        cursor.execute(sql, [array])
         rows = cursor.fetchall()
     if converters:
         rows = list(compiler.apply_converters(rows, converters))
@@ -307,15 +310,15 @@ def rows_by_ids(key, build, ids: list[int], *, using: str) -> list:
 def _compile(connection, queryset) -> tuple:
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    text = connection.ops.compose_sql(sql, params)  # the other parameters, quoted once
-    marks = re.compile(r"\(\s*%d\s*,\s*%d\s*\)" % tuple(_MARKS))  # noqa: UP031
+    # The other parameters, quoted once; a literal "%" doubled for the driver's placeholders.
+    text = connection.ops.compose_sql(sql, params).replace("%", "%%")
+    marks = re.compile(r"\bIN \(\s*%d\s*,\s*%d\s*\)" % tuple(_MARKS))  # noqa: UP031
     found = list(marks.finditer(text))
     if len(found) != 1 or text.count(str(_MARKS[0])) != 1:  # pragma: no cover — Django's SQL
         raise AssertionError(f"cannot find the ids in {text[:200]}…")
     columns = [s[0] for s in compiler.select[: compiler.col_count]]
     return (
-        text[: found[0].start()] + "(",
-        ")" + text[found[0].end() :],
+        text[: found[0].start()] + "= ANY(%s::bigint[])" + text[found[0].end() :],
         compiler,
         compiler.get_converters(columns),
     )
