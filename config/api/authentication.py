@@ -15,6 +15,7 @@ from rest_framework.authentication import BaseAuthentication
 
 from accounts.models import ApiToken
 from accounts.services import token_digest
+from config.api.prepared import prepared_cursor
 from core import clock
 
 TOKEN_PREFIX = re.compile(r"[0-9a-f]{1,12}")  # ``token_issue`` makes 8 hex digits
@@ -81,7 +82,10 @@ def live_token(prefix: str) -> ApiToken | None:
         kept = _STATEMENTS[using] = (compiler, sql, list(params), list(params).index(_MARK))
     compiler, sql, params, at = kept
     params = [*params[:at], prefix, *params[at + 1 :]]
-    with connections[using].cursor() as cursor:
+    connection = connections[using]
+    # Prepared on PostgreSQL: planning the three-table join cost more than running it.
+    prepared = prepared_cursor(connection) if connection.vendor == "postgresql" else None
+    with prepared or connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:

@@ -38,21 +38,33 @@ def prepared_cursor(connection):
         raw = connection.connection
         if raw.prepare_threshold is None:
             raw.prepare_threshold = NEVER_BY_COUNT
-        cursor = _preparing()(raw)
+        cursor_class, debug_class = _classes()
+        cursor = cursor_class(raw)
         # As ``DatabaseWrapper.create_cursor``: the time zone when the connection's differs.
         loader = raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
         if connection.timezone != loader.timezone:
             register_tzloader(connection.timezone, cursor)
-        return connection._prepare_cursor(cursor)
+        connection.validate_thread_sharing()
+        if connection.queries_logged:
+            return debug_class(cursor, connection)
+        return connection.make_cursor(cursor)
 
 
 @functools.cache
-def _preparing():
-    """Django's server-binding cursor class, preparing every statement it executes."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+def _classes():
+    """Django's server-binding cursor class, preparing every statement it executes, and
+    Django's debug wrapper logging its SQL with the parameters in place (psycopg keeps no
+    query text for a prepared statement's execution, where Django reads it)."""
+    from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+    from django.db.backends.utils import CursorWrapper
 
     class Preparing(ServerBindingCursor):
         def execute(self, query, params=None, **kwargs):
             return super().execute(query, params, prepare=True)
 
-    return Preparing
+    class PreparingDebugWrapper(CursorDebugWrapper):
+        def execute(self, sql, params=None):
+            with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+                return CursorWrapper.execute(self, sql, params)
+
+    return Preparing, PreparingDebugWrapper

@@ -5,6 +5,7 @@ executions (``config.api.prepared``)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config.api.rows import rows_by_ids
 from supervision.loop.models import Task
@@ -53,3 +54,10 @@ def test_the_statement_is_prepared_and_planned_once_generic():
             ['%FROM "supervision_task" WHERE "supervision_task"."id" = ANY($1::bigint[])%'],
         )
         assert cursor.fetchall() == [(8,)]  # one statement, executed eight times
+
+    # The query log (DEBUG, the tests' query captures) still shows each execution's SQL.
+    ids = [task.pk for task in tasks]
+    with CaptureQueriesContext(connection) as captured:
+        rows_by_ids(("test-prepared",), build, ids, using="default")
+    (query,) = captured.captured_queries
+    assert "= ANY('{%s}'::bigint[])" % ",".join(map(str, ids)) in query["sql"]
