@@ -51,7 +51,11 @@ def name(key):
     filename, line, function = key
     return f"{os.path.relpath(filename, root) if filename.startswith(root) else filename}:{line}({function})"
 
-own = [(key, row) for key, row in stats.stats.items() if key[0].startswith(root)]
+own = [
+    (key, row)
+    for key, row in stats.stats.items()
+    if key[0].startswith(root) and "site-packages" not in key[0]  # not the venv's
+]
 out = {
     "rounds": rounds,
     # Without the profiler: this process's CPU (not PostgreSQL's or Redis's) and the wall
