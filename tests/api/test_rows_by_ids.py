@@ -60,4 +60,5 @@ def test_the_statement_is_prepared_and_planned_once_generic():
     with CaptureQueriesContext(connection) as captured:
         rows_by_ids(("test-prepared",), build, ids, using="default")
     (query,) = captured.captured_queries
-    assert "= ANY('{%s}'::bigint[])" % ",".join(map(str, ids)) in query["sql"]
+    array = ",".join(map(str, ids))
+    assert f"= ANY('{{{array}}}'::bigint[])" in query["sql"]
