@@ -226,6 +226,21 @@ def test_light_follows_the_gap_to_time_progress(completed, expected_light):
     assert figures(project, dt.date(2024, 6, 28)).light == expected_light
 
 
+def test_the_list_kept_per_day_follows_the_light_settings_and_each_caller_gets_its_own(
+    settings,
+):
+    project = ProjectFactory(annual_plan_investment=Decimal("30000.00"))
+    InvestmentReportFactory(project=project, period=dt.date(2024, 1, 1), amount=Decimal("11700"))
+    day = dt.date(2024, 6, 28)
+    assert figures(project, day).light == "yellow"  # 10.18 points behind
+    settings.PROJECT_LIGHT_YELLOW_GAP = 11
+    assert figures(project, day).light == "green"  # the same day, built anew
+    first, second = project_list(today=day), project_list(today=day)
+    assert first is not second
+    assert list(first.filter(pk=project.pk)) == [project]
+    assert second.query.where.children == []  # a filter on one is not on the other
+
+
 def test_overdue_milestone_turns_the_light_red():
     project = ProjectFactory(annual_plan_investment=Decimal("0"))
     MilestoneFactory(project=project, due_date=dt.date(2024, 6, 27))
