@@ -7,6 +7,8 @@ actor may not make it; 429 with ``Retry-After``. Every refusal leaves the databa
 
 import datetime as dt
 import hashlib
+import threading
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -547,3 +549,30 @@ def test_schema_keeps_the_contract_field_names(schema):
         assert set(fields.split()) <= set(components[name]["properties"]), name
     statuses = components["TaskStatusEnum"]["enum"]
     assert statuses == ["draft", "assigned", "in_progress", "submitted", "closed", "cancelled"]
+
+
+def test_racing_requests_never_get_past_the_budget(world, supervisor, tight_rates):
+    """Twenty requests of one token at once against a budget of three: exactly three pass
+    (the budget is checked and taken in one step; reading then writing a list let racing
+    requests through)."""
+    bearer_client(supervisor)
+    token = ApiToken.objects.filter(user=supervisor).latest("pk")
+    start = threading.Barrier(20)
+    allowed = []
+
+    def ask():
+        request = SimpleNamespace(auth=token, user=supervisor)
+        throttle = TokenOrUserRateThrottle()
+        start.wait()
+        allowed.append(throttle.allow_request(request, None))
+
+    threads = [threading.Thread(target=ask) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == 3
+    assert len(allowed) == 20
+    refused = TokenOrUserRateThrottle()
+    assert refused.allow_request(SimpleNamespace(auth=token, user=supervisor), None) is False
+    assert 0 < refused.wait() <= 60
