@@ -1,15 +1,18 @@
 """``GET tasks/``: a page of tasks read as plain rows and written as ``TaskSerializer`` would.
 
 DRF's per-field serialization of 47 fields and the model instances (with a related manager
-per row for every prefetch) were most of a page's CPU. The list reads its page with
-``values_list`` and completes it with one query each: the lights, ``first_due`` and the kind
-details over the page's ids (``page_rows``, a statement compiled once), the co-operating
+per row for every prefetch) were most of a page's CPU. The list reads its page's ids (the
+filtered, ordered, paginated query selects nothing else: building and compiling a select list
+of 47 columns per request cost more than running it) and completes them with one query each:
+the task's columns, its light, ``first_due`` and the kind details over the page's ids
+(``page_rows``, a statement compiled once), the co-operating
 departments, a proposal's assisting units and the proposals merged into it, and the node
 figures. ``RowFormat`` turns the values into the serializer's output;
 ``tests/api/test_list_rows.py`` holds the two equal byte for byte.
 """
 
 from django.db import router
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from config.api.rows import RowFormat, ids_by_owner, rows_by_ids
@@ -31,8 +34,11 @@ LIGHT_NAMES = {
 
 
 class Layout:
-    """Which columns the page and the statement over its ids read, worked out once from the
+    """Which columns the statement over a page's ids reads, worked out once from the
     serializers (their fields need the models loaded, so not at import)."""
+
+    def __init__(self):
+        self._columns: dict = {}  # by database and time zone
 
     @cached_property
     def task(self) -> RowFormat:
@@ -52,6 +58,11 @@ class Layout:
         ]
 
     @cached_property
+    def kind_reads(self) -> list[tuple[str, list[str]]]:
+        """(field, the names its detail reads from columns) for each kind detail."""
+        return [(kind, list(kind_format.read)) for kind, kind_format, _ in self.kinds]
+
+    @cached_property
     def kind_columns(self) -> tuple[str, ...]:
         columns = []
         for _, kind_format, relation in self.kinds:
@@ -59,11 +70,20 @@ class Layout:
             columns += [f"{relation}__{source}" for source in kind_format.read.values()]
         return tuple(columns)
 
-    def own(self, lit: bool) -> dict[str, str]:
-        """The page's columns by field name (the light's too when the filters annotated it
-        for the whole table, ``lit``)."""
+    @cached_property
+    def own(self) -> dict[str, str]:
+        """The task's own columns by field name (not the light's, read with it)."""
         light = set(LIGHT_NAMES.values())
-        return {name: source for name, source in self.task.read.items() if lit or name not in light}
+        return {name: source for name, source in self.task.read.items() if name not in light}
+
+    def columns(self, using: str) -> tuple:
+        """The statement's columns after the light's: the task's own (its datetimes as text
+        where ``isotime`` can), then per kind its id and fields."""
+        key = (using, timezone.get_current_timezone_name())
+        if key not in self._columns:
+            own = self.task.columns(self.own, using)
+            self._columns[key] = (*own, *self.kind_columns)
+        return self._columns[key]
 
 
 layout = Layout()
@@ -75,33 +95,29 @@ def _merged(heads):
 
 
 def page_queryset(queryset):
-    """The filtered, ordered ``queryset`` of tasks as the ``values_list`` of its page."""
-    lit = "light" in queryset.query.annotations
-    columns = layout.task.columns(layout.own(lit), queryset.db)
-    if lit:
-        columns.append("first_due")
-    return queryset.values_list(*columns)
+    """The filtered, ordered ``queryset`` of tasks as its ids: the page's rows are read over
+    them by one statement compiled once (``page_data``)."""
+    return queryset.values_list("pk", flat=True)
 
 
-def page_data(page: list[tuple], *, lit: bool) -> list[dict]:
-    """``TaskSerializer(page, many=True).data`` for the rows ``page_queryset`` read."""
-    if not page:
+def page_data(ids: list[int]) -> list[dict]:
+    """``TaskSerializer(page, many=True).data`` for the tasks ``ids`` (a page, in order)."""
+    if not ids:
         return []
     today = clock.today()
-    names = list(layout.own(lit))
-    ids = [values[0] for values in page]
-    extra = page_rows(ids, layout.kind_columns, lights=not lit, today=today)
+    names = list(layout.own)
+    columns = layout.columns(router.db_for_read(Task))
+    extra = page_rows(ids, columns, today=today)
 
-    # The statement's columns: the light's (unless ``lit``), then per kind its id and fields.
-    lights, kinds = {}, {}
+    # The statement's columns: the light's, the task's own, then per kind its id and fields.
+    rows, lights, kinds = {}, {}, {}
+    own_at, kinds_at = len(LIGHT_FIELDS), len(LIGHT_FIELDS) + len(names)
     for pk, more in extra.items():
-        at = 0
-        if not lit:
-            lights[pk] = dict(zip(LIGHT_FIELDS, more[: len(LIGHT_FIELDS)], strict=True))
-            at = len(LIGHT_FIELDS)
+        lights[pk] = dict(zip(LIGHT_FIELDS, more[:own_at], strict=True))
+        rows[pk] = dict(zip(names, more[own_at:kinds_at], strict=True))
         details = kinds[pk] = {}
-        for kind, kind_format, _ in layout.kinds:
-            read = list(kind_format.read)
+        at = kinds_at
+        for kind, read in layout.kind_reads:
             present = more[at] is not None
             details[kind] = (
                 dict(zip(read, more[at + 1 : at + 1 + len(read)], strict=True)) if present else None
@@ -129,16 +145,12 @@ def page_data(page: list[tuple], *, lit: bool) -> list[dict]:
     format_task = layout.task.formatter()
     format_kind = {kind: kind_format.formatter() for kind, kind_format, _ in layout.kinds}
     out = []
-    for values in page:
-        row = dict(zip(names, values, strict=False))  # ``lit``: first_due follows
-        pk = row["id"]
-        if lit:
-            first_due = values[-1]
-        else:
-            light = lights[pk]
-            first_due = light.pop("first_due")
-            for field, value in light.items():
-                row[LIGHT_NAMES[field]] = value
+    for pk in ids:
+        row = rows[pk]
+        light = lights[pk]
+        first_due = light.pop("first_due")
+        for field, value in light.items():
+            row[LIGHT_NAMES[field]] = value
         row["co_departments"] = co.get(pk, [])
         row["overdue_days"] = overdue_days_of(row["status"], first_due, row["deadline"], today)
         row["nodes_summary"] = summaries[pk]

@@ -68,9 +68,8 @@ class TaskViewSet(
         # ``TaskSerializer``'s page from plain rows (``supervision.api.task_list``); no
         # docstring, which would become the operation's description in the schema.
         queryset = self.filter_queryset(self.get_queryset())
-        lit = "light" in queryset.query.annotations  # a filter needed it for the whole table
         page = self.paginate_queryset(rows.page_queryset(queryset))
-        return self.get_paginated_response(rows.page_data(page, lit=lit))
+        return self.get_paginated_response(rows.page_data(page))
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
