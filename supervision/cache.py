@@ -46,6 +46,19 @@ def start_request(**kwargs) -> None:
     _REQUEST.set({})
 
 
+def remember_version(raw: bytes | str | None) -> None:
+    """The data version as another command read it for this request (the API throttle's
+    script, in its own round trip), as ``data_version`` would read it; ignored outside a
+    request, once the request has read it, or when unset or not a number."""
+    memo = _REQUEST.get()
+    if memo is None or memo or not raw:
+        return
+    try:
+        memo["version"] = int(raw)
+    except ValueError:
+        return
+
+
 def end_request(**kwargs) -> None:
     """``request_finished`` receiver: back to reading Redis every time."""
     _REQUEST.set(None)
@@ -71,12 +84,31 @@ def _bump_now() -> None:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def cached(name: str, *parts, compute: Callable[[], object]):
+# ``cached(…, local=True)``'s values in this process: key → (value, monotonic expiry).
+_LOCAL: dict = {}
+LOCAL_SIZE = 4096
+
+
+def cached(name: str, *parts, compute: Callable[[], object], local: bool = False):
+    """``compute()``, kept in Redis under the data version for ``TIMEOUT`` seconds.
+
+    ``local``: for a small immutable value read on every request (a list's count), kept in
+    this process too, so that a repeated read costs no Redis round trip — never from inside
+    a transaction, which may have written what it computed from and still roll back."""
     key = ":".join(["supervision", name, str(data_version()), *map(str, parts)])
+    local = local and not transaction.get_connection().in_atomic_block
+    if local:
+        kept = _LOCAL.get(key)
+        if kept is not None and kept[1] > time.monotonic():
+            return kept[0]
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout=TIMEOUT)
+    if local:
+        if len(_LOCAL) >= LOCAL_SIZE:  # the older versions' keys, which nothing asks for
+            _LOCAL.clear()
+        _LOCAL[key] = (value, time.monotonic() + TIMEOUT)
     return value
 
 

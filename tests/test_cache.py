@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from supervision.loop.models import EscalationPolicy
+from tests import factories
 
 
 def test_one_redis_client_serves_every_call(settings):
@@ -123,3 +124,49 @@ def test_a_write_in_the_request_is_never_served_the_version_before_it(monkeypatc
     assert value == "new"
     assert EscalationPolicy.current().warning_days == 7
     assert gets.count(VERSION_KEY) >= 4  # read again after each write
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_local_value_is_kept_in_the_process_until_a_write(monkeypatch):
+    """``cached(local=True)`` (a list's count): read again without Redis while the data
+    version stands; computed afresh after a write; never kept from inside a transaction."""
+    from supervision import cache as supervision_cache
+    from supervision.cache import bump, cached
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    assert cached("local-test", compute=compute, local=True) == 1
+    gets = _counting_gets(monkeypatch)
+    assert cached("local-test", compute=compute, local=True) == 1
+    assert [key for key in gets if "local-test" in key] == []  # no Redis read
+    assert cached("local-test", compute=compute) == 1  # Redis holds the same value
+
+    EscalationPolicy.objects.create(name="一", warning_days=3)  # a write bumps the version
+    assert cached("local-test", compute=compute, local=True) == 2
+
+    bump()
+    with transaction.atomic():
+        assert cached("local-test", compute=compute, local=True) == 3
+    keys = [key for key in supervision_cache._LOCAL if "local-test" in key]
+    assert all(supervision_cache._LOCAL[key][0] != 3 for key in keys)  # not kept locally
+
+
+def test_an_api_request_reads_the_data_version_with_its_throttle(db, supervisor, monkeypatch):
+    """The throttle's script returns the data version with the budget: the request spends no
+    round trip of its own on it, and works with the version Redis holds."""
+    from supervision.cache import VERSION_KEY, data_version
+    from tests.clients import API, bearer_client
+
+    client = bearer_client(supervisor, scope="read")
+    factories.TaskFactory()
+    version = data_version()
+    gets = _counting_gets(monkeypatch)
+    response = client.get(f"{API}tasks/?page_size=5")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert VERSION_KEY not in gets
+    assert data_version() == version

@@ -4,7 +4,9 @@ Counting every row that matches is the one part of a list that grows with the ta
 count of a list whose statement reads only tables every write to which bumps the data
 version (``supervision.cache.versioned_tables``) is kept under that version, keyed by the
 statement that selects its rows — filters, the date, the caller's scope and all, so two
-lists share a count only when they select the same rows. Any other list counts afresh.
+lists share a count only when they select the same rows, and each process keeps the counts
+it read (``cached(local=True)``: no Redis round trip for a repeated list). Any other list
+counts afresh.
 The global search keeps its counts per source the same way (``cached_count``).
 """
 
@@ -29,7 +31,7 @@ def cached_count(rows: QuerySet, compute: Callable):
     if not set(_TABLES.findall(sql)) <= _versioned_tables():
         return compute()
     key = hashlib.sha256(f"{rows.db}\0{sql}\0{params!r}".encode()).hexdigest()
-    return cache.cached("count", key, compute=compute)
+    return cache.cached("count", key, compute=compute, local=True)
 
 
 class CountCachedPaginator(Paginator):

@@ -16,9 +16,11 @@ from accounts.login_limits import client_address
 from accounts.models import ApiToken
 from core.cache import RedisCache
 
-# KEYS[1]: the budget; ARGV: now, the window in seconds, the budget's size, a unique member.
-# Returns whether the request is allowed and, as text (Lua numbers become integers), the time
-# of the oldest request still in the window.
+# KEYS[1]: the budget, KEYS[2]: the data version (``supervision.cache``); ARGV: now, the
+# window in seconds, the budget's size, a unique member. Returns whether the request is
+# allowed, as text (Lua numbers become integers) the time of the oldest request still in the
+# window, and the data version ("" when unset): the request reads it here, not in a round trip
+# of its own.
 WINDOW = """
 local now, window, size = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
@@ -29,7 +31,7 @@ if redis.call('ZCARD', KEYS[1]) < size then
 end
 redis.call('EXPIRE', KEYS[1], window)
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {allowed, oldest[2] or ARGV[1]}
+return {allowed, oldest[2] or ARGV[1], redis.call('GET', KEYS[2]) or ''}
 """
 _scripts = {}  # by the id of the redis client
 
@@ -64,11 +66,15 @@ class TokenOrUserRateThrottle(SimpleRateThrottle):
         script = _scripts.get(id(client))
         if script is None:
             script = _scripts[id(client)] = client.register_script(WINDOW)
+        from supervision import cache as data
+
         self.now = self.timer()
-        allowed, oldest = script(
-            keys=[key], args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex]
+        allowed, oldest, version = script(
+            keys=[key, backend.make_and_validate_key(data.VERSION_KEY)],
+            args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex],
         )
         self.oldest = float(oldest)
+        data.remember_version(version)
         return bool(allowed)
 
     def wait(self):
