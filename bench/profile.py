@@ -66,6 +66,10 @@ out = {
         [name(key), round(row[3] / total * 100, 1)]
         for key, row in sorted(own, key=lambda item: -item[1][3])[:25]
     ],
+    "cumulative_share_top": [  # any function's, the libraries' too (``--all``)
+        [name(key), round(row[3] / total * 100, 1)]
+        for key, row in sorted(stats.stats.items(), key=lambda item: -item[1][3])[:%(all)d]
+    ],
     "own_share_top": [
         [name(key), round(row[2] / total * 100, 1)]
         for key, row in sorted(stats.stats.items(), key=lambda item: -item[1][2])[:15]
@@ -82,6 +86,13 @@ def main():
     parser.add_argument("path")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--db", help="another database than wulong_bench_<scale>")
+    parser.add_argument(
+        "--all",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also the N functions (any) with the most cumulative CPU",
+    )
     args = parser.parse_args()
     import os
     import sys
@@ -94,7 +105,7 @@ def main():
         env["DATABASE_URL"] = urlunparse(urlparse(env["DATABASE_URL"])._replace(path=f"/{args.db}"))
     manage(env, "migrate", "--noinput", "-v0")
     token = manage(env, "issue_token", "bench_sup", "--scope", "read", "--name", "bench-profile")
-    script = SCRIPT % {"token": token, "path": args.path, "rounds": args.rounds}
+    script = SCRIPT % {"token": token, "path": args.path, "rounds": args.rounds, "all": args.all}
     result = subprocess.run(  # noqa: S603 — our own script
         [PY, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
