@@ -27,6 +27,7 @@ Place and flags, per track (赛道)
 
 import datetime as dt
 import json
+from bisect import bisect_left, bisect_right
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -72,36 +73,57 @@ def investment_value(completion: Decimal | None, time_progress: Decimal) -> Deci
     return q2(max(ZERO, min(HUNDRED, completion * HUNDRED / time_progress)))
 
 
-def score_card(rule, figures: dict, investment: Decimal | None, adjustment: Decimal) -> dict:
+# The components in their order (``Component``), each with its rule field, as plain strings.
+COMPONENTS = tuple((component.value, f"{component.value}_weight") for component in Component)
+INVESTMENT = Component.INVESTMENT.value
+NOTHING_JUDGED = {"judged": 0, "met": 0}
+DOMAINS = tuple(Domain.values)
+TRACKS = tuple(Track.values)
+TOP, BOTTOM = Flag.TOP.value, Flag.BOTTOM.value
+
+
+def rule_weights(rule) -> tuple[tuple[str, int], ...]:
+    """``((component, weight), …)`` of a rule, in the components' order."""
+    return tuple((component, getattr(rule, field)) for component, field in COMPONENTS)
+
+
+def score_card(
+    rule, figures: dict, investment: Decimal | None, adjustment: Decimal, *, weights=None, pct=pct
+) -> dict:
     """One card: its components, base, adjustment and score (module docstring).
 
-    ``figures``: ``{component: {"judged", "met"}}`` for the counted components."""
+    ``figures``: ``{component: {"judged", "met"}}`` for the counted components. ``weights``
+    (``rule_weights(rule)``) and ``pct`` (a memo of ``measures.pct``) spare a caller scoring
+    many cards with one rule the repeated work."""
     components = []
-    for component in Component:
-        weight = getattr(rule, f"{component}_weight")
-        if component == Component.INVESTMENT:
+    total_weight = 0
+    weighted = 0
+    left_out = False
+    for component, weight in weights or rule_weights(rule):
+        if component == INVESTMENT:
             judged = met = None
             value = investment
         else:
-            counts = figures.get(component) or {"judged": 0, "met": 0}
+            counts = figures.get(component) or NOTHING_JUDGED
             judged, met = counts["judged"], counts["met"]
             value = pct(met, judged)
+        counted = bool(weight) and value is not None
+        if counted:  # Σ in the components' order, as the docstring's formula reads
+            total_weight += weight
+            weighted += weight * value
+        elif weight:
+            left_out = True  # weighed but cannot be judged
         components.append(
             {
-                "component": component.value,
+                "component": component,
                 "weight": weight,
                 "judged": judged,
                 "met": met,
                 "value": value,
-                "counted": bool(weight) and value is not None,
+                "counted": counted,
             }
         )
-    counted = [c for c in components if c["counted"]]
-    base = None
-    if counted:
-        total_weight = sum(c["weight"] for c in counted)
-        base = q2(sum(c["weight"] * c["value"] for c in counted) / total_weight)
-    left_out = any(c["weight"] and c["value"] is None for c in components)
+    base = q2(weighted / total_weight) if total_weight else None
     return {
         "domain": rule.domain,
         "weight": rule.card_weight,
@@ -113,28 +135,35 @@ def score_card(rule, figures: dict, investment: Decimal | None, adjustment: Deci
     }
 
 
-def total_of(cards: list[dict]) -> Decimal | None:
-    """Weighted mean of the card bases plus every adjustment (module docstring)."""
-    based = [card for card in cards if card["base"] is not None and card["weight"]]
-    if not based:
+def total_of(cards: list[dict], adjustment: Decimal | None = None) -> Decimal | None:
+    """Weighted mean of the card bases plus every adjustment (module docstring);
+    ``adjustment``: their sum when the caller has it."""
+    total_weight = 0
+    weighted = 0
+    for card in cards:
+        if card["base"] is not None and card["weight"]:
+            total_weight += card["weight"]
+            weighted += card["weight"] * card["base"]
+    if not total_weight:
         return None
-    mean = q2(sum(c["weight"] * c["base"] for c in based) / sum(c["weight"] for c in based))
-    return mean + sum((card["adjustment"] for card in cards), ZERO)
+    if adjustment is None:
+        adjustment = sum((card["adjustment"] for card in cards), ZERO)
+    return q2(weighted / total_weight) + adjustment
 
 
 def place_and_flag(rows: list[dict]) -> None:
     """Set ``place`` and ``flag`` on each row, per track (module docstring)."""
-    for track in Track.values:
+    for track in TRACKS:
         ranked = [row for row in rows if row["track"] == track and row["total"] is not None]
-        totals = [row["total"] for row in ranked]
-        k = min(FLAG_COUNT, len(ranked) // 3)
+        totals = sorted(row["total"] for row in ranked)
+        n = len(totals)
+        k = min(FLAG_COUNT, n // 3)
         for row in ranked:
-            row["place"] = 1 + sum(total > row["total"] for total in totals)
-            from_bottom = 1 + sum(total < row["total"] for total in totals)
-            top, bottom = row["place"] <= k, from_bottom <= k
-            row["flag"] = Flag.TOP.value if top and not bottom else ""
-            if bottom and not top:
-                row["flag"] = Flag.BOTTOM.value
+            total = row["total"]
+            row["place"] = place = 1 + n - bisect_right(totals, total)  # 1 + how many higher
+            from_bottom = 1 + bisect_left(totals, total)  # 1 + how many lower
+            top, bottom = place <= k, from_bottom <= k
+            row["flag"] = TOP if top and not bottom else BOTTOM if bottom and not top else ""
     for row in rows:
         if row["total"] is None:
             row["place"], row["flag"] = None, ""
@@ -152,21 +181,40 @@ def compute_report_cards(*, quarter: Quarter, evaluation: dt.date, finished: boo
     adjustments = measures.adjustments(quarter)
     time_progress = year_time_progress(quarter.year, evaluation)
 
+    weights = {domain: rule_weights(rule) for domain, rule in rules.items()}
+    percents: dict[tuple, Decimal | None] = {}
+
+    def percent(met, judged):  # measures.pct, once per distinct pair
+        key = (met, judged)
+        if key not in percents:
+            percents[key] = pct(met, judged)
+        return percents[key]
+
     rows = []
     for unit in measures.units(quarter):
         money = investment.get(unit["id"])
         completion = pct(q2(money["completed"]), q2(money["plan"])) if money else None
         invest = investment_value(completion, time_progress)
         cards = []
-        for domain in Domain.values:
+        adjustment = ZERO
+        for domain in DOMAINS:
             key = (unit["id"], domain)
             figures = {
-                Component.INDICATORS: indicators.get(key),
-                Component.NODES: nodes.get(key),
-                Component.CLOSURE: closure.get(key),
-                Component.PROBLEMS: problems.get(key),
+                "indicators": indicators.get(key),
+                "nodes": nodes.get(key),
+                "closure": closure.get(key),
+                "problems": problems.get(key),
             }
-            cards.append(score_card(rules[domain], figures, invest, adjustments.get(key, ZERO)))
+            card = score_card(
+                rules[domain],
+                figures,
+                invest,
+                adjustments.get(key, ZERO),
+                weights=weights[domain],
+                pct=percent,
+            )
+            adjustment += card["adjustment"]
+            cards.append(card)
         rows.append(
             {
                 "department": unit["id"],
@@ -176,13 +224,13 @@ def compute_report_cards(*, quarter: Quarter, evaluation: dt.date, finished: boo
                 "track": track_of(unit["kind"]),
                 "investment_completion": completion,
                 "time_progress": time_progress,
-                "adjustment": sum((card["adjustment"] for card in cards), ZERO),
-                "total": total_of(cards),
+                "adjustment": adjustment,
+                "total": total_of(cards, adjustment),
                 "cards": cards,
             }
         )
     place_and_flag(rows)
-    order = {track: n for n, track in enumerate(Track.values)}
+    order = {track: n for n, track in enumerate(TRACKS)}
     rows.sort(
         key=lambda r: (order[r["track"]], r["place"] is None, r["place"] or 0, r["department_code"])
     )
