@@ -153,7 +153,9 @@ def nodes(quarter: Quarter, evaluation: dt.date, finished: bool) -> dict:
     rows = (
         rows.order_by()
         .values("lead_department", "domain")
-        .annotate(judged=Count("pk"), met=Count("pk", filter=Q(met_on__lte=evaluation)))
+        # Counting rows and met_on, not the key: the index holds the other columns, so the
+        # count is an index-only scan (met_on <= E is never null).
+        .annotate(judged=Count("*"), met=Count("met_on", filter=Q(met_on__lte=evaluation)))
     )
     return {(row["lead_department"], row["domain"]): row for row in rows}
 
@@ -263,30 +265,39 @@ def investment(quarter: Quarter, evaluation: dt.date) -> dict[int, dict]:
     """Annual plan and year-to-date completed investment per unit (one query): the
     non-archived projects of the quarter's year it leads, the months up to E — each
     project's investment of its year as ``ProjectFigure`` keeps it, less the months after E
-    (none in the running quarter)."""
+    (none in the running quarter), taken once per unit rather than once per project."""
+    year = quarter.year
     after = (
         InvestmentReport.objects.filter(
-            project=OuterRef("pk"), period__year=quarter.year, period__gt=evaluation
+            project__lead_department=OuterRef("lead_department"),
+            project__year=year,
+            project__is_archived=False,
+            period__year=year,
+            period__gt=evaluation,
         )
         .order_by()
-        .values("project")
+        .values("project__lead_department")
         .annotate(total=Sum("amount"))
         .values("total")
     )
     zero = Value(Decimal(0), output_field=MONEY_SUM)
-    completed = Coalesce(F("figure__completed"), zero) - Coalesce(
-        Subquery(after, output_field=MONEY_SUM), zero
-    )
     rows = (
-        Project.objects.filter(year=quarter.year, is_archived=False)
+        Project.objects.filter(year=year, is_archived=False)
         .order_by()
         .values("lead_department")
         .annotate(
             plan=Sum("annual_plan_investment"),
-            completed=Sum(completed, output_field=MONEY_SUM),
+            kept=Sum(Coalesce(F("figure__completed"), zero), output_field=MONEY_SUM),
         )
+        # Annotated apart: with the sums, Django would GROUP BY the subquery itself (run for
+        # every project); alone, by the unit it is correlated with, once per unit.
+        .annotate(after=Subquery(after, output_field=MONEY_SUM))
     )
     return {
-        row["lead_department"]: {"plan": row["plan"], "completed": row["completed"] or Decimal(0)}
+        row["lead_department"]: {
+            "plan": row["plan"],
+            "completed": (row["kept"] if row["after"] is None else row["kept"] - row["after"])
+            or Decimal(0),
+        }
         for row in rows
     }
