@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from config.api.permissions import IsSupervisorOrReadOnly
 from config.api.rows import RowListMixin
 from config.api.viewsets import ApiModelViewSet
+from projects.api import list_rows
 from projects.api.serializers import (
     InvestmentReportSerializer,
     InvestmentReportUpdateSerializer,
@@ -40,6 +41,14 @@ class ProjectViewSet(RowListMixin, ApiModelViewSet):
 
     def get_queryset(self):
         return project_list().prefetch_related("co_departments")
+
+    def list(self, request, *args, **kwargs):
+        # The page's ids, then its rows by one prepared statement (``list_rows``).
+        queryset = self.filter_queryset(list_rows.ids_queryset(request.query_params))
+        ids = queryset.values_list("pk", flat=True)
+        page = self.paginate_queryset(ids)
+        data = list_rows.page_data(list(ids if page is None else page))
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     def get_permissions(self):
         if self.action in ("create", "destroy"):
