@@ -17,7 +17,7 @@ import json
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import router
+from django.db import connections, router
 from django.db.models import F, Func, OuterRef, TextField
 from django.db.models.functions import Cast
 
@@ -49,6 +49,11 @@ FIGURE_ORDERINGS = ("completion_rate",)
 
 def _text(expression) -> Func:
     return Func(expression, template="ROUND(%(expressions)s, 2)::text", output_field=TextField())
+
+
+def supported() -> bool:
+    """Whether the database the list reads is PostgreSQL (the statement's SQL is)."""
+    return connections[router.db_for_read(Project)].vendor == "postgresql"
 
 
 def needs_figures(query_params) -> bool:

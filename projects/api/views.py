@@ -43,7 +43,10 @@ class ProjectViewSet(RowListMixin, ApiModelViewSet):
         return project_list().prefetch_related("co_departments")
 
     def list(self, request, *args, **kwargs):
-        # The page's ids, then its rows by one prepared statement (``list_rows``).
+        # The page's ids, then its rows by one prepared statement (``list_rows``, whose SQL
+        # is PostgreSQL's; elsewhere — ``make run``'s SQLite — ``RowListMixin``'s rows).
+        if not list_rows.supported():
+            return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(list_rows.ids_queryset(request.query_params))
         ids = queryset.values_list("pk", flat=True)
         page = self.paginate_queryset(ids)
