@@ -122,15 +122,16 @@ def _task_counts(today: dt.date, policy: EscalationPolicy) -> tuple[dict, dict, 
 
 def _project_figures(today: dt.date) -> tuple[dict, dict, dict]:
     """The year's projects by light, its key works by light and its investment figures, in
-    one aggregate."""
+    one aggregate grouped by light (the light's expression compiled and computed once per
+    row, not once in each light's count)."""
     planned = Q(annual_plan_investment__gt=0)
-    key_work = Q(category=Category.KEY_WORK)
-    figures = (
+    groups = (
         Project.objects.filter(year=today.year, is_archived=False)
         .with_figures(today, stored=True)
-        .aggregate(
-            **{f"light_{light}": Count("pk", filter=Q(light=light)) for light in LIGHTS},
-            **{f"key_{light}": Count("pk", filter=key_work & Q(light=light)) for light in LIGHTS},
+        .values("light")
+        .annotate(
+            projects=Count("pk"),
+            key_works=Count("pk", filter=Q(category=Category.KEY_WORK)),
             annual_plan=Sum("annual_plan_investment"),
             # The rate is over planned projects only: investment on a project with no annual
             # plan would raise it without any plan behind it (issue 17); shown apart.
@@ -138,7 +139,16 @@ def _project_figures(today: dt.date) -> tuple[dict, dict, dict]:
             unplanned_completed=Sum("completed_investment", filter=~planned),
             unplanned_projects=Count("pk", filter=~planned & Q(completed_investment__gt=0)),
         )
+        .order_by()
     )
+    by_light = {group["light"]: group for group in groups}
+    figures = {
+        name: sum((group[name] or 0 for group in by_light.values()), 0)
+        for name in ("annual_plan", "completed", "unplanned_completed", "unplanned_projects")
+    }
+    for light in LIGHTS:
+        group = by_light.get(light) or {"projects": 0, "key_works": 0}
+        figures[f"light_{light}"], figures[f"key_{light}"] = group["projects"], group["key_works"]
     plan = _q2(figures["annual_plan"] or 0)
     completed = _q2(figures["completed"] or 0)
     investment = {
