@@ -122,4 +122,5 @@ def page_data(ids: list[int]) -> list[dict]:
             row[name] = decoded[text]
         by_id[row["id"]] = row
     format_row = fmt.formatter()
-    return [format_row(by_id[pk]) for pk in ids]
+    # A project deleted by another request since the page's ids were read is left out.
+    return [format_row(by_id[pk]) for pk in ids if pk in by_id]

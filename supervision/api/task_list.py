@@ -108,6 +108,8 @@ def page_data(ids: list[int]) -> list[dict]:
     names = list(layout.own)
     columns = layout.columns(router.db_for_read(Task))
     extra = page_rows(ids, columns, today=today)
+    # A task deleted by another request since the page's ids were read is left out.
+    ids = [pk for pk in ids if pk in extra]
 
     # The statement's columns: the light's, the task's own, then per kind its id and fields.
     rows, lights, kinds = {}, {}, {}
