@@ -227,12 +227,16 @@ class RowListMixin:
     def complete_rows(self, rows: list[dict]) -> None:
         """Set the ``row_given`` fields of each row (a dict of its values by field name)."""
 
+    def row_queryset(self, fmt: RowFormat):
+        """The filtered, ordered ``values_list`` of the columns ``fmt`` reads."""
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        return queryset.values_list(*fmt.columns(fmt.read, queryset.db))
+
     def list(self, request, *args, **kwargs):
         # No docstring: it would become every list's description in the schema.
         fmt = row_format(self.get_serializer_class(), self.row_given)
         names = list(fmt.read)
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        queryset = queryset.values_list(*fmt.columns(fmt.read, queryset.db))
+        queryset = self.row_queryset(fmt)
         page = self.paginate_queryset(queryset)
         rows = [
             dict(zip(names, values, strict=True))

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.permissions import IsSupervisorOrReadOnly
-from config.api.rows import RowListMixin, row_format
+from config.api.rows import RowListMixin
 from config.api.viewsets import ApiModelViewSet, ApiViewSet
 from core import clock
 from supervision.api import task_list as rows
@@ -231,29 +231,17 @@ class IndicatorViewSet(RowListMixin, ApiModelViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "policy": EscalationPolicy.current()}
 
-    _rows = None  # the page's ``values_list`` over the whole table, set up once (``list``)
+    _rows = None  # the page's ``values_list`` over the whole table, set up once
 
-    def list(self, request, *args, **kwargs):
-        # ``RowListMixin.list`` over a ``values_list`` queryset set up once: the serializer
-        # reads no datetime and no many-to-many field, so its columns never change, and
-        # setting up a ``values_list`` of its fields was a tenth of a page's CPU.
-        fmt = row_format(IndicatorSerializer, self.row_given)
+    def row_queryset(self, fmt):
+        # A ``values_list`` over the whole table set up once: the serializer reads no
+        # datetime and no many-to-many field, so its columns never change, and setting up a
+        # ``values_list`` of its fields was a tenth of a page's CPU.
         if IndicatorViewSet._rows is None:
             if fmt.iso_datetimes or fmt.many:  # columns that vary: RowListMixin's way
                 raise TypeError("IndicatorSerializer reads datetimes or many-to-many ids")
             IndicatorViewSet._rows = Indicator.objects.values_list(*fmt.read.values())
-        queryset = self.filter_queryset(IndicatorViewSet._rows.all())
-        page = self.paginate_queryset(queryset)
-        names = list(fmt.read)
-        rows = [
-            dict(zip(names, values, strict=True))
-            for values in (queryset if page is None else page)  # None: no pagination
-        ]
-        if rows:
-            self.complete_rows(rows)
-        format_row = fmt.formatter()
-        data = [format_row(row) for row in rows]
-        return Response(data) if page is None else self.get_paginated_response(data)
+        return self.filter_queryset(IndicatorViewSet._rows.all())
 
     def complete_rows(self, rows):
         # ``IndicatorSerializer.get_light``/``get_behind`` over the page's values (one query).

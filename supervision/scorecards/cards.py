@@ -26,6 +26,7 @@ Place and flags, per track (赛道)
 """
 
 import datetime as dt
+import functools
 import json
 from bisect import bisect_left, bisect_right
 from decimal import Decimal
@@ -182,13 +183,7 @@ def compute_report_cards(*, quarter: Quarter, evaluation: dt.date, finished: boo
     time_progress = year_time_progress(quarter.year, evaluation)
 
     weights = {domain: rule_weights(rule) for domain, rule in rules.items()}
-    percents: dict[tuple, Decimal | None] = {}
-
-    def percent(met, judged):  # measures.pct, once per distinct pair
-        key = (met, judged)
-        if key not in percents:
-            percents[key] = pct(met, judged)
-        return percents[key]
+    percent = functools.cache(pct)  # once per distinct (met, judged)
 
     rows = []
     for unit in measures.units(quarter):
@@ -200,10 +195,10 @@ def compute_report_cards(*, quarter: Quarter, evaluation: dt.date, finished: boo
         for domain in DOMAINS:
             key = (unit["id"], domain)
             figures = {
-                "indicators": indicators.get(key),
-                "nodes": nodes.get(key),
-                "closure": closure.get(key),
-                "problems": problems.get(key),
+                Component.INDICATORS: indicators.get(key),
+                Component.NODES: nodes.get(key),
+                Component.CLOSURE: closure.get(key),
+                Component.PROBLEMS: problems.get(key),
             }
             card = score_card(
                 rules[domain],
